@@ -1,0 +1,45 @@
+# Install rules: the library, its headers, a CMake package (litellmConfig.cmake + version file,
+# targets exported as litellm::litellm) and a relocatable pkg-config file. Third-party targets are
+# not exported: litellmConfig.cmake finds them with find_dependency before loading ours.
+include(CMakePackageConfigHelpers)
+
+set(LITELLM_CMAKE_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/litellm" CACHE STRING
+    "Where litellmConfig.cmake is installed, relative to the prefix")
+set(LITELLM_PKGCONFIG_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/pkgconfig" CACHE STRING
+    "Where litellm.pc is installed, relative to the prefix")
+
+install(TARGETS litellm EXPORT litellmTargets
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY include/litellm DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        FILES_MATCHING PATTERN "*.hpp")
+install(EXPORT litellmTargets NAMESPACE litellm:: FILE litellmTargets.cmake
+        DESTINATION ${LITELLM_CMAKE_INSTALL_DIR})
+
+configure_package_config_file(
+  "${PROJECT_SOURCE_DIR}/cmake/litellmConfig.cmake.in"
+  "${PROJECT_BINARY_DIR}/litellmConfig.cmake"
+  INSTALL_DESTINATION ${LITELLM_CMAKE_INSTALL_DIR})
+# 0.x: a minor version may break the API, so only the same minor version is compatible.
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/litellmConfigVersion.cmake"
+  VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
+install(FILES "${PROJECT_BINARY_DIR}/litellmConfig.cmake"
+              "${PROJECT_BINARY_DIR}/litellmConfigVersion.cmake"
+        DESTINATION ${LITELLM_CMAKE_INSTALL_DIR})
+
+# pkg-config: prefix relative to the .pc file, so `cmake --install --prefix X` works for any X.
+file(RELATIVE_PATH _litellm_pc_to_prefix "/prefix/${LITELLM_PKGCONFIG_INSTALL_DIR}" "/prefix")
+string(REGEX REPLACE "/$" "" _litellm_pc_to_prefix "${_litellm_pc_to_prefix}")
+set(LITELLM_PC_PREFIX "\${pcfiledir}/${_litellm_pc_to_prefix}")
+get_target_property(_litellm_type litellm TYPE)
+if(_litellm_type STREQUAL "STATIC_LIBRARY")
+  set(LITELLM_PC_REQUIRES "nlohmann_json fmt libcurl")
+  set(LITELLM_PC_REQUIRES_PRIVATE "")
+else()
+  set(LITELLM_PC_REQUIRES "nlohmann_json fmt")
+  set(LITELLM_PC_REQUIRES_PRIVATE "libcurl")
+endif()
+configure_file("${PROJECT_SOURCE_DIR}/cmake/litellm.pc.in" "${PROJECT_BINARY_DIR}/litellm.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/litellm.pc" DESTINATION ${LITELLM_PKGCONFIG_INSTALL_DIR})

@@ -1,0 +1,110 @@
+/// @file
+/// Merging streamed chat-completion deltas: the Python original's `merge_delta_to_stream` and
+/// `merge_streams`, with their semantics fixed, and `StreamAccumulator`, which rebuilds the whole
+/// `chat.completion` object the non-streaming endpoint would have returned.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "litellm/errors.hpp"
+
+namespace litellm {
+
+/// The most choices (`n`) a stream may carry; a choice index at or above it is a ProtocolError
+/// (this bounds memory whatever a server sends; OpenAI allows n <= 128).
+inline constexpr int kMaxStreamChoices = 1024;
+
+/// Merges one streamed `delta` object into `merged_stream` and returns `merged_stream`.
+///
+/// - objects merge recursively; strings concatenate (`content`, `refusal`,
+///   `reasoning_content`, `function_call.arguments`, `tool_calls[].function.arguments`, ...);
+/// - identity fields are set once and never concatenated: `role`, `type`, `id`, `name`
+///   (a later value replaces only an absent, null or empty one);
+/// - `tool_calls` merge by `index`; a fragment without `index` goes to the call with its `id`, or
+///   opens a new call when its `id` is new, else goes to the last call; a new `id` on an index
+///   whose call already has a different id opens a new call (servers that always send index 0).
+///   Merged calls keep their `index` so later fragments find them;
+/// - `null` never overwrites and never throws; other arrays append; numbers and booleans take the
+///   latest value; a value of another type replaces the old one.
+///
+/// A null or non-object `delta` leaves `merged_stream` unchanged; a null `merged_stream` becomes
+/// an object.
+json& merge_delta_to_stream(json& merged_stream, const json& delta);
+
+/// Merges a whole stream of `chat.completion.chunk` objects into one message per choice.
+///
+/// Returns `max(n_chat_completion_choices, highest choice index + 1)` messages, in index order,
+/// each with `role` ("assistant" unless the stream said otherwise) and `content` (the text, or
+/// null when the choice produced none, as the non-streaming API returns), plus every other field
+/// the deltas carried (`tool_calls` without their `index`, `function_call`, `refusal`,
+/// `reasoning_content`, ...) when not null. Chunks with absent or empty `choices` (usage chunks,
+/// Azure prompt-filter chunks) are skipped.
+///
+/// @throws ProtocolError when a choice index is negative, not an integer, or >= kMaxStreamChoices.
+std::vector<json> merge_streams(const std::vector<json>& streamed_response,
+                                int n_chat_completion_choices);
+
+/// Rebuilds the `chat.completion` object of a stream, chunk by chunk.
+///
+/// Feed every `chat.completion.chunk` with `add`; `completion()` then returns what the
+/// non-streaming endpoint would have returned: `id`, `object: "chat.completion"`, `created`,
+/// `model`, `system_fingerprint` / `service_tier` when sent, per choice `index`, `message` (as
+/// `merge_streams` builds it), `logprobs` (merged, or null) and `finish_reason`, plus `usage`
+/// from the usage chunk and Azure's `prompt_filter_results`. Identity fields (`id`, `model`,
+/// `created`, ...) come from the first chunk that has a non-empty value (Azure's prompt-filter
+/// chunk carries empty ones).
+///
+/// It may be read at any time: after a broken stream, `completion()` is the partial result.
+class StreamAccumulator {
+ public:
+  /// @param n_choices the `n` requested: at least this many choices are reported.
+  explicit StreamAccumulator(int n_choices = 1);
+
+  /// Merges one chunk. Non-object chunks and chunks without choices only contribute their
+  /// top-level fields (`usage`, ids, filter results).
+  /// @throws ProtocolError on a choice index that is negative, not an integer or too large.
+  void add(const json& chunk);
+
+  /// The number of chunks added so far.
+  std::size_t chunk_count() const noexcept { return chunk_count_; }
+
+  /// True once at least one choice has been seen and every seen choice has a finish_reason.
+  bool all_choices_finished() const noexcept;
+
+  /// The `usage` object of the stream, or nullptr when no chunk carried one.
+  const json* usage() const noexcept { return usage_.is_null() ? nullptr : &usage_; }
+
+  /// The accumulated `chat.completion` (partial if the stream has not finished).
+  json completion() const;
+
+  /// The accumulated messages, exactly as `merge_streams` returns them.
+  std::vector<json> messages() const;
+
+ private:
+  struct Choice {
+    json message = json::object();  // merged deltas
+    json logprobs;                  // merged logprobs, null when none
+    json finish_reason;             // latest non-null finish_reason
+    json extra = json::object();    // other choice fields (content_filter_results, ...): latest
+  };
+  Choice& choice_at(const json& index_value);
+
+  int n_choices_;
+  std::size_t chunk_count_ = 0;
+  std::map<int, Choice> choices_;
+  json top_ = json::object();  // id, created, model, system_fingerprint, ... first non-empty
+  json usage_;
+};
+
+/// Turns a merged delta (the result of `merge_delta_to_stream` calls) into a message as the
+/// non-streaming API returns it: `role` defaulted to "assistant", empty or absent `content` as
+/// null, `index` removed from tool calls, null fields dropped.
+json finalize_message(json merged_delta);
+
+}  // namespace litellm

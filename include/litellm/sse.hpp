@@ -1,0 +1,3 @@
+/// @file
+/// Placeholder: replaced by the SSE parser.
+#pragma once

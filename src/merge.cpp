@@ -1,0 +1,2 @@
+// Placeholder: replaced by the merge implementation.
+#include "litellm/merge.hpp"

@@ -1,0 +1,12 @@
+// One include for Catch2 v2 (Debian 12) and v3: tests include this, never Catch2 directly.
+#pragma once
+
+#if defined(LITELLM_CATCH2_V3)
+#include <catch2/catch_approx.hpp>
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+#include <catch2/matchers/catch_matchers_string.hpp>
+using Catch::Approx;
+#else
+#include <catch2/catch.hpp>
+#endif
