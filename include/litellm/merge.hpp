@@ -58,18 +58,25 @@ std::vector<json> merge_streams(const std::vector<json>& streamed_response,
 /// `merge_streams` builds it), `logprobs` (merged, or null) and `finish_reason`, plus `usage`
 /// from the usage chunk and Azure's `prompt_filter_results`. Identity fields (`id`, `model`,
 /// `created`, ...) come from the first chunk that has a non-empty value (Azure's prompt-filter
-/// chunk carries empty ones).
+/// chunk carries empty ones). Other per-choice fields (Azure's `content_filter_results`) keep
+/// the latest value that is not null or an empty object: they are replaced, never merged.
 ///
 /// It may be read at any time: after a broken stream, `completion()` is the partial result.
 class StreamAccumulator {
  public:
-  /// @param n_choices the `n` requested: at least this many choices are reported.
+  /// @param n_choices the `n` requested: at least this many choices are reported (clamped to
+  ///        0..kMaxStreamChoices).
   explicit StreamAccumulator(int n_choices = 1);
 
   /// Merges one chunk. Non-object chunks and chunks without choices only contribute their
   /// top-level fields (`usage`, ids, filter results).
   /// @throws ProtocolError on a choice index that is negative, not an integer or too large.
   void add(const json& chunk);
+
+  /// As `add(const json&)`, but moves strings and arrays out of `chunk` instead of copying
+  /// them (the fast path when the chunk was just parsed and is not needed afterwards).
+  /// @throws ProtocolError on a choice index that is negative, not an integer or too large.
+  void add(json&& chunk);
 
   /// The number of chunks added so far.
   std::size_t chunk_count() const noexcept { return chunk_count_; }
@@ -93,10 +100,12 @@ class StreamAccumulator {
     json finish_reason;             // latest non-null finish_reason
     json extra = json::object();    // other choice fields (content_filter_results, ...): latest
   };
-  Choice& choice_at(const json& index_value);
+  struct Impl;  // the merge code, in merge.cpp
+  friend struct Impl;
 
   int n_choices_;
   std::size_t chunk_count_ = 0;
+  unsigned identity_settled_ = 0;  // bits of the top identity fields that have a non-empty value
   std::map<int, Choice> choices_;
   json top_ = json::object();  // id, created, model, system_fingerprint, ... first non-empty
   json usage_;
@@ -104,7 +113,8 @@ class StreamAccumulator {
 
 /// Turns a merged delta (the result of `merge_delta_to_stream` calls) into a message as the
 /// non-streaming API returns it: `role` defaulted to "assistant", empty or absent `content` as
-/// null, `index` removed from tool calls, null fields dropped.
+/// null, `index` removed from tool calls and their `type` defaulted to "function" (the API
+/// rejects an assistant tool call without it), null fields dropped.
 json finalize_message(json merged_delta);
 
 }  // namespace litellm

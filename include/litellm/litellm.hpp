@@ -1,0 +1,14 @@
+/// @file
+/// The umbrella header: everything a user of litellm-cpp needs.
+///
+/// @code
+/// #include <litellm/litellm.hpp>
+/// @endcode
+#pragma once
+
+#include "litellm/version.hpp"
+#include "litellm/errors.hpp"
+#include "litellm/api_info.hpp"
+#include "litellm/providers/registry.hpp"
+#include "litellm/sse.hpp"
+#include "litellm/merge.hpp"
