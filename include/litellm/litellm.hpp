@@ -12,3 +12,7 @@
 #include "litellm/providers/registry.hpp"
 #include "litellm/sse.hpp"
 #include "litellm/merge.hpp"
+#include "litellm/http.hpp"
+#include "litellm/retry.hpp"
+#include "litellm/key_pool.hpp"
+#include "litellm/backend.hpp"

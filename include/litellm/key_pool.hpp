@@ -1,0 +1,307 @@
+/// @file
+/// Key rotation: the pool behind `LiteLLMBackend::get_key`.
+///
+/// A `KeyPool` hands out the ApiInfos it was given so that each key is used at most once per
+/// `wait_per_key`: it picks the least recently used ready key (ties to the first given), stamping
+/// it in the same critical section, and when no key is ready it waits (without holding any lock)
+/// until the earliest one is. Calls report their outcome back, which puts a rate-limited key on a
+/// cooldown and takes a rejected key out of rotation.
+///
+/// Per-key state lives in a `KeyRegistry`, process-wide by default and keyed by
+/// `make_unique_api_info_key`, so two pools (or backends) given the same key share its timer, as
+/// in the Python original.
+///
+/// ## Key identifiers
+/// `make_unique_api_info_key(info)` is `<backend_used>:<redact_key(api_key)>:<hash>` where
+/// `<hash>` is the first 16 hex digits of SHA-256 over the length-prefixed backend, effective base
+/// URL (api_base, or the backend's default, without trailing slashes) and key. It is the same in
+/// every process and on every platform, differs for distinct (backend, key, base), and contains
+/// no key material beyond the redacted hint, e.g. `openai:sk-...Wxyz:3f9a1c0d2e4b5a69`.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "litellm/api_info.hpp"
+#include "litellm/errors.hpp"
+#include "litellm/retry.hpp"
+
+namespace litellm {
+
+/// The time source of the key pool: a steady clock, or a fake one in tests.
+class Clock {
+ public:
+  /// Steady time.
+  using time_point = std::chrono::steady_clock::time_point;
+  /// Steady durations.
+  using duration = std::chrono::steady_clock::duration;
+
+  virtual ~Clock() = default;
+  /// The current time.
+  virtual time_point now() const = 0;
+  /// Blocks on `cv` (whose mutex `lock` holds) until notified or until `deadline` on this clock;
+  /// spurious wake-ups are allowed, as with `std::condition_variable::wait_until`.
+  virtual void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                          time_point deadline) = 0;
+};
+
+/// The real clock (`std::chrono::steady_clock`), shared.
+std::shared_ptr<Clock> steady_clock();
+
+/// A clock that moves only when told to: tests move time without sleeping.
+///
+/// Threads blocked in `wait_until` wake when `advance` passes their deadline (or when their
+/// condition variable is notified). `wait_for_waiters` lets a test wait, on a condition rather
+/// than a sleep, until its threads are blocked.
+class FakeClock final : public Clock {
+ public:
+  /// Starts at `start` (an arbitrary point, one hour after the epoch by default).
+  explicit FakeClock(time_point start = time_point(std::chrono::hours(1)));
+
+  time_point now() const override;
+  void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                  time_point deadline) override;
+
+  /// Moves time forward by `step` and wakes every waiter.
+  void advance(duration step);
+  /// The number of threads currently blocked in `wait_until`.
+  std::size_t waiters() const;
+  /// Blocks until at least `count` threads have blocked in `wait_until` since the last `advance`
+  /// (so each has seen the latest time); false if that has not happened within `real_timeout` of
+  /// real time (a safety net against a hung test, not a wait).
+  bool wait_for_waiters(std::size_t count,
+                        std::chrono::milliseconds real_timeout = std::chrono::seconds(30)) const;
+
+ private:
+  struct Waiter {
+    std::condition_variable* cv;
+    std::mutex* mutex;
+    std::uint64_t generation;  // advance() count when the waiter blocked
+    std::uint64_t id;          // unique per wait
+  };
+  mutable std::mutex mutex_;
+  mutable std::condition_variable waiters_changed_;
+  time_point now_;
+  std::uint64_t generation_ = 0;
+  std::uint64_t next_id_ = 0;
+  std::vector<Waiter> waiters_;
+};
+
+/// What a call on a key ended with, as reported back to the pool.
+struct KeyOutcome {
+  /// The classes of outcome the pool acts on.
+  enum class Kind {
+    success,          ///< Clears the key's cooldown and its rate-limit streak.
+    rate_limited,     ///< 429: the key cools down for `retry_after`, else the backoff policy.
+    auth_failed,      ///< 401 / 403: the key leaves the rotation.
+    quota_exhausted,  ///< 429 insufficient_quota: the key leaves the rotation.
+    failed,           ///< Any other failure: counted, no cooldown (not the key's fault).
+  };
+  Kind kind = Kind::success;  ///< What happened.
+  /// The server's wait hint (for rate_limited), already parsed from the headers.
+  std::optional<std::chrono::milliseconds> retry_after;
+  /// A short reason for logs and for the out-of-rotation list; never key material.
+  std::string reason;
+
+  /// A successful call.
+  static KeyOutcome success() { return {}; }
+  /// A 429 with the server's hint, if any.
+  static KeyOutcome rate_limited(std::optional<std::chrono::milliseconds> retry_after = {},
+                                 std::string reason = "rate limited");
+  /// A rejected key (401 / 403).
+  static KeyOutcome auth_failed(std::string reason);
+  /// A key whose quota or credit is gone.
+  static KeyOutcome quota_exhausted(std::string reason);
+  /// Another failure.
+  static KeyOutcome failed(std::string reason);
+  /// The outcome an `Error` implies (auth -> auth_failed, 429 insufficient_quota ->
+  /// quota_exhausted, other rate_limit -> rate_limited with its retry_after, else failed).
+  static KeyOutcome from_error(const Error& error);
+};
+
+/// Options of a `KeyPool`.
+struct KeyPoolOptions {
+  /// The least time between two uses of one key: a key is ready when strictly more than this has
+  /// passed since its last use. The Python original's `wait_time_per_key` (default 6 s).
+  std::chrono::steady_clock::duration wait_per_key = std::chrono::seconds(6);
+  /// The cooldown of a rate-limited key whose response carried no wait hint, by the number of
+  /// consecutive rate limits on that key (no jitter by default: the pool spreads load itself).
+  BackoffPolicy rate_limit_backoff{std::chrono::seconds(1), 2.0, std::chrono::seconds(60), 0.0};
+  /// The longest cooldown a server hint may impose.
+  std::chrono::milliseconds max_cooldown{std::chrono::minutes(10)};
+};
+
+/// One key's state, as shown in logs and dashboards: no key material.
+struct KeyStateSnapshot {
+  std::string key_id;             ///< `make_unique_api_info_key`: backend, redacted key, hash.
+  std::string backend_used;       ///< The backend.
+  std::uint64_t uses = 0;         ///< Times the key was handed out.
+  std::uint64_t successes = 0;    ///< Calls reported successful.
+  std::uint64_t failures = 0;     ///< Calls reported failed (any kind).
+  std::uint64_t rate_limits = 0;  ///< Calls reported rate limited.
+  int in_flight = 0;              ///< Leases not yet ended.
+  /// Time since the last use; nullopt when never used.
+  std::optional<std::chrono::milliseconds> last_used_ago;
+  std::chrono::milliseconds ready_in{0};     ///< 0 when the key is ready now.
+  std::chrono::milliseconds cooldown_left{0};  ///< Remaining cooldown after a rate limit.
+  bool in_rotation = true;      ///< False once rejected (auth) or out of quota.
+  std::string disabled_reason;  ///< Why the key left the rotation.
+  std::string last_error;       ///< The last failure reported.
+};
+
+/// `{"key_id", "backend_used", "uses", ..., "ready_in_ms", "in_rotation", ...}`.
+void to_json(json& j, const KeyStateSnapshot& snapshot);
+
+class KeyPool;
+
+/// The process-wide (or, in tests, private) table of per-key state, keyed by
+/// `make_unique_api_info_key`. All choosing and stamping happens under its one mutex.
+class KeyRegistry {
+ public:
+  /// A registry whose times come from `clock`.
+  explicit KeyRegistry(std::shared_ptr<Clock> clock = steady_clock());
+  KeyRegistry(const KeyRegistry&) = delete;
+  KeyRegistry& operator=(const KeyRegistry&) = delete;
+
+  /// The registry every pool uses unless given another: the only global mutable state of the
+  /// library, as in the Python original.
+  static const std::shared_ptr<KeyRegistry>& global();
+
+  /// The clock the registry's times come from.
+  Clock& clock() const noexcept { return *clock_; }
+
+  /// Wakes every thread waiting for a key, e.g. so it can notice a cancellation.
+  void notify_all();
+
+ private:
+  friend class KeyPool;
+  struct State {
+    std::optional<Clock::time_point> last_use;
+    Clock::time_point cooldown_until{};
+    bool in_rotation = true;
+    ErrorKind disabled_kind = ErrorKind::auth;
+    std::string disabled_reason;
+    std::string last_error;
+    std::uint64_t uses = 0;
+    std::uint64_t successes = 0;
+    std::uint64_t failures = 0;
+    std::uint64_t rate_limits = 0;
+    int consecutive_rate_limits = 0;
+    int in_flight = 0;
+  };
+  State& state_locked(const std::string& key_id);
+
+  std::shared_ptr<Clock> clock_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::unordered_map<std::string, std::unique_ptr<State>> states_;
+};
+
+/// A key handed out by `KeyPool::acquire`: counts as in flight until reported or destroyed.
+class KeyLease {
+ public:
+  KeyLease(KeyLease&& other) noexcept;
+  KeyLease& operator=(KeyLease&& other) noexcept;
+  KeyLease(const KeyLease&) = delete;
+  KeyLease& operator=(const KeyLease&) = delete;
+  /// Ends the lease (in-flight count) without an outcome, if `report` was not called.
+  ~KeyLease();
+
+  /// The key to use.
+  const ApiInfo& api_info() const noexcept { return *api_info_; }
+  /// Its identifier (`make_unique_api_info_key`): safe to log.
+  const std::string& key_id() const noexcept { return *key_id_; }
+  /// The instant the pool stamped the key as used (on the registry's clock).
+  Clock::time_point acquired_at() const noexcept { return acquired_at_; }
+  /// Reports how the call went and ends the lease. Later calls do nothing.
+  void report(const KeyOutcome& outcome);
+  /// Ends the lease as if the key had not been handed out: its last use and use count go back to
+  /// what they were (for a call that failed before sending anything, e.g. a model map without
+  /// this key's backend). Later calls do nothing.
+  void undo_use();
+
+ private:
+  friend class KeyPool;
+  KeyLease(KeyPool* pool, std::size_t index, Clock::time_point acquired_at,
+           std::optional<Clock::time_point> previous_use);
+  KeyPool* pool_;
+  std::size_t index_;
+  const ApiInfo* api_info_;
+  const std::string* key_id_;
+  Clock::time_point acquired_at_;
+  std::optional<Clock::time_point> previous_use_;
+};
+
+/// Hands out keys so that each is used at most once per `wait_per_key`. Thread-safe.
+class KeyPool {
+ public:
+  /// A pool over `api_infos` (at least one; each validated, `ConfigError` otherwise).
+  explicit KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options = {},
+                   std::shared_ptr<KeyRegistry> registry = KeyRegistry::global());
+  KeyPool(const KeyPool&) = delete;
+  KeyPool& operator=(const KeyPool&) = delete;
+
+  /// The least recently used ready key, stamped as used now; waits as long as needed.
+  /// @throws AuthError / RateLimitError when every key is out of rotation (reasons listed).
+  ApiInfo get_key();
+  /// A ready key, or nullopt at once when none is ready.
+  std::optional<ApiInfo> try_get_key();
+  /// A key no later than `deadline`.
+  /// @throws RateLimitError with `retry_after` (when the earliest key is ready) if none can be
+  /// had by then; it throws at once when the earliest key is ready too late, without waiting.
+  ApiInfo get_key_until(Clock::time_point deadline);
+  /// `get_key_until(now + max_wait)`.
+  ApiInfo get_key_within(Clock::duration max_wait);
+
+  /// As `get_key`, returning a lease that counts as in flight and reports the outcome.
+  KeyLease acquire();
+  /// As `try_get_key`, with a lease.
+  std::optional<KeyLease> try_acquire();
+  /// As `get_key_until`, with a lease. `should_stop`, when given, is checked on every wake-up
+  /// (see `KeyRegistry::notify_all`) and ends the wait with `CancelledError` when it is true.
+  KeyLease acquire_until(Clock::time_point deadline, const std::function<bool()>& should_stop = {});
+
+  /// Reports the outcome of a call made with `key` (which may also belong to another pool).
+  void report(const ApiInfo& key, const KeyOutcome& outcome);
+  /// Puts a key back into rotation and clears its cooldown.
+  void restore(const ApiInfo& key);
+
+  /// Every key's state, in the order given.
+  std::vector<KeyStateSnapshot> snapshot() const;
+
+  /// The keys, in the order given.
+  const std::vector<ApiInfo>& api_infos() const noexcept { return api_infos_; }
+  /// The options given.
+  const KeyPoolOptions& options() const noexcept { return options_; }
+  /// The registry holding the keys' state.
+  const std::shared_ptr<KeyRegistry>& registry() const noexcept { return registry_; }
+
+ private:
+  friend class KeyLease;
+  /// Chooses, stamps and counts the key in flight under the registry lock. nullopt: none ready
+  /// by `deadline` (and `retry_after` set to when the earliest is).
+  std::optional<KeyLease> choose(Clock::time_point deadline, bool wait,
+                                 std::chrono::milliseconds* retry_after,
+                                 const std::function<bool()>& should_stop);
+  /// Applies `outcome` (when given) and, for a lease, ends its in-flight count.
+  void report_id(const std::string& key_id, const KeyOutcome* outcome, bool ends_lease);
+  void undo_use(std::size_t index, Clock::time_point stamped,
+                std::optional<Clock::time_point> previous_use);
+  [[noreturn]] void throw_all_out_locked() const;
+
+  std::vector<ApiInfo> api_infos_;
+  std::vector<std::string> key_ids_;
+  KeyPoolOptions options_;
+  std::shared_ptr<KeyRegistry> registry_;
+  std::vector<KeyRegistry::State*> states_;  // stable pointers into the registry
+};
+
+}  // namespace litellm

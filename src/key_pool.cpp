@@ -1,0 +1,449 @@
+#include "litellm/key_pool.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace litellm {
+namespace {
+
+using std::chrono::milliseconds;
+
+class SteadyClock final : public Clock {
+ public:
+  time_point now() const override { return std::chrono::steady_clock::now(); }
+  void wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                  time_point deadline) override {
+    cv.wait_until(lock, deadline);
+  }
+};
+
+milliseconds ceil_ms(Clock::duration d) {
+  if (d <= Clock::duration::zero()) return milliseconds(0);
+  return std::chrono::ceil<milliseconds>(d);
+}
+
+std::string reason_of(const Error& error) {
+  std::string reason;
+  if (error.http_status() != 0) reason = "HTTP " + std::to_string(error.http_status());
+  const std::string& code = !error.error_code().empty() ? error.error_code() : error.error_type();
+  if (!code.empty()) reason += (reason.empty() ? "" : " ") + code;
+  std::string text = !error.provider_message().empty() ? error.provider_message() : error.message();
+  if (text.size() > 200) text = text.substr(0, 200) + "...";
+  if (!text.empty()) reason += (reason.empty() ? "" : ": ") + text;
+  return reason;
+}
+
+}  // namespace
+
+std::shared_ptr<Clock> steady_clock() {
+  static const std::shared_ptr<Clock> clock = std::make_shared<SteadyClock>();
+  return clock;
+}
+
+// ---- FakeClock ---------------------------------------------------------------------------------
+
+FakeClock::FakeClock(time_point start) : now_(start) {}
+
+FakeClock::time_point FakeClock::now() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return now_;
+}
+
+void FakeClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+                           time_point deadline) {
+  std::uint64_t id = 0;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (now_ >= deadline) return;
+    id = next_id_++;
+    waiters_.push_back({&cv, lock.mutex(), generation_, id});
+    waiters_changed_.notify_all();
+  }
+  // `lock` is held from the check above until wait() releases it, and advance() takes that mutex
+  // before notifying: no wake-up is lost.
+  cv.wait(lock);
+  std::lock_guard<std::mutex> guard(mutex_);
+  const auto it = std::find_if(waiters_.begin(), waiters_.end(),
+                               [&](const Waiter& w) { return w.id == id; });
+  if (it != waiters_.end()) waiters_.erase(it);
+  waiters_changed_.notify_all();
+}
+
+void FakeClock::advance(duration step) {
+  std::vector<Waiter> to_wake;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    now_ += step;
+    ++generation_;
+    to_wake = waiters_;
+  }
+  std::sort(to_wake.begin(), to_wake.end(), [](const Waiter& a, const Waiter& b) {
+    return std::less<>()(a.cv, b.cv);
+  });
+  to_wake.erase(std::unique(to_wake.begin(), to_wake.end(),
+                            [](const Waiter& a, const Waiter& b) { return a.cv == b.cv; }),
+                to_wake.end());
+  for (const Waiter& waiter : to_wake) {
+    std::lock_guard<std::mutex> guard(*waiter.mutex);
+    waiter.cv->notify_all();
+  }
+}
+
+std::size_t FakeClock::waiters() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return waiters_.size();
+}
+
+bool FakeClock::wait_for_waiters(std::size_t count, milliseconds real_timeout) const {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return waiters_changed_.wait_for(lock, real_timeout, [&] {
+    const auto current = std::count_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) {
+      return w.generation == generation_;
+    });
+    return static_cast<std::size_t>(current) >= count;
+  });
+}
+
+// ---- KeyOutcome --------------------------------------------------------------------------------
+
+KeyOutcome KeyOutcome::rate_limited(std::optional<milliseconds> retry_after, std::string reason) {
+  return {Kind::rate_limited, retry_after, std::move(reason)};
+}
+KeyOutcome KeyOutcome::auth_failed(std::string reason) {
+  return {Kind::auth_failed, std::nullopt, std::move(reason)};
+}
+KeyOutcome KeyOutcome::quota_exhausted(std::string reason) {
+  return {Kind::quota_exhausted, std::nullopt, std::move(reason)};
+}
+KeyOutcome KeyOutcome::failed(std::string reason) {
+  return {Kind::failed, std::nullopt, std::move(reason)};
+}
+
+KeyOutcome KeyOutcome::from_error(const Error& error) {
+  if (error.kind() == ErrorKind::auth) return auth_failed(reason_of(error));
+  if (error.is_quota_exhausted()) return quota_exhausted(reason_of(error));
+  if (error.kind() == ErrorKind::rate_limit) return rate_limited(error.retry_after(), reason_of(error));
+  return failed(reason_of(error));
+}
+
+void to_json(json& j, const KeyStateSnapshot& s) {
+  j = json{{"key_id", s.key_id},
+           {"backend_used", s.backend_used},
+           {"uses", s.uses},
+           {"successes", s.successes},
+           {"failures", s.failures},
+           {"rate_limits", s.rate_limits},
+           {"in_flight", s.in_flight},
+           {"last_used_ago_ms", s.last_used_ago ? json(s.last_used_ago->count()) : json(nullptr)},
+           {"ready_in_ms", s.ready_in.count()},
+           {"cooldown_left_ms", s.cooldown_left.count()},
+           {"in_rotation", s.in_rotation},
+           {"disabled_reason", s.disabled_reason},
+           {"last_error", s.last_error}};
+}
+
+// ---- KeyRegistry -------------------------------------------------------------------------------
+
+KeyRegistry::KeyRegistry(std::shared_ptr<Clock> clock) : clock_(std::move(clock)) {
+  if (!clock_) clock_ = steady_clock();
+}
+
+const std::shared_ptr<KeyRegistry>& KeyRegistry::global() {
+  // Never destroyed: threads may still use it while static destructors run.
+  static const auto* registry = new std::shared_ptr<KeyRegistry>(std::make_shared<KeyRegistry>());
+  return *registry;
+}
+
+void KeyRegistry::notify_all() {
+  std::lock_guard<std::mutex> guard(mutex_);
+  changed_.notify_all();
+}
+
+KeyRegistry::State& KeyRegistry::state_locked(const std::string& key_id) {
+  auto& slot = states_[key_id];
+  if (!slot) slot = std::make_unique<State>();
+  return *slot;
+}
+
+// ---- KeyLease ----------------------------------------------------------------------------------
+
+KeyLease::KeyLease(KeyPool* pool, std::size_t index, Clock::time_point acquired_at,
+                   std::optional<Clock::time_point> previous_use)
+    : pool_(pool),
+      index_(index),
+      api_info_(&pool->api_infos_[index]),
+      key_id_(&pool->key_ids_[index]),
+      acquired_at_(acquired_at),
+      previous_use_(previous_use) {}
+
+KeyLease::KeyLease(KeyLease&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)),
+      index_(other.index_),
+      api_info_(other.api_info_),
+      key_id_(other.key_id_),
+      acquired_at_(other.acquired_at_),
+      previous_use_(other.previous_use_) {}
+
+KeyLease& KeyLease::operator=(KeyLease&& other) noexcept {
+  if (this != &other) {
+    if (pool_ != nullptr) pool_->report_id(*key_id_, nullptr, /*ends_lease=*/true);
+    pool_ = std::exchange(other.pool_, nullptr);
+    index_ = other.index_;
+    api_info_ = other.api_info_;
+    key_id_ = other.key_id_;
+    acquired_at_ = other.acquired_at_;
+    previous_use_ = other.previous_use_;
+  }
+  return *this;
+}
+
+KeyLease::~KeyLease() {
+  if (pool_ != nullptr) pool_->report_id(*key_id_, nullptr, /*ends_lease=*/true);
+}
+
+void KeyLease::report(const KeyOutcome& outcome) {
+  if (pool_ == nullptr) return;
+  KeyPool* pool = std::exchange(pool_, nullptr);
+  pool->report_id(*key_id_, &outcome, /*ends_lease=*/true);
+}
+
+void KeyLease::undo_use() {
+  if (pool_ == nullptr) return;
+  KeyPool* pool = std::exchange(pool_, nullptr);
+  pool->undo_use(index_, acquired_at_, previous_use_);
+}
+
+// ---- KeyPool -----------------------------------------------------------------------------------
+
+KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options,
+                 std::shared_ptr<KeyRegistry> registry)
+    : api_infos_(std::move(api_infos)),
+      options_(std::move(options)),
+      registry_(registry ? std::move(registry) : KeyRegistry::global()) {
+  if (api_infos_.empty()) throw ConfigError("a key pool needs at least one ApiInfo");
+  if (options_.wait_per_key < Clock::duration::zero()) {
+    throw ConfigError("wait_per_key must not be negative");
+  }
+  key_ids_.reserve(api_infos_.size());
+  for (std::size_t i = 0; i < api_infos_.size(); ++i) {
+    try {
+      api_infos_[i].validate();
+    } catch (const ConfigError& e) {
+      throw ConfigError("api_infos[" + std::to_string(i) + "]: " + e.message());
+    }
+    key_ids_.push_back(make_unique_api_info_key(api_infos_[i]));
+  }
+  std::lock_guard<std::mutex> guard(registry_->mutex_);
+  states_.reserve(key_ids_.size());
+  for (const std::string& id : key_ids_) states_.push_back(&registry_->state_locked(id));
+}
+
+std::optional<KeyLease> KeyPool::choose(Clock::time_point deadline, bool wait,
+                                           milliseconds* retry_after,
+                                           const std::function<bool()>& should_stop) {
+  std::unique_lock<std::mutex> lock(registry_->mutex_);
+  Clock& clock = *registry_->clock_;
+  const Clock::duration gap = options_.wait_per_key + Clock::duration(1);  // strictly more
+  while (true) {
+    if (should_stop && should_stop()) throw CancelledError("cancelled while waiting for a key");
+    const Clock::time_point now = clock.now();
+    std::optional<std::size_t> best;
+    Clock::time_point earliest = Clock::time_point::max();
+    bool any_in_rotation = false;
+    for (std::size_t i = 0; i < states_.size(); ++i) {
+      const KeyRegistry::State& state = *states_[i];
+      if (!state.in_rotation) continue;
+      any_in_rotation = true;
+      Clock::time_point ready_at = state.cooldown_until;
+      if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
+      if (ready_at > now) {
+        earliest = std::min(earliest, ready_at);
+        continue;
+      }
+      // Least recently used first (never used is oldest); ties keep the first given.
+      if (!best) {
+        best = i;
+      } else {
+        const auto& current = states_[*best]->last_use;
+        if (current && (!state.last_use || *state.last_use < *current)) best = i;
+      }
+    }
+    if (best) {
+      KeyRegistry::State& state = *states_[*best];
+      const std::optional<Clock::time_point> previous = state.last_use;
+      state.last_use = now;
+      ++state.uses;
+      ++state.in_flight;
+      return KeyLease(this, *best, now, previous);
+    }
+    if (!any_in_rotation) throw_all_out_locked();
+    if (!wait || earliest > deadline) {
+      if (retry_after != nullptr) *retry_after = ceil_ms(earliest - now);
+      return std::nullopt;
+    }
+    clock.wait_until(registry_->changed_, lock, earliest);
+  }
+}
+
+void KeyPool::throw_all_out_locked() const {
+  std::string message = "all " + std::to_string(states_.size()) + " keys are out of rotation:";
+  bool all_quota = true;
+  for (std::size_t i = 0; i < states_.size(); ++i) {
+    const KeyRegistry::State& state = *states_[i];
+    message += (i == 0 ? " " : "; ") + key_ids_[i] + " (" + state.disabled_reason + ")";
+    all_quota = all_quota && state.disabled_kind == ErrorKind::rate_limit;
+  }
+  ErrorDetails details;
+  details.provider = api_infos_.front().backend_used;
+  if (all_quota) {
+    details.error_code = "insufficient_quota";
+    throw RateLimitError(message, std::move(details));
+  }
+  throw AuthError(message, std::move(details));
+}
+
+ApiInfo KeyPool::get_key() { return acquire().api_info(); }
+
+std::optional<ApiInfo> KeyPool::try_get_key() {
+  auto lease = try_acquire();
+  if (!lease) return std::nullopt;
+  return lease->api_info();
+}
+
+ApiInfo KeyPool::get_key_until(Clock::time_point deadline) {
+  return acquire_until(deadline).api_info();
+}
+
+ApiInfo KeyPool::get_key_within(Clock::duration max_wait) {
+  const Clock::time_point now = registry_->clock().now();
+  const Clock::time_point deadline =
+      max_wait >= Clock::time_point::max() - now ? Clock::time_point::max() : now + max_wait;
+  return get_key_until(deadline);
+}
+
+KeyLease KeyPool::acquire() { return acquire_until(Clock::time_point::max()); }
+
+std::optional<KeyLease> KeyPool::try_acquire() {
+  return choose(Clock::time_point::min(), /*wait=*/false, nullptr, {});
+}
+
+KeyLease KeyPool::acquire_until(Clock::time_point deadline,
+                                const std::function<bool()>& should_stop) {
+  milliseconds retry_after{0};
+  std::optional<KeyLease> lease = choose(deadline, /*wait=*/true, &retry_after, should_stop);
+  if (!lease) {
+    ErrorDetails details;
+    details.retry_after = retry_after;
+    details.provider = api_infos_.front().backend_used;
+    throw RateLimitError("no key is ready before the deadline; the earliest is ready in " +
+                             std::to_string(retry_after.count()) + " ms",
+                         std::move(details));
+  }
+  return std::move(*lease);
+}
+
+void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcome) {
+  const auto it = std::find(api_infos_.begin(), api_infos_.end(), key);
+  const std::string id = it != api_infos_.end()
+                             ? key_ids_[static_cast<std::size_t>(it - api_infos_.begin())]
+                             : make_unique_api_info_key(key);
+  report_id(id, &outcome, /*ends_lease=*/false);
+}
+
+void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome, bool ends_lease) {
+  std::lock_guard<std::mutex> guard(registry_->mutex_);
+  KeyRegistry::State& state = registry_->state_locked(key_id);
+  if (ends_lease && state.in_flight > 0) --state.in_flight;
+  if (outcome == nullptr) return;
+  const Clock::time_point now = registry_->clock_->now();
+  switch (outcome->kind) {
+    case KeyOutcome::Kind::success:
+      ++state.successes;
+      state.consecutive_rate_limits = 0;
+      state.cooldown_until = Clock::time_point{};
+      break;
+    case KeyOutcome::Kind::rate_limited: {
+      ++state.failures;
+      ++state.rate_limits;
+      ++state.consecutive_rate_limits;
+      state.last_error = outcome->reason;
+      const milliseconds cooldown =
+          outcome->retry_after ? std::min(*outcome->retry_after, options_.max_cooldown)
+                              : options_.rate_limit_backoff.delay(state.consecutive_rate_limits);
+      state.cooldown_until = std::max(state.cooldown_until, now + cooldown);
+      break;
+    }
+    case KeyOutcome::Kind::auth_failed:
+    case KeyOutcome::Kind::quota_exhausted:
+      ++state.failures;
+      state.in_rotation = false;
+      state.disabled_kind = outcome->kind == KeyOutcome::Kind::auth_failed ? ErrorKind::auth
+                                                                         : ErrorKind::rate_limit;
+      state.disabled_reason = outcome->reason.empty() ? "rejected" : outcome->reason;
+      state.last_error = state.disabled_reason;
+      break;
+    case KeyOutcome::Kind::failed:
+      ++state.failures;
+      state.last_error = outcome->reason;
+      break;
+  }
+  registry_->changed_.notify_all();
+}
+
+void KeyPool::undo_use(std::size_t index, Clock::time_point stamped,
+                       std::optional<Clock::time_point> previous_use) {
+  std::lock_guard<std::mutex> guard(registry_->mutex_);
+  KeyRegistry::State& state = *states_[index];
+  if (state.in_flight > 0) --state.in_flight;
+  // Only if nobody used the key since (it may be shared with another pool).
+  if (state.last_use == stamped) {
+    state.last_use = previous_use;
+    if (state.uses > 0) --state.uses;
+  }
+  registry_->changed_.notify_all();
+}
+
+void KeyPool::restore(const ApiInfo& key) {
+  const auto it = std::find(api_infos_.begin(), api_infos_.end(), key);
+  const std::string id = it != api_infos_.end()
+                             ? key_ids_[static_cast<std::size_t>(it - api_infos_.begin())]
+                             : make_unique_api_info_key(key);
+  std::lock_guard<std::mutex> guard(registry_->mutex_);
+  KeyRegistry::State& state = registry_->state_locked(id);
+  state.in_rotation = true;
+  state.disabled_reason.clear();
+  state.cooldown_until = Clock::time_point{};
+  state.consecutive_rate_limits = 0;
+  registry_->changed_.notify_all();
+}
+
+std::vector<KeyStateSnapshot> KeyPool::snapshot() const {
+  std::lock_guard<std::mutex> guard(registry_->mutex_);
+  const Clock::time_point now = registry_->clock_->now();
+  const Clock::duration gap = options_.wait_per_key + Clock::duration(1);
+  std::vector<KeyStateSnapshot> out;
+  out.reserve(states_.size());
+  for (std::size_t i = 0; i < states_.size(); ++i) {
+    const KeyRegistry::State& state = *states_[i];
+    KeyStateSnapshot s;
+    s.key_id = key_ids_[i];
+    s.backend_used = api_infos_[i].backend_used;
+    s.uses = state.uses;
+    s.successes = state.successes;
+    s.failures = state.failures;
+    s.rate_limits = state.rate_limits;
+    s.in_flight = state.in_flight;
+    if (state.last_use) s.last_used_ago = ceil_ms(now - *state.last_use);
+    Clock::time_point ready_at = state.cooldown_until;
+    if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
+    s.ready_in = ceil_ms(ready_at - now);
+    s.cooldown_left = ceil_ms(state.cooldown_until - now);
+    s.in_rotation = state.in_rotation;
+    s.disabled_reason = state.disabled_reason;
+    s.last_error = state.last_error;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace litellm
