@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds and runs every test: the README's test command, and all that .ci/run does.
 # Installs what is missing (apt-get), then, each in its own build folder under build/:
-#   build/test  - the full suite (unit, integration, package consumers) with warnings as errors.
+#   build/test  - the full suite (unit, integration, package consumers) with warnings as errors;
+#   build/tsan  - the concurrency tests under ThreadSanitizer.
 # Environment: LITELLM_JOBS (default: the number of cores).
 set -eu
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,5 +17,12 @@ cmake -S "$root" -B "$root/build/test" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInf
   -DLITELLM_WARNINGS_AS_ERRORS=ON
 cmake --build "$root/build/test" -j "$jobs"
 ctest --test-dir "$root/build/test" -j "$jobs" --output-on-failure
+
+step "concurrency tests under ThreadSanitizer (build/tsan)"
+cmake -S "$root" -B "$root/build/tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DLITELLM_SANITIZE=thread -DLITELLM_BUILD_EXAMPLES=OFF -DLITELLM_BUILD_BENCH=OFF
+cmake --build "$root/build/tsan" -j "$jobs" --target litellm_tests_concurrency
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+  ctest --test-dir "$root/build/tsan" -L concurrency --output-on-failure
 
 step "all tests passed"
