@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
     std::cerr << "\n" << e.what() << "\n";
     return 1;
   }
-  std::cout << "\n\n" << accumulator.chunk_count() << " chunks, " << (done ? "[DONE] seen" : "no [DONE]")
+  std::cout << "\n\n"
+            << accumulator.chunk_count() << " chunks, " << (done ? "[DONE] seen" : "no [DONE]")
             << "; the rebuilt chat.completion:\n"
             << accumulator.completion().dump(2) << "\n";
   return 0;

@@ -53,8 +53,7 @@ void check_url(std::string_view field, std::string_view url) {
   const std::size_t at = authority.rfind('@');
   const std::string_view host = at == std::string_view::npos ? authority : authority.substr(at + 1);
   if (host.empty() || host.front() == ':') {
-    throw ConfigError("ApiInfo." + std::string(field) + " has no host: '" + std::string(url) +
-                      "'");
+    throw ConfigError("ApiInfo." + std::string(field) + " has no host: '" + std::string(url) + "'");
   }
   if (at != std::string_view::npos) {
     throw ConfigError("ApiInfo." + std::string(field) +
@@ -137,8 +136,9 @@ void ApiInfo::validate() const {
   if (api_base) check_no_control("api_base", *api_base);
 
   if (backend_used.empty()) {
-    throw ConfigError("ApiInfo.backend_used is empty; name a backend such as openai, azure, "
-                      "anthropic, or any name together with an api_base");
+    throw ConfigError(
+        "ApiInfo.backend_used is empty; name a backend such as openai, azure, "
+        "anthropic, or any name together with an api_base");
   }
   const ProviderSpec* spec = find_provider(backend_used);
   const bool has_base = api_base && !api_base->empty();
@@ -154,7 +154,8 @@ void ApiInfo::validate() const {
   }
   if (spec != nullptr && spec->protocol == WireProtocol::azure) {
     if (!has_base) {
-      throw ConfigError("ApiInfo.api_base is required for azure (https://<resource>.openai.azure.com)");
+      throw ConfigError(
+          "ApiInfo.api_base is required for azure (https://<resource>.openai.azure.com)");
     }
     if (!api_version || api_version->empty()) {
       throw ConfigError("ApiInfo.api_version is required for azure (for example 2024-10-21)");
@@ -214,7 +215,8 @@ std::string make_unique_api_info_key(const ApiInfo& info) {
   }
   // Length-prefixed fields: no two distinct triples hash the same input.
   std::string material;
-  for (const std::string* field : {&info.backend_used, static_cast<const std::string*>(&base), &info.api_key}) {
+  for (const std::string* field :
+       {&info.backend_used, static_cast<const std::string*>(&base), &info.api_key}) {
     material += std::to_string(field->size());
     material += ':';
     material += *field;
@@ -226,7 +228,8 @@ std::string make_unique_api_info_key(const ApiInfo& info) {
 std::vector<ApiInfo> api_infos_from_env() {
   std::vector<ApiInfo> out;
   if (std::string key = first_env({"OPENAI_API_KEY"}); !key.empty()) {
-    out.push_back({"openai", std::nullopt, key, optional_env({"OPENAI_BASE_URL", "OPENAI_API_BASE"})});
+    out.push_back(
+        {"openai", std::nullopt, key, optional_env({"OPENAI_BASE_URL", "OPENAI_API_BASE"})});
   }
   if (std::string key = first_env({"AZURE_API_KEY", "AZURE_OPENAI_API_KEY"}); !key.empty()) {
     out.push_back({"azure", optional_env({"AZURE_API_VERSION", "OPENAI_API_VERSION"}), key,

@@ -63,8 +63,8 @@ void FakeClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mu
   // before notifying: no wake-up is lost.
   cv.wait(lock);
   std::lock_guard<std::mutex> guard(mutex_);
-  const auto it = std::find_if(waiters_.begin(), waiters_.end(),
-                               [&](const Waiter& w) { return w.id == id; });
+  const auto it =
+      std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.id == id; });
   if (it != waiters_.end()) waiters_.erase(it);
   waiters_changed_.notify_all();
 }
@@ -77,9 +77,8 @@ void FakeClock::advance(duration step) {
     ++generation_;
     to_wake = waiters_;
   }
-  std::sort(to_wake.begin(), to_wake.end(), [](const Waiter& a, const Waiter& b) {
-    return std::less<>()(a.cv, b.cv);
-  });
+  std::sort(to_wake.begin(), to_wake.end(),
+            [](const Waiter& a, const Waiter& b) { return std::less<>()(a.cv, b.cv); });
   to_wake.erase(std::unique(to_wake.begin(), to_wake.end(),
                             [](const Waiter& a, const Waiter& b) { return a.cv == b.cv; }),
                 to_wake.end());
@@ -122,7 +121,8 @@ KeyOutcome KeyOutcome::failed(std::string reason) {
 KeyOutcome KeyOutcome::from_error(const Error& error) {
   if (error.kind() == ErrorKind::auth) return auth_failed(reason_of(error));
   if (error.is_quota_exhausted()) return quota_exhausted(reason_of(error));
-  if (error.kind() == ErrorKind::rate_limit) return rate_limited(error.retry_after(), reason_of(error));
+  if (error.kind() == ErrorKind::rate_limit)
+    return rate_limited(error.retry_after(), reason_of(error));
   return failed(reason_of(error));
 }
 
@@ -239,8 +239,8 @@ KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options,
 }
 
 std::optional<KeyLease> KeyPool::choose(Clock::time_point deadline, bool wait,
-                                           milliseconds* retry_after,
-                                           const std::function<bool()>& should_stop) {
+                                        milliseconds* retry_after,
+                                        const std::function<bool()>& should_stop) {
   std::unique_lock<std::mutex> lock(registry_->mutex_);
   Clock& clock = *registry_->clock_;
   const Clock::duration gap = options_.wait_per_key + Clock::duration(1);  // strictly more
@@ -302,7 +302,9 @@ void KeyPool::throw_all_out_locked() const {
   throw AuthError(message, std::move(details));
 }
 
-ApiInfo KeyPool::get_key() { return acquire().api_info(); }
+ApiInfo KeyPool::get_key() {
+  return acquire().api_info();
+}
 
 std::optional<ApiInfo> KeyPool::try_get_key() {
   auto lease = try_acquire();
@@ -321,7 +323,9 @@ ApiInfo KeyPool::get_key_within(Clock::duration max_wait) {
   return get_key_until(deadline);
 }
 
-KeyLease KeyPool::acquire() { return acquire_until(Clock::time_point::max()); }
+KeyLease KeyPool::acquire() {
+  return acquire_until(Clock::time_point::max());
+}
 
 std::optional<KeyLease> KeyPool::try_acquire() {
   return choose(Clock::time_point::min(), /*wait=*/false, nullptr, {});
@@ -369,7 +373,7 @@ void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome, bo
       state.last_error = outcome->reason;
       const milliseconds cooldown =
           outcome->retry_after ? std::min(*outcome->retry_after, options_.max_cooldown)
-                              : options_.rate_limit_backoff.delay(state.consecutive_rate_limits);
+                               : options_.rate_limit_backoff.delay(state.consecutive_rate_limits);
       state.cooldown_until = std::max(state.cooldown_until, now + cooldown);
       break;
     }
@@ -377,8 +381,8 @@ void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome, bo
     case KeyOutcome::Kind::quota_exhausted:
       ++state.failures;
       state.in_rotation = false;
-      state.disabled_kind = outcome->kind == KeyOutcome::Kind::auth_failed ? ErrorKind::auth
-                                                                         : ErrorKind::rate_limit;
+      state.disabled_kind =
+          outcome->kind == KeyOutcome::Kind::auth_failed ? ErrorKind::auth : ErrorKind::rate_limit;
       state.disabled_reason = outcome->reason.empty() ? "rejected" : outcome->reason;
       state.last_error = state.disabled_reason;
       break;

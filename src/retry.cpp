@@ -25,7 +25,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 /// Parses `digits[.digits]` at the front of `s`, advancing it. No sign, no exponent.
 std::optional<double> take_number(std::string_view& s) {
@@ -83,16 +85,16 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 std::optional<system_clock::time_point> make_time(int year, int month, int day, int hour,
                                                   int minute, double second,
                                                   int offset_minutes = 0) {
-  if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 ||
-      hour > 23 || minute > 59 || second < 0 || second >= 61) {
+  if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+      minute > 59 || second < 0 || second >= 61) {
     return std::nullopt;
   }
   const std::int64_t days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const double total = static_cast<double>(days) * 86400.0 + hour * 3600.0 + minute * 60.0 +
                        second - offset_minutes * 60.0;
-  return system_clock::time_point(std::chrono::duration_cast<system_clock::duration>(
-      std::chrono::duration<double>(total)));
+  return system_clock::time_point(
+      std::chrono::duration_cast<system_clock::duration>(std::chrono::duration<double>(total)));
 }
 
 int month_from_name(std::string_view name) {
@@ -252,7 +254,8 @@ std::optional<system_clock::time_point> parse_rfc3339(std::string_view value) {
   return make_time(*year, *month, *day, *hour, *minute, seconds, offset);
 }
 
-std::optional<milliseconds> parse_retry_after(std::string_view value, system_clock::time_point now) {
+std::optional<milliseconds> parse_retry_after(std::string_view value,
+                                              system_clock::time_point now) {
   value = trim(value);
   if (value.empty()) return std::nullopt;
   if (const auto seconds = whole_number(value)) return clamp_seconds(*seconds);

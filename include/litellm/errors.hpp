@@ -43,23 +43,36 @@ enum class ErrorKind {
 /// The kind's name as used in messages: "rate_limit", "auth", ...
 constexpr std::string_view to_string(ErrorKind kind) noexcept {
   switch (kind) {
-    case ErrorKind::config: return "config";
-    case ErrorKind::auth: return "auth";
-    case ErrorKind::rate_limit: return "rate_limit";
-    case ErrorKind::bad_request: return "bad_request";
-    case ErrorKind::not_found: return "not_found";
-    case ErrorKind::server: return "server";
-    case ErrorKind::timeout: return "timeout";
-    case ErrorKind::connection: return "connection";
-    case ErrorKind::stream: return "stream";
-    case ErrorKind::protocol: return "protocol";
-    case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::config:
+      return "config";
+    case ErrorKind::auth:
+      return "auth";
+    case ErrorKind::rate_limit:
+      return "rate_limit";
+    case ErrorKind::bad_request:
+      return "bad_request";
+    case ErrorKind::not_found:
+      return "not_found";
+    case ErrorKind::server:
+      return "server";
+    case ErrorKind::timeout:
+      return "timeout";
+    case ErrorKind::connection:
+      return "connection";
+    case ErrorKind::stream:
+      return "stream";
+    case ErrorKind::protocol:
+      return "protocol";
+    case ErrorKind::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
 
 /// Writes `to_string(kind)`.
-inline std::ostream& operator<<(std::ostream& os, ErrorKind kind) { return os << to_string(kind); }
+inline std::ostream& operator<<(std::ostream& os, ErrorKind kind) {
+  return os << to_string(kind);
+}
 
 /// Everything an `Error` knows besides its kind and message. All fields are optional.
 struct ErrorDetails {
@@ -112,9 +125,7 @@ class Error : public std::runtime_error {
     return details_->retry_after;
   }
   /// What had arrived before the failure (for streams: the partial chat.completion), or null.
-  const json* partial() const noexcept {
-    return details_->partial ? &*details_->partial : nullptr;
-  }
+  const json* partial() const noexcept { return details_->partial ? &*details_->partial : nullptr; }
 
   /// True when the same request may succeed if sent again (possibly on another key):
   /// connection failures, timeouts, 408, 409, 429 (except an exhausted quota), 5xx and 529.
@@ -122,8 +133,10 @@ class Error : public std::runtime_error {
     switch (kind_) {
       case ErrorKind::connection:
       case ErrorKind::timeout:
-      case ErrorKind::server: return true;
-      case ErrorKind::rate_limit: return !is_quota_exhausted();
+      case ErrorKind::server:
+        return true;
+      case ErrorKind::rate_limit:
+        return !is_quota_exhausted();
       default: {
         const int s = details_->http_status;
         return s == 408 || s == 409 || s == 429 || s == 529 || (s >= 500 && s <= 599);
@@ -168,11 +181,11 @@ class Error : public std::runtime_error {
 };
 
 /// Declares a subclass of `Error` with a fixed kind.
-#define LITELLM_DETAIL_DECLARE_ERROR(Name, kind_value)                     \
-  class Name : public Error {                                              \
-   public:                                                                 \
-    explicit Name(const std::string& message, ErrorDetails details = {})   \
-        : Error(ErrorKind::kind_value, message, std::move(details)) {}     \
+#define LITELLM_DETAIL_DECLARE_ERROR(Name, kind_value)                   \
+  class Name : public Error {                                            \
+   public:                                                               \
+    explicit Name(const std::string& message, ErrorDetails details = {}) \
+        : Error(ErrorKind::kind_value, message, std::move(details)) {}   \
   }
 
 /// Invalid configuration or arguments (bad ApiInfo, unknown backend, missing model ...).
@@ -204,17 +217,28 @@ LITELLM_DETAIL_DECLARE_ERROR(CancelledError, cancelled);
 [[noreturn]] inline void throw_error(ErrorKind kind, const std::string& message,
                                      ErrorDetails details = {}) {
   switch (kind) {
-    case ErrorKind::config: throw ConfigError(message, std::move(details));
-    case ErrorKind::auth: throw AuthError(message, std::move(details));
-    case ErrorKind::rate_limit: throw RateLimitError(message, std::move(details));
-    case ErrorKind::bad_request: throw BadRequestError(message, std::move(details));
-    case ErrorKind::not_found: throw NotFoundError(message, std::move(details));
-    case ErrorKind::server: throw ServerError(message, std::move(details));
-    case ErrorKind::timeout: throw TimeoutError(message, std::move(details));
-    case ErrorKind::connection: throw ConnectionError(message, std::move(details));
-    case ErrorKind::stream: throw StreamError(message, std::move(details));
-    case ErrorKind::protocol: throw ProtocolError(message, std::move(details));
-    case ErrorKind::cancelled: throw CancelledError(message, std::move(details));
+    case ErrorKind::config:
+      throw ConfigError(message, std::move(details));
+    case ErrorKind::auth:
+      throw AuthError(message, std::move(details));
+    case ErrorKind::rate_limit:
+      throw RateLimitError(message, std::move(details));
+    case ErrorKind::bad_request:
+      throw BadRequestError(message, std::move(details));
+    case ErrorKind::not_found:
+      throw NotFoundError(message, std::move(details));
+    case ErrorKind::server:
+      throw ServerError(message, std::move(details));
+    case ErrorKind::timeout:
+      throw TimeoutError(message, std::move(details));
+    case ErrorKind::connection:
+      throw ConnectionError(message, std::move(details));
+    case ErrorKind::stream:
+      throw StreamError(message, std::move(details));
+    case ErrorKind::protocol:
+      throw ProtocolError(message, std::move(details));
+    case ErrorKind::cancelled:
+      throw CancelledError(message, std::move(details));
   }
   throw Error(kind, message, std::move(details));
 }

@@ -2,6 +2,10 @@
 /// HTTP values shared by the transports, the provider adapters and the key pool.
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -76,5 +80,115 @@ class Headers {
  private:
   std::vector<Field> fields_;
 };
+
+/// Time limits of one HTTP exchange. Zero disables a limit.
+struct Timeouts {
+  /// Connecting, TLS included.
+  std::chrono::milliseconds connect{std::chrono::seconds(10)};
+  /// The whole exchange, for responses that are not streams (openai-python's default).
+  std::chrono::milliseconds total{std::chrono::seconds(600)};
+  /// Streams: from sending the request until the first body byte (a model may think first).
+  std::chrono::milliseconds first_byte{std::chrono::seconds(180)};
+  /// Streams: the longest silence between two body pieces once the body has started.
+  std::chrono::milliseconds idle{std::chrono::seconds(120)};
+};
+
+/// One HTTP request, as a provider adapter builds it.
+struct HttpRequest {
+  std::string method = "POST";  ///< The method.
+  std::string url;              ///< The absolute URL.
+  Headers headers;              ///< Request headers (credentials included: never log them).
+  std::string body;             ///< The body, JSON for every provider call.
+  /// True when the response is an event stream: the total timeout is replaced by the first-byte
+  /// and idle timeouts.
+  bool stream = false;
+  Timeouts timeouts;  ///< Limits for this exchange.
+};
+
+/// A complete (buffered) HTTP response.
+struct HttpResponse {
+  int status = 0;    ///< The HTTP status.
+  Headers headers;   ///< The final response's headers.
+  std::string body;  ///< The body.
+};
+
+/// Receives a response as it arrives. Returning false from either call cancels the exchange,
+/// which then ends with `CancelledError`.
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  /// The status and headers of the final response (after any 1xx), before any body byte.
+  virtual bool on_headers(int status, const Headers& headers) = 0;
+  /// The next piece of the body, as soon as it arrived.
+  virtual bool on_body(std::string_view bytes) = 0;
+};
+
+/// A sink that keeps everything, for responses that are not streams. `max_body_bytes` bounds
+/// memory: a larger body is a `ProtocolError`.
+class BufferingSink final : public ResponseSink {
+ public:
+  /// Keeps at most `max_body_bytes` of body.
+  explicit BufferingSink(std::size_t max_body_bytes = std::size_t{64} << 20)
+      : max_body_bytes_(max_body_bytes) {}
+  bool on_headers(int status, const Headers& headers) override {
+    response_.status = status;
+    response_.headers = headers;
+    return true;
+  }
+  bool on_body(std::string_view bytes) override {
+    if (response_.body.size() + bytes.size() > max_body_bytes_) {
+      overflow_ = true;
+      return false;
+    }
+    response_.body.append(bytes);
+    return true;
+  }
+  /// True when the body went over the limit (the exchange was cancelled for it).
+  bool overflowed() const noexcept { return overflow_; }
+  /// The response so far.
+  HttpResponse& response() noexcept { return response_; }
+
+ private:
+  std::size_t max_body_bytes_;
+  bool overflow_ = false;
+  HttpResponse response_;
+};
+
+/// How the library moves bytes: the test seam between the backend and the network.
+///
+/// `send` performs one exchange and returns when the response has ended, having passed the
+/// headers and every body piece to `sink` as they arrived. It throws:
+/// - `ConnectionError` when no complete response arrived (DNS, connect, TLS, reset; the
+///   error's `details().http_status` is the status if headers had arrived);
+/// - `TimeoutError` when a limit of `request.timeouts` expired;
+/// - `CancelledError` when the sink returned false.
+/// Implementations are thread-safe: many threads may call `send` at once.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  /// Performs `request`, streaming the response into `sink`.
+  virtual void send(const HttpRequest& request, ResponseSink& sink) = 0;
+};
+
+/// Settings of the libcurl transport.
+struct CurlOptions {
+  /// A CA bundle file (CURLOPT_CAINFO); empty: libcurl's default. Verification is always on.
+  std::string ca_file;
+  /// A directory of CA certificates (CURLOPT_CAPATH); empty: libcurl's default.
+  std::string ca_path;
+  /// A proxy URL (CURLOPT_PROXY); empty: libcurl reads `http_proxy`, `https_proxy`,
+  /// `ALL_PROXY` and `NO_PROXY` from the environment, as curl does.
+  std::string proxy;
+  /// Hosts that bypass the proxy (CURLOPT_NOPROXY), comma separated.
+  std::string no_proxy;
+  /// The User-Agent header.
+  std::string user_agent = "litellm-cpp";
+  /// Idle connections kept per thread for reuse.
+  long max_idle_connections = 16;
+};
+
+/// The libcurl transport: per-thread reused handles (connections stay alive), curl's global
+/// init done once, no signals, TLS verification on, redirects off, gzip accepted.
+std::shared_ptr<Transport> make_curl_transport(CurlOptions options = {});
 
 }  // namespace litellm

@@ -150,11 +150,11 @@ struct KeyStateSnapshot {
   int in_flight = 0;              ///< Leases not yet ended.
   /// Time since the last use; nullopt when never used.
   std::optional<std::chrono::milliseconds> last_used_ago;
-  std::chrono::milliseconds ready_in{0};     ///< 0 when the key is ready now.
+  std::chrono::milliseconds ready_in{0};       ///< 0 when the key is ready now.
   std::chrono::milliseconds cooldown_left{0};  ///< Remaining cooldown after a rate limit.
-  bool in_rotation = true;      ///< False once rejected (auth) or out of quota.
-  std::string disabled_reason;  ///< Why the key left the rotation.
-  std::string last_error;       ///< The last failure reported.
+  bool in_rotation = true;                     ///< False once rejected (auth) or out of quota.
+  std::string disabled_reason;                 ///< Why the key left the rotation.
+  std::string last_error;                      ///< The last failure reported.
 };
 
 /// `{"key_id", "backend_used", "uses", ..., "ready_in_ms", "in_rotation", ...}`.

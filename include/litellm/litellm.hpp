@@ -6,13 +6,14 @@
 /// @endcode
 #pragma once
 
-#include "litellm/version.hpp"
-#include "litellm/errors.hpp"
 #include "litellm/api_info.hpp"
-#include "litellm/providers/registry.hpp"
-#include "litellm/sse.hpp"
-#include "litellm/merge.hpp"
-#include "litellm/http.hpp"
-#include "litellm/retry.hpp"
-#include "litellm/key_pool.hpp"
 #include "litellm/backend.hpp"
+#include "litellm/errors.hpp"
+#include "litellm/http.hpp"
+#include "litellm/key_pool.hpp"
+#include "litellm/merge.hpp"
+#include "litellm/providers/provider.hpp"
+#include "litellm/providers/registry.hpp"
+#include "litellm/retry.hpp"
+#include "litellm/sse.hpp"
+#include "litellm/version.hpp"

@@ -17,8 +17,8 @@ namespace litellm {
 ///
 /// delay(n) = min(initial * multiplier^(n-1), maximum) * (1 - jitter * u), u uniform in [0, 1).
 struct BackoffPolicy {
-  std::chrono::milliseconds initial{500};  ///< The delay before the first retry.
-  double multiplier = 2.0;                 ///< Growth per retry.
+  std::chrono::milliseconds initial{500};   ///< The delay before the first retry.
+  double multiplier = 2.0;                  ///< Growth per retry.
   std::chrono::milliseconds maximum{8000};  ///< The cap before jitter.
   double jitter = 0.25;  ///< Fraction of the delay removed at random (0: none, 1: full jitter).
 

@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
 
   std::vector<litellm::ApiInfo> infos;
   for (long i = 0; i < keys; ++i) {
-    infos.push_back({"openai", std::nullopt, "sk-bench-key-pool-00000000" + std::to_string(i),
-                     std::nullopt});
+    infos.push_back(
+        {"openai", std::nullopt, "sk-bench-key-pool-00000000" + std::to_string(i), std::nullopt});
   }
   litellm::KeyPoolOptions options;
   options.wait_per_key = milliseconds(wait_ms);
@@ -96,9 +96,10 @@ int main(int argc, char** argv) {
   const double ideal = static_cast<double>(keys) * 1000.0 / static_cast<double>(wait_ms);
   std::printf(
       "{\"bench\":\"key_pool\",\"keys\":%ld,\"wait_ms\":%ld,\"threads\":%ld,\"seconds\":%.3f,"
-      "\"uses\":%ld,\"ideal_uses\":%.0f,\"achieved_per_s\":%.2f,\"ideal_per_s\":%.2f,\"ratio\":%.4f,"
+      "\"uses\":%ld,\"ideal_uses\":%.0f,\"achieved_per_s\":%.2f,\"ideal_per_s\":%.2f,\"ratio\":%."
+      "4f,"
       "\"gap_violations\":%ld,\"min_gap_ms\":%.3f,\"acquire_report_ns\":%.1f}\n",
-      keys, wait_ms, threads, elapsed, uses, ideal * static_cast<double>(seconds), achieved, ideal, achieved / ideal, violations,
-      min_gap_ms, choose_ns);
+      keys, wait_ms, threads, elapsed, uses, ideal * static_cast<double>(seconds), achieved, ideal,
+      achieved / ideal, violations, min_gap_ms, choose_ns);
   return violations == 0 ? 0 : 1;
 }

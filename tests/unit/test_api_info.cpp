@@ -15,7 +15,9 @@ namespace {
 
 constexpr const char* kSecret = "sk-proj-SECRETSECRETSECRET1234Wxyz";
 
-ApiInfo openai_info() { return ApiInfo{"openai", std::nullopt, kSecret, std::nullopt}; }
+ApiInfo openai_info() {
+  return ApiInfo{"openai", std::nullopt, kSecret, std::nullopt};
+}
 
 /// The message of the ConfigError that `info.validate()` throws, or "" when it does not throw.
 std::string validation_error(const ApiInfo& info) {
@@ -60,7 +62,9 @@ class ScopedEnv {
 
 }  // namespace
 
-TEST_CASE("a complete OpenAI ApiInfo validates") { CHECK_NOTHROW(openai_info().validate()); }
+TEST_CASE("a complete OpenAI ApiInfo validates") {
+  CHECK_NOTHROW(openai_info().validate());
+}
 
 TEST_CASE("an empty backend_used is rejected naming the field") {
   ApiInfo info = openai_info();
@@ -112,7 +116,8 @@ TEST_CASE("api_base must be an http or https URL with a host") {
     info.api_base = bad;
     CHECK(contains(validation_error(info), "api_base"));
   }
-  for (const char* good : {"https://api.openai.com/v1", "HTTP://127.0.0.1:8080", "http://[::1]:80/v1"}) {
+  for (const char* good :
+       {"https://api.openai.com/v1", "HTTP://127.0.0.1:8080", "http://[::1]:80/v1"}) {
     info.api_base = good;
     CHECK_NOTHROW(info.validate());
   }
@@ -249,9 +254,9 @@ TEST_CASE("api_infos_from_config substitutes ${oc.env:NAME} and ${NAME}") {
   CHECK(infos[0].api_key == "sk-from-env-dddddddddddd");
   CHECK(infos[1].api_key == "sk-from-env-dddddddddddd");
   CHECK(infos[2].api_key == "sk-default-eeeeeeeeee");
-  const json missing = json::parse(R"([{"backend_used": "openai", "api_key": "${LITELLM_TEST_UNSET}"}])");
-  CHECK_THROWS_WITH(litellm::api_infos_from_config(missing),
-                    Catch::Contains("LITELLM_TEST_UNSET"));
+  const json missing =
+      json::parse(R"([{"backend_used": "openai", "api_key": "${LITELLM_TEST_UNSET}"}])");
+  CHECK_THROWS_WITH(litellm::api_infos_from_config(missing), Catch::Contains("LITELLM_TEST_UNSET"));
 }
 
 TEST_CASE("api_infos_from_env reads the usual variables") {

@@ -225,7 +225,7 @@ TEST_CASE("a deadline before the earliest ready key throws RateLimitError with r
   } catch (const RateLimitError& e) {
     REQUIRE(e.retry_after().has_value());
     CHECK(*e.retry_after() == 6001ms);  // ready after strictly 6 s: 6 s + 1 ns, rounded up
-    CHECK(f.clock->waiters() == 0);  // thrown at once, without waiting
+    CHECK(f.clock->waiters() == 0);     // thrown at once, without waiting
   }
 }
 
@@ -407,7 +407,8 @@ TEST_CASE("M threads on K keys get K uses per wait with no gap violations (fake 
     threads.emplace_back([&] {
       try {
         while (true) {
-          KeyLease lease = pool.acquire_until(Clock::time_point::max(), [&] { return stop.load(); });
+          KeyLease lease =
+              pool.acquire_until(Clock::time_point::max(), [&] { return stop.load(); });
           const auto now = f.clock->now();  // time moves only when every thread waits
           std::lock_guard<std::mutex> guard(mutex);
           uses[index_of(lease.api_info())].push_back(now);
@@ -500,10 +501,9 @@ TEST_CASE("LiteLLMBackend reads wait_time_per_key and embeddings_call and keeps 
   Fixture f;
   BackendOptions options;
   options.key_registry = f.registry;
-  LiteLLMBackend backend(keys(1), "gpt-4o",
-                         json{{"wait_time_per_key", 2.5}, {"embeddings_call", true},
-                              {"temperature", 0.2}},
-                         options);
+  LiteLLMBackend backend(
+      keys(1), "gpt-4o",
+      json{{"wait_time_per_key", 2.5}, {"embeddings_call", true}, {"temperature", 0.2}}, options);
   CHECK(backend.embeddings_call());
   CHECK(backend.default_params() == json{{"temperature", 0.2}});
   CHECK(backend.key_pool().options().wait_per_key == 2500ms);
@@ -513,8 +513,8 @@ TEST_CASE("LiteLLMBackend reads wait_time_per_key and embeddings_call and keeps 
 }
 
 TEST_CASE("a model map names the model per backend and a missing backend is a ConfigError") {
-  const ModelName by_map(std::map<std::string, std::string>{{"openai", "gpt-4o"},
-                                                            {"azure", "my-deployment"}});
+  const ModelName by_map(
+      std::map<std::string, std::string>{{"openai", "gpt-4o"}, {"azure", "my-deployment"}});
   CHECK(by_map.for_backend("azure") == "my-deployment");
   CHECK_THROWS_WITH(by_map.for_backend("anthropic"), Catch::Contains("anthropic"));
   const ModelName by_json(json{{"openai", "gpt-4o"}});

@@ -11,9 +11,12 @@ using std::chrono::system_clock;
 namespace {
 
 /// 1994-11-06T08:49:37Z, the RFC 9110 example date: 784111777 s after the epoch.
-const system_clock::time_point kExampleDate = system_clock::time_point(std::chrono::seconds(784111777));
+const system_clock::time_point kExampleDate =
+    system_clock::time_point(std::chrono::seconds(784111777));
 
-std::optional<milliseconds> ms(long long value) { return milliseconds(value); }
+std::optional<milliseconds> ms(long long value) {
+  return milliseconds(value);
+}
 
 }  // namespace
 
@@ -55,9 +58,9 @@ TEST_CASE("a Retry-After date in the past means no wait") {
 }
 
 TEST_CASE("garbage Retry-After values are ignored") {
-  for (const char* bad : {"", "soon", "-5", "1e3", "inf", "nan", "0x10", "Sun, 32 Nov 1994 08:49:37 GMT",
-                          "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Nov 1994 25:49:37 GMT",
-                          "Sun, 06 Nov 1994 08:49 GMT", "1 2"}) {
+  for (const char* bad : {"", "soon", "-5", "1e3", "inf", "nan", "0x10",
+                          "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
+                          "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:49 GMT", "1 2"}) {
     INFO(bad);
     CHECK_FALSE(parse_retry_after(bad, kExampleDate).has_value());
   }
@@ -85,8 +88,9 @@ TEST_CASE("rate-limit reset durations in Go style, seconds, and RFC 3339") {
 
 TEST_CASE("RFC 3339 parsing rejects malformed timestamps") {
   CHECK(parse_rfc3339("1994-11-06T08:49:37Z") == kExampleDate);
-  for (const char* bad : {"1994-11-06", "1994-11-06T08:49:37", "1994-13-06T08:49:37Z",
-                          "1994-11-06T08:49:37.Z", "1994-11-06T08:49:37+1:00", "abcd-11-06T08:49:37Z"}) {
+  for (const char* bad :
+       {"1994-11-06", "1994-11-06T08:49:37", "1994-13-06T08:49:37Z", "1994-11-06T08:49:37.Z",
+        "1994-11-06T08:49:37+1:00", "abcd-11-06T08:49:37Z"}) {
     INFO(bad);
     CHECK_FALSE(parse_rfc3339(bad).has_value());
   }
@@ -123,7 +127,8 @@ TEST_CASE("Anthropic's RFC 3339 reset headers are understood") {
 
 TEST_CASE("no usable header gives no hint") {
   CHECK_FALSE(retry_after_from_headers(Headers{}, kExampleDate).has_value());
-  CHECK_FALSE(retry_after_from_headers(Headers{{"retry-after", "later"}}, kExampleDate).has_value());
+  CHECK_FALSE(
+      retry_after_from_headers(Headers{{"retry-after", "later"}}, kExampleDate).has_value());
 }
 
 TEST_CASE("header lookups ignore case") {

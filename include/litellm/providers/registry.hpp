@@ -31,8 +31,7 @@ struct ProviderSpec {
 inline constexpr std::array<ProviderSpec, 15> kKnownProviders{{
     {"openai", WireProtocol::openai, "https://api.openai.com/v1", true, "OPENAI_API_KEY"},
     {"azure", WireProtocol::azure, "", true, "AZURE_API_KEY"},
-    {"anthropic", WireProtocol::anthropic, "https://api.anthropic.com", true,
-     "ANTHROPIC_API_KEY"},
+    {"anthropic", WireProtocol::anthropic, "https://api.anthropic.com", true, "ANTHROPIC_API_KEY"},
     {"groq", WireProtocol::openai, "https://api.groq.com/openai/v1", true, "GROQ_API_KEY"},
     {"mistral", WireProtocol::openai, "https://api.mistral.ai/v1", true, "MISTRAL_API_KEY"},
     {"deepseek", WireProtocol::openai, "https://api.deepseek.com/v1", true, "DEEPSEEK_API_KEY"},

@@ -13,9 +13,12 @@ int main() {
   for (const auto& info : api_infos) info.validate();
 
   const std::vector<litellm::json> chunks = {
-      litellm::json::parse(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]})"),
-      litellm::json::parse(R"({"choices":[{"index":1,"delta":{"role":"assistant","content":"Bye"}}]})"),
-      litellm::json::parse(R"({"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]})"),
+      litellm::json::parse(
+          R"({"choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]})"),
+      litellm::json::parse(
+          R"({"choices":[{"index":1,"delta":{"role":"assistant","content":"Bye"}}]})"),
+      litellm::json::parse(
+          R"({"choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]})"),
   };
   const std::vector<litellm::json> messages = litellm::merge_streams(chunks, 2);
   std::cout << "litellm " << litellm::kVersion << ": " << api_infos.size() << " api_infos ("

@@ -1,0 +1,320 @@
+// The libcurl transport.
+//
+// Each thread keeps one easy handle and one multi handle and reuses them for every exchange, so
+// connections (kept in the multi handle's cache), TLS sessions and DNS answers are reused. The
+// exchange is driven by a small curl_multi_poll loop of our own, which gives millisecond first-byte
+// and idle timeouts for streams (curl's own low-speed limits have one-second resolution).
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstring>
+#include <exception>
+#include <mutex>
+
+#include "detail/curl_common.hpp"
+#include "litellm/errors.hpp"
+#include "litellm/http.hpp"
+
+namespace litellm {
+namespace detail {
+
+void curl_global_init_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      throw ConnectionError("curl_global_init failed");
+    }
+  });
+}
+
+CurlSlist build_header_list(const Headers& headers) {
+  CurlSlist list;
+  bool has_expect = false;
+  for (const auto& [name, value] : headers) {
+    check_header_field(name, value);
+    if (iequals(name, "expect")) has_expect = true;
+    list.append(name + ": " + value);
+  }
+  // curl would send "Expect: 100-continue" for large bodies and wait for the server's go-ahead.
+  if (!has_expect) list.append("Expect:");
+  return list;
+}
+
+void ExchangeState::reset(ResponseSink* sink_in, bool stream_in) {
+  sink = sink_in;
+  stream = stream_in;
+  status = 0;
+  headers.clear();
+  headers_delivered = false;
+  body_started = false;
+  cancelled = false;
+  failure = nullptr;
+  timeout_reason.clear();
+  last_body_byte = std::chrono::steady_clock::now();
+}
+
+bool ExchangeState::deliver_headers() {
+  if (headers_delivered) return true;
+  headers_delivered = true;
+  try {
+    if (!sink->on_headers(status, headers)) {
+      cancelled = true;
+      return false;
+    }
+  } catch (...) {
+    failure = std::current_exception();
+    return false;
+  }
+  return true;
+}
+
+std::size_t header_callback(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& state = *static_cast<ExchangeState*>(user);
+  const std::size_t length = size * count;
+  std::string_view line(data, length);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new status line: a 1xx, a proxy's CONNECT answer, or the final response.
+    state.headers.clear();
+    const std::size_t space = line.find(' ');
+    state.status = 0;
+    if (space != std::string_view::npos) {
+      for (std::size_t i = space + 1; i < line.size() && line[i] >= '0' && line[i] <= '9'; ++i) {
+        state.status = state.status * 10 + (line[i] - '0');
+      }
+    }
+    return length;
+  }
+  if (line.empty()) {
+    // The end of a header block: the final one when the status is not 1xx.
+    if (state.status >= 200 && !state.deliver_headers()) return 0;
+    return length;
+  }
+  const std::size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    state.headers.add(std::string(line.substr(0, colon)), std::string(value));
+  }
+  return length;
+}
+
+std::size_t write_callback(char* data, std::size_t size, std::size_t count, void* user) {
+  auto& state = *static_cast<ExchangeState*>(user);
+  const std::size_t length = size * count;
+  if (!state.deliver_headers()) return 0;
+  state.body_started = true;
+  state.last_body_byte = std::chrono::steady_clock::now();
+  try {
+    if (!state.sink->on_body(std::string_view(data, length))) {
+      state.cancelled = true;
+      return 0;
+    }
+  } catch (...) {
+    state.failure = std::current_exception();
+    return 0;
+  }
+  return length;
+}
+
+void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& options,
+                    curl_slist* header_list, ExchangeState& state, char* error_buffer) {
+  curl_easy_reset(easy);
+  curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+#if LIBCURL_VERSION_NUM >= 0x075500  // 7.85.0
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS, static_cast<long>(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+  if (request.method == "POST") {
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  } else if (request.method == "GET") {
+    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (!request.body.empty()) {
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    }
+  }
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list);
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl supports
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);   // never resend credentials elsewhere
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.ca_path.empty()) curl_easy_setopt(easy, CURLOPT_CAPATH, options.ca_path.c_str());
+  if (!options.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, options.proxy.c_str());
+  if (!options.no_proxy.empty()) curl_easy_setopt(easy, CURLOPT_NOPROXY, options.no_proxy.c_str());
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(request.timeouts.connect.count()));
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                   request.stream ? 0L : static_cast<long>(request.timeouts.total.count()));
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &header_callback);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &state);
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_callback);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &state);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, &state);
+}
+
+std::optional<std::string> stream_timeout_expired(const ExchangeState& state,
+                                                  const HttpRequest& request,
+                                                  std::chrono::steady_clock::time_point start,
+                                                  std::chrono::steady_clock::time_point now,
+                                                  std::chrono::milliseconds* next_check) {
+  using std::chrono::milliseconds;
+  *next_check = milliseconds(1000);
+  if (!request.stream) return std::nullopt;
+  const Timeouts& t = request.timeouts;
+  if (!state.body_started) {
+    if (t.first_byte.count() > 0) {
+      const auto elapsed = std::chrono::duration_cast<milliseconds>(now - start);
+      if (elapsed >= t.first_byte) {
+        return "no response body within the first-byte timeout (" +
+               std::to_string(t.first_byte.count()) + " ms)";
+      }
+      *next_check = std::min(*next_check, t.first_byte - elapsed);
+    }
+  } else if (t.idle.count() > 0) {
+    const auto silent = std::chrono::duration_cast<milliseconds>(now - state.last_body_byte);
+    if (silent >= t.idle) {
+      return "the stream was idle longer than the idle timeout (" + std::to_string(t.idle.count()) +
+             " ms)";
+    }
+    *next_check = std::min(*next_check, t.idle - silent);
+  }
+  if (next_check->count() < 1) *next_check = milliseconds(1);
+  return std::nullopt;
+}
+
+[[noreturn]] void throw_transfer_error(CURLcode code, const ExchangeState& state,
+                                       const char* error_buffer, CURL* easy) {
+  if (state.failure) std::rethrow_exception(state.failure);
+  ErrorDetails details;
+  details.http_status = state.headers_delivered ? state.status : 0;
+  if (!state.timeout_reason.empty()) throw TimeoutError(state.timeout_reason, std::move(details));
+  if (state.cancelled)
+    throw CancelledError("the response handler cancelled the exchange", std::move(details));
+  std::string text = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    curl_off_t connect_us = 0;
+    curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+    throw TimeoutError(
+        std::string(connect_us == 0 ? "connect timeout: " : "request timeout: ") + text,
+        std::move(details));
+  }
+  throw ConnectionError(text, std::move(details));
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::ExchangeState;
+
+/// One thread's reusable handles.
+struct ThreadHandles {
+  CURL* easy = nullptr;
+  CURLM* multi = nullptr;
+  ExchangeState state;
+  ThreadHandles() {
+    detail::curl_global_init_once();
+    easy = curl_easy_init();
+    multi = curl_multi_init();
+    if (easy == nullptr || multi == nullptr) throw ConnectionError("cannot create curl handles");
+  }
+  ~ThreadHandles() {
+    curl_multi_cleanup(multi);
+    curl_easy_cleanup(easy);
+  }
+  ThreadHandles(const ThreadHandles&) = delete;
+  ThreadHandles& operator=(const ThreadHandles&) = delete;
+};
+
+class CurlTransport final : public Transport {
+ public:
+  explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
+    detail::curl_global_init_once();
+  }
+
+  void send(const HttpRequest& request, ResponseSink& sink) override {
+    thread_local ThreadHandles handles;
+    if (handles.state.sink != nullptr) {
+      throw ConfigError("Transport::send called again from inside its own response sink");
+    }
+    detail::CurlSlist header_list = detail::build_header_list(request.headers);
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+    ExchangeState& state = handles.state;
+    state.reset(&sink, request.stream);
+    struct SinkGuard {
+      ExchangeState& state;
+      ~SinkGuard() { state.sink = nullptr; }
+    } sink_guard{state};
+
+    detail::configure_easy(handles.easy, request, options_, header_list.get(), state, error_buffer);
+    curl_multi_setopt(handles.multi, CURLMOPT_MAXCONNECTS, options_.max_idle_connections);
+    if (curl_multi_add_handle(handles.multi, handles.easy) != CURLM_OK) {
+      throw ConnectionError("cannot start the transfer");
+    }
+    struct Attached {
+      CURLM* multi;
+      CURL* easy;
+      ~Attached() { curl_multi_remove_handle(multi, easy); }
+    } attached{handles.multi, handles.easy};
+
+    const auto start = std::chrono::steady_clock::now();
+    CURLcode result = CURLE_OK;
+    while (true) {
+      int running = 0;
+      const CURLMcode mc = curl_multi_perform(handles.multi, &running);
+      if (mc != CURLM_OK) throw ConnectionError(std::string("curl: ") + curl_multi_strerror(mc));
+      if (running == 0) {
+        int queued = 0;
+        while (CURLMsg* msg = curl_multi_info_read(handles.multi, &queued)) {
+          if (msg->msg == CURLMSG_DONE) result = msg->data.result;
+        }
+        break;
+      }
+      std::chrono::milliseconds next_check{1000};
+      if (auto expired = detail::stream_timeout_expired(
+              state, request, start, std::chrono::steady_clock::now(), &next_check)) {
+        state.timeout_reason = std::move(*expired);
+        result = CURLE_OPERATION_TIMEDOUT;
+        break;
+      }
+      curl_multi_poll(handles.multi, nullptr, 0, static_cast<int>(next_check.count()), nullptr);
+    }
+    if (result != CURLE_OK || state.failure || state.cancelled) {
+      detail::throw_transfer_error(result, state, error_buffer, handles.easy);
+    }
+    if (!state.headers_delivered) {
+      long status = 0;
+      curl_easy_getinfo(handles.easy, CURLINFO_RESPONSE_CODE, &status);
+      state.status = static_cast<int>(status);
+      if (!state.deliver_headers())
+        detail::throw_transfer_error(result, state, error_buffer, handles.easy);
+    }
+  }
+
+ private:
+  CurlOptions options_;
+};
+
+}  // namespace
+
+std::shared_ptr<Transport> make_curl_transport(CurlOptions options) {
+  return std::make_shared<CurlTransport>(std::move(options));
+}
+
+}  // namespace litellm

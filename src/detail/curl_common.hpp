@@ -1,0 +1,88 @@
+// libcurl pieces shared by the synchronous transport and the concurrent engine.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "detail/header_check.hpp"
+#include "litellm/http.hpp"
+
+namespace litellm::detail {
+
+/// curl_global_init, exactly once per process (never cleaned up: other code may still use curl).
+void curl_global_init_once();
+
+/// Owns a curl_slist.
+class CurlSlist {
+ public:
+  CurlSlist() = default;
+  CurlSlist(const CurlSlist&) = delete;
+  CurlSlist& operator=(const CurlSlist&) = delete;
+  CurlSlist(CurlSlist&& other) noexcept : list_(other.list_) { other.list_ = nullptr; }
+  CurlSlist& operator=(CurlSlist&& other) noexcept {
+    std::swap(list_, other.list_);
+    return *this;
+  }
+  ~CurlSlist() { curl_slist_free_all(list_); }
+  /// Appends a line (copied by curl).
+  void append(const std::string& line) {
+    curl_slist* grown = curl_slist_append(list_, line.c_str());
+    if (grown == nullptr) throw std::bad_alloc();
+    list_ = grown;
+  }
+  curl_slist* get() const noexcept { return list_; }
+
+ private:
+  curl_slist* list_ = nullptr;
+};
+
+/// The request's headers as a curl list, validated, with curl's `Expect: 100-continue` disabled.
+CurlSlist build_header_list(const Headers& headers);
+
+/// What the curl callbacks know about one exchange.
+struct ExchangeState {
+  ResponseSink* sink = nullptr;
+  bool stream = false;
+  int status = 0;
+  Headers headers;
+  bool headers_delivered = false;
+  bool body_started = false;
+  bool cancelled = false;      // the sink returned false
+  std::exception_ptr failure;  // the sink threw (never let it cross curl's C frames)
+  std::string timeout_reason;  // set when our own first-byte / idle timer fired
+  std::chrono::steady_clock::time_point last_body_byte;
+
+  /// Ready for a new exchange into `sink`.
+  void reset(ResponseSink* sink_in, bool stream_in);
+  /// Hands status and headers to the sink once; false when it cancelled or threw.
+  bool deliver_headers();
+};
+
+/// CURLOPT_HEADERFUNCTION: collects the final response's headers and delivers them.
+std::size_t header_callback(char* data, std::size_t size, std::size_t count, void* user);
+/// CURLOPT_WRITEFUNCTION: hands body pieces to the sink.
+std::size_t write_callback(char* data, std::size_t size, std::size_t count, void* user);
+
+/// Resets `easy` and sets every option of `request` (TLS verification on, redirects off, no
+/// signals, gzip accepted, http/https only, timeouts, callbacks into `state`).
+void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& options,
+                    curl_slist* header_list, ExchangeState& state, char* error_buffer);
+
+/// For streams: the reason when the first-byte or idle timeout expired at `now`; else nullopt
+/// and `next_check` set to when to look again.
+std::optional<std::string> stream_timeout_expired(const ExchangeState& state,
+                                                  const HttpRequest& request,
+                                                  std::chrono::steady_clock::time_point start,
+                                                  std::chrono::steady_clock::time_point now,
+                                                  std::chrono::milliseconds* next_check);
+
+/// Throws the typed error of a failed exchange (the sink's own exception first).
+[[noreturn]] void throw_transfer_error(CURLcode code, const ExchangeState& state,
+                                       const char* error_buffer, CURL* easy);
+
+}  // namespace litellm::detail

@@ -1,0 +1,642 @@
+// Anthropic's Messages API <-> OpenAI's chat format. The mapping is documented in
+// include/litellm/providers/anthropic.hpp.
+#include "litellm/providers/anthropic.hpp"
+
+#include <chrono>
+#include <set>
+#include <utility>
+
+namespace litellm {
+namespace {
+
+constexpr std::string_view kProvider = "anthropic";
+constexpr std::string_view kDefaultVersion = "2023-06-01";
+constexpr long long kDefaultMaxTokens = 4096;
+
+/// OpenAI parameters Anthropic rejects, dropped from the body.
+const std::set<std::string, std::less<>>& dropped_parameters() {
+  static const std::set<std::string, std::less<>> kDropped{
+      "presence_penalty",
+      "frequency_penalty",
+      "logit_bias",
+      "logprobs",
+      "top_logprobs",
+      "seed",
+      "response_format",
+      "stream_options",
+      "n",
+      "parallel_tool_calls",
+      "max_completion_tokens",
+      "reasoning_effort",
+      "store",
+      "modalities",
+      "audio",
+      "prediction",
+      "prompt_cache_key",
+      "safety_identifier",
+      "verbosity",
+      "web_search_options",
+  };
+  return kDropped;
+}
+
+/// The member `key` of `object` when `object` is an object holding a non-null value there.
+const json* member(const json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+/// The string member `key`, or `fallback` when absent or not a string.
+std::string string_member(const json& object, std::string_view key, std::string fallback = {}) {
+  const json* value = member(object, key);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : std::move(fallback);
+}
+
+/// The integer member `key`, or 0 when absent or not an integer.
+long long count_member(const json& object, std::string_view key) {
+  const json* value = member(object, key);
+  return value != nullptr && value->is_number_integer() ? value->get<long long>() : 0;
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && text.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// ---- Request translation ---------------------------------------------------------------------
+
+/// A base64 source `{type: base64, media_type, data}` from a `data:<type>;base64,<data>` URL.
+json base64_source(std::string_view url, std::string_view what) {
+  const std::size_t comma = url.find(',');
+  if (comma == std::string_view::npos) {
+    throw ConfigError(std::string(what) + ": a data URL without ','");
+  }
+  std::string_view meta = url.substr(5, comma - 5);  // after "data:"
+  if (!ends_with(meta, ";base64")) {
+    throw ConfigError(std::string(what) + ": only base64 data URLs are supported");
+  }
+  meta = meta.substr(0, meta.find(';'));
+  if (meta.empty()) throw ConfigError(std::string(what) + ": a data URL without a media type");
+  return json{{"type", "base64"},
+              {"media_type", std::string(meta)},
+              {"data", std::string(url.substr(comma + 1))}};
+}
+
+/// The Anthropic block of one OpenAI content part.
+json translate_part(const json& part) {
+  if (!part.is_object()) throw ConfigError("a message content part must be a JSON object");
+  const std::string type = string_member(part, "type");
+  json block;
+  if (type == "text") {
+    const json* text = member(part, "text");
+    if (text == nullptr || !text->is_string()) {
+      throw ConfigError("a text content part needs a string 'text'");
+    }
+    block = json{{"type", "text"}, {"text", *text}};
+  } else if (type == "image_url") {
+    const json* image = member(part, "image_url");
+    std::string url;
+    if (image != nullptr && image->is_string()) {
+      url = image->get<std::string>();
+    } else if (image != nullptr) {
+      url = string_member(*image, "url");
+    }
+    if (starts_with(url, "data:")) {
+      block = json{{"type", "image"}, {"source", base64_source(url, "image_url")}};
+    } else if (starts_with(url, "https://") || starts_with(url, "http://")) {
+      block = json{{"type", "image"}, {"source", {{"type", "url"}, {"url", url}}}};
+    } else {
+      throw ConfigError("image_url: the url must be a data: URL or an http(s) URL");
+    }
+  } else if (type == "file") {
+    const json* file = member(part, "file");
+    const std::string data = file != nullptr ? string_member(*file, "file_data") : std::string();
+    if (!starts_with(data, "data:")) {
+      throw ConfigError("file parts need 'file_data' as a data: URL for anthropic");
+    }
+    block = json{{"type", "document"}, {"source", base64_source(data, "file")}};
+  } else if (type == "input_audio") {
+    throw ConfigError("anthropic does not accept audio input (input_audio parts)");
+  } else {
+    return part;  // An Anthropic-native block (image with a source, document, ...).
+  }
+  if (const json* cache = member(part, "cache_control")) block["cache_control"] = *cache;
+  return block;
+}
+
+/// The blocks of an OpenAI content value (a string, an array of parts, or null).
+json content_blocks(const json& content) {
+  json blocks = json::array();
+  if (content.is_string()) {
+    if (!content.get_ref<const std::string&>().empty()) {
+      blocks.push_back(json{{"type", "text"}, {"text", content}});
+    }
+  } else if (content.is_array()) {
+    for (const json& part : content) blocks.push_back(translate_part(part));
+  } else if (!content.is_null()) {
+    throw ConfigError("message content must be a string, an array of parts or null");
+  }
+  return blocks;
+}
+
+/// Anthropic content for a user-side value: a string stays a string, parts become blocks.
+json user_content(const json& content) {
+  if (content.is_string()) return content;
+  return content_blocks(content);
+}
+
+/// One `tool_use` block of an OpenAI assistant tool call.
+json tool_use_block(const json& call) {
+  const std::string id = string_member(call, "id");
+  const json* function = member(call, "function");
+  const std::string name = function != nullptr ? string_member(*function, "name") : std::string();
+  const std::string label = "tool call '" + id + "' (" + name + ")";
+  if (id.empty() || name.empty()) {
+    throw ConfigError(label + ": an assistant tool call needs an id and function.name");
+  }
+  json input = json::object();
+  if (const json* arguments = member(*function, "arguments")) {
+    if (arguments->is_string()) {
+      const auto& text = arguments->get_ref<const std::string&>();
+      if (text.find_first_not_of(" \t\r\n") != std::string::npos) {
+        input = json::parse(text, nullptr, /*allow_exceptions=*/false);
+        if (input.is_discarded()) throw ConfigError(label + ": arguments are not valid JSON");
+      }
+    } else {
+      input = *arguments;
+    }
+  }
+  if (!input.is_object()) throw ConfigError(label + ": arguments must be a JSON object");
+  return json{{"type", "tool_use"}, {"id", id}, {"name", name}, {"input", std::move(input)}};
+}
+
+/// The content of an assistant message, or null when it has nothing to send.
+json assistant_content(const json& message) {
+  const json* content = member(message, "content");
+  const json* tool_calls = member(message, "tool_calls");
+  const json* thinking = member(message, "thinking_blocks");
+  const bool has_calls = tool_calls != nullptr && tool_calls->is_array() && !tool_calls->empty();
+  const bool has_thinking = thinking != nullptr && thinking->is_array() && !thinking->empty();
+  if (!has_calls && !has_thinking && content != nullptr && content->is_string()) {
+    if (content->get_ref<const std::string&>().empty()) return nullptr;
+    return *content;
+  }
+  json blocks = json::array();
+  if (has_thinking) {
+    for (const json& block : *thinking) blocks.push_back(block);
+  }
+  if (content != nullptr) {
+    for (json& block : content_blocks(*content)) blocks.push_back(std::move(block));
+  }
+  if (has_calls) {
+    for (const json& call : *tool_calls) blocks.push_back(tool_use_block(call));
+  }
+  if (blocks.empty()) return nullptr;
+  return blocks;
+}
+
+/// Appends a message, merging it into the previous one when both have the same role.
+void append_message(json& messages, const std::string& role, json content) {
+  if (!messages.empty() && messages.back()["role"] == role) {
+    json& previous = messages.back()["content"];
+    json merged = content_blocks(previous);
+    for (json& block : content_blocks(content)) merged.push_back(std::move(block));
+    previous = std::move(merged);
+    return;
+  }
+  messages.push_back(json{{"role", role}, {"content", std::move(content)}});
+}
+
+/// `system` from the hoisted system / developer contents (and a native `system`, first).
+json system_value(const json* native, const std::vector<json>& hoisted) {
+  bool all_strings = native == nullptr || native->is_string();
+  for (const json& content : hoisted) all_strings = all_strings && content.is_string();
+  if (all_strings) {
+    std::string joined = native != nullptr ? native->get<std::string>() : std::string();
+    for (const json& content : hoisted) {
+      if (!joined.empty()) joined += "\n\n";
+      joined += content.get_ref<const std::string&>();
+    }
+    return joined;
+  }
+  json blocks = json::array();
+  if (native != nullptr) {
+    for (json& block : content_blocks(*native)) blocks.push_back(std::move(block));
+  }
+  for (const json& content : hoisted) {
+    for (json& block : content_blocks(content)) {
+      if (string_member(block, "type") != "text") {
+        throw ConfigError("system and developer messages may only contain text parts");
+      }
+      blocks.push_back(std::move(block));
+    }
+  }
+  return blocks;
+}
+
+/// Translates `messages` into `body.messages` and `body.system`.
+void translate_messages(const json& params, json& body) {
+  const json* messages = member(params, "messages");
+  if (messages == nullptr || !messages->is_array()) {
+    throw ConfigError("chat parameters need a 'messages' array");
+  }
+  std::vector<json> system;
+  json out = json::array();
+  for (const json& message : *messages) {
+    if (!message.is_object()) throw ConfigError("every message must be a JSON object");
+    const std::string role = string_member(message, "role");
+    const json* content = member(message, "content");
+    if (role == "system" || role == "developer") {
+      if (content != nullptr) system.push_back(*content);
+    } else if (role == "user") {
+      if (content == nullptr) throw ConfigError("a user message needs content");
+      append_message(out, "user", user_content(*content));
+    } else if (role == "assistant") {
+      json translated = assistant_content(message);
+      if (!translated.is_null()) append_message(out, "assistant", std::move(translated));
+    } else if (role == "tool") {
+      const std::string id = string_member(message, "tool_call_id");
+      if (id.empty()) throw ConfigError("a tool message needs a tool_call_id");
+      json result{{"type", "tool_result"}, {"tool_use_id", id}};
+      result["content"] = content != nullptr ? user_content(*content) : json("");
+      append_message(out, "user", json::array({std::move(result)}));
+    } else {
+      throw ConfigError("unsupported message role '" + role + "' for anthropic");
+    }
+  }
+  const json* native_system = member(params, "system");
+  if (!system.empty()) {
+    body["system"] = system_value(native_system, system);
+  } else if (native_system != nullptr) {
+    body["system"] = *native_system;
+  }
+  body["messages"] = std::move(out);
+}
+
+/// Anthropic tool definitions of OpenAI ones.
+json translate_tools(const json& tools) {
+  if (!tools.is_array()) throw ConfigError("'tools' must be an array");
+  json out = json::array();
+  for (const json& tool : tools) {
+    const json* function = member(tool, "function");
+    const std::string type = string_member(tool, "type", "function");
+    if (type != "function" || function == nullptr) {
+      out.push_back(tool);  // An Anthropic-native tool (web search, bash, ...).
+      continue;
+    }
+    const std::string name = string_member(*function, "name");
+    if (name.empty()) throw ConfigError("a function tool needs function.name");
+    json translated{{"name", name}};
+    if (const json* description = member(*function, "description")) {
+      translated["description"] = *description;
+    }
+    const json* parameters = member(*function, "parameters");
+    translated["input_schema"] = parameters != nullptr && parameters->is_object()
+                                     ? *parameters
+                                     : json{{"type", "object"}, {"properties", json::object()}};
+    if (const json* cache = member(tool, "cache_control")) {
+      translated["cache_control"] = *cache;
+    } else if (const json* fn_cache = member(*function, "cache_control")) {
+      translated["cache_control"] = *fn_cache;
+    }
+    out.push_back(std::move(translated));
+  }
+  return out;
+}
+
+/// Anthropic's tool_choice for OpenAI's.
+json translate_tool_choice(const json& choice) {
+  if (choice.is_string()) {
+    const auto& name = choice.get_ref<const std::string&>();
+    if (name == "auto") return json{{"type", "auto"}};
+    if (name == "required") return json{{"type", "any"}};
+    if (name == "none") return json{{"type", "none"}};
+    throw ConfigError("unsupported tool_choice '" + name + "'");
+  }
+  if (!choice.is_object()) throw ConfigError("tool_choice must be a string or an object");
+  if (string_member(choice, "type") == "function") {
+    const json* function = member(choice, "function");
+    const std::string name = function != nullptr ? string_member(*function, "name") : std::string();
+    if (name.empty()) throw ConfigError("tool_choice of type function needs function.name");
+    return json{{"type", "tool"}, {"name", name}};
+  }
+  return choice;  // Anthropic-native ({type: any}, ...).
+}
+
+std::string messages_url(const ApiInfo& api_info) {
+  const std::string base = effective_api_base(api_info);
+  return ends_with(base, "/v1") ? base + "/messages" : base + "/v1/messages";
+}
+
+}  // namespace
+
+// ---- Shared mappings ---------------------------------------------------------------------------
+
+json anthropic_finish_reason(const json& stop_reason) {
+  if (!stop_reason.is_string()) return nullptr;
+  const auto& reason = stop_reason.get_ref<const std::string&>();
+  if (reason == "max_tokens" || reason == "model_context_window_exceeded") return "length";
+  if (reason == "tool_use") return "tool_calls";
+  if (reason == "refusal") return "content_filter";
+  return "stop";  // end_turn, stop_sequence, pause_turn, and anything new.
+}
+
+json anthropic_usage(const json& usage) {
+  const long long input = count_member(usage, "input_tokens");
+  const long long cache_creation = count_member(usage, "cache_creation_input_tokens");
+  const long long cache_read = count_member(usage, "cache_read_input_tokens");
+  const long long output = count_member(usage, "output_tokens");
+  const long long prompt = input + cache_creation + cache_read;
+  return json{{"prompt_tokens", prompt},
+              {"completion_tokens", output},
+              {"total_tokens", prompt + output},
+              {"prompt_tokens_details", {{"cached_tokens", cache_read}}},
+              {"cache_creation_input_tokens", cache_creation},
+              {"cache_read_input_tokens", cache_read}};
+}
+
+// ---- Adapter -----------------------------------------------------------------------------------
+
+HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
+                                           const json& params, bool stream) const {
+  if (!params.is_object()) throw ConfigError("chat parameters must be a JSON object");
+  if (const json* n = member(params, "n"); n != nullptr && n->is_number() && n->get<double>() > 1) {
+    throw ConfigError("anthropic returns one choice per request: n > 1 is not supported");
+  }
+
+  json body = json::object();
+  translate_messages(params, body);
+  body["model"] = model;
+  if (const json* max_tokens = member(params, "max_tokens")) {
+    body["max_tokens"] = *max_tokens;
+  } else if (const json* max_completion = member(params, "max_completion_tokens")) {
+    body["max_tokens"] = *max_completion;
+  } else {
+    body["max_tokens"] = kDefaultMaxTokens;
+  }
+
+  const json* tools = member(params, "tools");
+  if (tools != nullptr && !(tools->is_array() && tools->empty())) {
+    body["tools"] = translate_tools(*tools);
+  }
+  const bool has_tools = tools != nullptr && !tools->empty();
+  if (const json* choice = member(params, "tool_choice")) {
+    body["tool_choice"] = translate_tool_choice(*choice);
+  }
+  if (const json* parallel = member(params, "parallel_tool_calls");
+      parallel != nullptr && parallel->is_boolean() && !parallel->get<bool>() && has_tools) {
+    json& choice = body["tool_choice"];
+    if (choice.is_null()) choice = json{{"type", "auto"}};
+    if (string_member(choice, "type") != "none") choice["disable_parallel_tool_use"] = true;
+  }
+
+  if (const json* stop = member(params, "stop")) {
+    if (stop->is_string()) {
+      if (!stop->get_ref<const std::string&>().empty()) {
+        body["stop_sequences"] = json::array({*stop});
+      }
+    } else if (stop->is_array()) {
+      if (!stop->empty()) body["stop_sequences"] = *stop;
+    } else {
+      throw ConfigError("'stop' must be a string or an array of strings");
+    }
+  }
+
+  if (const json* metadata = member(params, "metadata")) body["metadata"] = *metadata;
+  if (const json* user = member(params, "user"); user != nullptr && user->is_string()) {
+    if (!body.contains("metadata") || !body["metadata"].is_object()) {
+      body["metadata"] = json::object();
+    }
+    body["metadata"]["user_id"] = *user;
+  }
+  if (const json* tier = member(params, "service_tier");
+      tier != nullptr && (*tier == "auto" || *tier == "standard_only")) {
+    body["service_tier"] = *tier;
+  }
+
+  // Everything else passes through, unless OpenAI-only or already translated above.
+  static const std::set<std::string, std::less<>> kTranslated{
+      "messages",    "system", "model", "stream",   "max_tokens",  "tools",
+      "tool_choice", "stop",   "user",  "metadata", "service_tier"};
+  const auto& dropped = dropped_parameters();
+  for (const auto& [key, value] : params.items()) {
+    if (value.is_null() || kTranslated.count(key) != 0 || dropped.count(key) != 0) continue;
+    body[key] = value;
+  }
+  if (stream) body["stream"] = true;
+
+  HttpRequest request;
+  request.url = messages_url(api_info);
+  request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  request.stream = stream;
+  if (!api_info.api_key.empty()) request.headers.add("x-api-key", api_info.api_key);
+  request.headers.add("anthropic-version", api_info.api_version && !api_info.api_version->empty()
+                                               ? *api_info.api_version
+                                               : std::string(kDefaultVersion));
+  request.headers.add("content-type", "application/json");
+  request.headers.add("accept", stream ? "text/event-stream" : "application/json");
+  return request;
+}
+
+json AnthropicAdapter::chat_response(const json& body) const {
+  if (body.is_object() && string_member(body, "type") == "error") {
+    const json* error = member(body, "error");
+    rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : body, kProvider));
+  }
+  const json* content = member(body, "content");
+  const std::string type = string_member(body, "type", "message");
+  if (content == nullptr || !content->is_array() || type != "message") {
+    throw ProtocolError("the response is not an Anthropic message (no content list)");
+  }
+
+  std::string text;
+  std::string reasoning;
+  bool has_text = false;
+  bool has_reasoning = false;
+  json tool_calls = json::array();
+  for (const json& block : *content) {
+    const std::string block_type = string_member(block, "type");
+    if (block_type == "text") {
+      text += string_member(block, "text");
+      has_text = true;
+    } else if (block_type == "thinking") {
+      reasoning += string_member(block, "thinking");
+      has_reasoning = true;
+    } else if (block_type == "tool_use") {
+      const json* input = member(block, "input");
+      tool_calls.push_back(
+          json{{"id", string_member(block, "id")},
+               {"type", "function"},
+               {"function",
+                {{"name", string_member(block, "name")},
+                 {"arguments", input != nullptr ? input->dump() : std::string("{}")}}}});
+    }
+  }
+
+  json message{{"role", "assistant"}, {"content", has_text ? json(text) : json(nullptr)}};
+  if (!tool_calls.empty()) message["tool_calls"] = std::move(tool_calls);
+  if (has_reasoning) message["reasoning_content"] = reasoning;
+
+  const json* stop_reason = member(body, "stop_reason");
+  json choice{{"index", 0},
+              {"message", std::move(message)},
+              {"logprobs", nullptr},
+              {"finish_reason", anthropic_finish_reason(stop_reason ? *stop_reason : json())}};
+  const json* usage = member(body, "usage");
+  return json{{"id", string_member(body, "id")},
+              {"object", "chat.completion"},
+              {"created", unix_now()},
+              {"model", string_member(body, "model")},
+              {"choices", json::array({std::move(choice)})},
+              {"usage", anthropic_usage(usage != nullptr ? *usage : json::object())}};
+}
+
+std::unique_ptr<StreamTranslator> AnthropicAdapter::stream_translator() const {
+  return std::make_unique<AnthropicStreamTranslator>();
+}
+
+HttpRequest AnthropicAdapter::embedding_request(const ApiInfo&, const std::string&,
+                                                const json&) const {
+  throw ConfigError(
+      "anthropic has no embeddings endpoint; use an OpenAI-compatible backend for embeddings");
+}
+
+Error AnthropicAdapter::error_from_response(const HttpResponse& response) const {
+  Error error = error_from_http(response, kProvider);
+  if (!error.request_id().empty()) return error;
+  // Anthropic also puts the request id in the error body.
+  const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  std::string id = string_member(body, "request_id");
+  if (id.empty() || id.size() > 200) return error;
+  ErrorDetails details = error.details();
+  details.request_id = std::move(id);
+  return Error(error.kind(), error.message(), std::move(details));
+}
+
+// ---- Streams -----------------------------------------------------------------------------------
+
+json AnthropicStreamTranslator::make_chunk(json delta, json finish_reason) const {
+  json choice{{"index", 0},
+              {"delta", std::move(delta)},
+              {"logprobs", nullptr},
+              {"finish_reason", std::move(finish_reason)}};
+  return json{{"id", id_},
+              {"object", "chat.completion.chunk"},
+              {"created", created_},
+              {"model", model_},
+              {"choices", json::array({std::move(choice)})}};
+}
+
+void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json>& out) {
+  const json data = json::parse(event.data, nullptr, /*allow_exceptions=*/false);
+  if (data.is_discarded()) {
+    const std::string head = event.data.substr(0, 80);
+    throw ProtocolError("an anthropic stream event is not JSON: '" + head +
+                        (event.data.size() > 80 ? "...'" : "'"));
+  }
+  std::string type = event.event;
+  if (type.empty() || type == "message") type = string_member(data, "type");
+  if (type == "error") {
+    const json* error = member(data, "error");
+    rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : data, kProvider));
+  }
+  if (!data.is_object()) throw ProtocolError("an anthropic stream event is not a JSON object");
+
+  if (type == "message_start") {
+    const json* message = member(data, "message");
+    if (message == nullptr) throw ProtocolError("message_start without a message");
+    id_ = string_member(*message, "id");
+    model_ = string_member(*message, "model");
+    created_ = unix_now();
+    if (const json* usage = member(*message, "usage"); usage != nullptr && usage->is_object()) {
+      usage_ = *usage;
+    }
+    out.push_back(make_chunk(json{{"role", "assistant"}, {"content", ""}}));
+  } else if (type == "content_block_start") {
+    const json* block = member(data, "content_block");
+    if (block == nullptr) return;
+    const long long index = count_member(data, "index");
+    const std::string block_type = string_member(*block, "type");
+    Block& state = blocks_[index];
+    state = Block();
+    if (block_type == "tool_use") {
+      state.tool_index = tool_calls_++;
+      if (const json* input = member(*block, "input")) state.input = *input;
+      json call{{"index", state.tool_index},
+                {"id", string_member(*block, "id")},
+                {"type", "function"},
+                {"function", {{"name", string_member(*block, "name")}, {"arguments", ""}}}};
+      out.push_back(make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
+    } else if (block_type == "text") {
+      if (std::string text = string_member(*block, "text"); !text.empty()) {
+        out.push_back(make_chunk(json{{"content", std::move(text)}}));
+      }
+    } else if (block_type == "thinking") {
+      if (std::string thinking = string_member(*block, "thinking"); !thinking.empty()) {
+        out.push_back(make_chunk(json{{"reasoning_content", std::move(thinking)}}));
+      }
+    }
+  } else if (type == "content_block_delta") {
+    const json* delta = member(data, "delta");
+    if (delta == nullptr) return;
+    const std::string delta_type = string_member(*delta, "type");
+    if (delta_type == "text_delta") {
+      if (std::string text = string_member(*delta, "text"); !text.empty()) {
+        out.push_back(make_chunk(json{{"content", std::move(text)}}));
+      }
+    } else if (delta_type == "thinking_delta") {
+      if (std::string thinking = string_member(*delta, "thinking"); !thinking.empty()) {
+        out.push_back(make_chunk(json{{"reasoning_content", std::move(thinking)}}));
+      }
+    } else if (delta_type == "input_json_delta") {
+      const auto it = blocks_.find(count_member(data, "index"));
+      if (it == blocks_.end() || it->second.tool_index < 0) return;  // e.g. server_tool_use
+      std::string piece = string_member(*delta, "partial_json");
+      if (piece.empty()) return;
+      it->second.got_arguments = true;
+      json call{{"index", it->second.tool_index}, {"function", {{"arguments", std::move(piece)}}}};
+      out.push_back(make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
+    }
+    // signature_delta, citations_delta and newer deltas carry nothing OpenAI has.
+  } else if (type == "content_block_stop") {
+    const auto it = blocks_.find(count_member(data, "index"));
+    if (it == blocks_.end()) return;
+    const Block block = std::move(it->second);
+    blocks_.erase(it);
+    if (block.tool_index >= 0 && !block.got_arguments) {
+      // A tool without parameters streams no argument text: send its (empty) input instead.
+      std::string arguments = block.input.is_object() ? block.input.dump() : std::string("{}");
+      json call{{"index", block.tool_index}, {"function", {{"arguments", std::move(arguments)}}}};
+      out.push_back(make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
+    }
+  } else if (type == "message_delta") {
+    if (const json* usage = member(data, "usage"); usage != nullptr && usage->is_object()) {
+      for (const auto& [key, value] : usage->items()) {
+        if (!value.is_null()) usage_[key] = value;
+      }
+    }
+    const json* delta = member(data, "delta");
+    const json* stop_reason = delta != nullptr ? member(*delta, "stop_reason") : nullptr;
+    json chunk = make_chunk(
+        json::object(), anthropic_finish_reason(stop_reason != nullptr ? *stop_reason : json()));
+    chunk["usage"] = anthropic_usage(usage_);
+    out.push_back(std::move(chunk));
+  } else if (type == "message_stop") {
+    finished_ = true;
+  }
+  // ping and unknown event types: nothing.
+}
+
+}  // namespace litellm

@@ -1,0 +1,220 @@
+// What every adapter shares: choosing the adapter, base URLs, model prefixes, error mapping.
+#include "litellm/providers/provider.hpp"
+
+#include "litellm/providers/anthropic.hpp"
+#include "litellm/providers/openai.hpp"
+#include "litellm/retry.hpp"
+
+namespace litellm {
+namespace {
+
+std::string json_scalar_to_string(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  if (value.is_null()) return {};
+  return value.dump();
+}
+
+/// Keeps provider text short and on one line.
+std::string tidy_message(std::string text) {
+  constexpr std::size_t kMax = 1000;
+  for (char& c : text) {
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  if (text.size() > kMax) text = text.substr(0, kMax) + "...";
+  return text;
+}
+
+ErrorKind kind_for_status(int status) {
+  switch (status) {
+    case 401:
+    case 403:
+      return ErrorKind::auth;
+    case 404:
+      return ErrorKind::not_found;
+    case 408:
+      return ErrorKind::timeout;
+    case 409:
+      return ErrorKind::server;
+    case 429:
+      return ErrorKind::rate_limit;
+    case 529:
+      return ErrorKind::server;
+    default:
+      break;
+  }
+  if (status >= 500) return ErrorKind::server;
+  if (status >= 400) return ErrorKind::bad_request;
+  return ErrorKind::protocol;  // a 1xx / 3xx where a final answer was expected
+}
+
+std::string_view summary_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::auth:
+      return "the key was rejected";
+    case ErrorKind::rate_limit:
+      return "rate limited";
+    case ErrorKind::not_found:
+      return "not found (model, deployment or path)";
+    case ErrorKind::timeout:
+      return "the server timed out";
+    case ErrorKind::server:
+      return "the provider failed";
+    case ErrorKind::bad_request:
+      return "the request was rejected";
+    case ErrorKind::protocol:
+      return "unexpected response status";
+    default:
+      return "request failed";
+  }
+}
+
+/// Kind of an error named by a type or code string (OpenAI and Anthropic vocabularies).
+std::optional<ErrorKind> kind_for_name(std::string_view name) {
+  if (name == "rate_limit_error" || name == "rate_limit_exceeded" || name == "requests" ||
+      name == "tokens" || name == "insufficient_quota") {
+    return ErrorKind::rate_limit;
+  }
+  if (name == "overloaded_error" || name == "api_error" || name == "server_error" ||
+      name == "internal_error" || name == "internal_server_error" ||
+      name == "service_unavailable") {
+    return ErrorKind::server;
+  }
+  if (name == "authentication_error" || name == "invalid_api_key" || name == "permission_error" ||
+      name == "permission_denied") {
+    return ErrorKind::auth;
+  }
+  if (name == "not_found_error" || name == "model_not_found" || name == "DeploymentNotFound") {
+    return ErrorKind::not_found;
+  }
+  if (name == "invalid_request_error" || name == "request_too_large" || name == "content_filter" ||
+      name == "context_length_exceeded") {
+    return ErrorKind::bad_request;
+  }
+  if (name == "timeout_error") return ErrorKind::timeout;
+  return std::nullopt;
+}
+
+/// Reads {message, type, code} out of an error object (or a bare string).
+void read_error_object(const json& error, ErrorDetails& details) {
+  if (error.is_string()) {
+    details.provider_message = tidy_message(error.get<std::string>());
+    return;
+  }
+  if (!error.is_object()) return;
+  if (const auto it = error.find("message"); it != error.end()) {
+    details.provider_message = tidy_message(json_scalar_to_string(*it));
+  }
+  if (const auto it = error.find("type"); it != error.end()) {
+    details.error_type = json_scalar_to_string(*it);
+  }
+  if (const auto it = error.find("code"); it != error.end()) {
+    details.error_code = json_scalar_to_string(*it);
+  }
+}
+
+bool is_credit_exhaustion(std::string_view message) {
+  return message.find("credit balance") != std::string_view::npos;
+}
+
+}  // namespace
+
+const ProviderAdapter& adapter_for(WireProtocol protocol) noexcept {
+  static const OpenAIAdapter openai;
+  static const AzureAdapter azure;
+  static const AnthropicAdapter anthropic;
+  switch (protocol) {
+    case WireProtocol::azure:
+      return azure;
+    case WireProtocol::anthropic:
+      return anthropic;
+    case WireProtocol::openai:
+      break;
+  }
+  return openai;
+}
+
+const ProviderAdapter& adapter_for(const ApiInfo& api_info) noexcept {
+  return adapter_for(protocol_of(api_info.backend_used));
+}
+
+std::string strip_model_prefix(std::string_view model, std::string_view backend_used) {
+  if (!backend_used.empty() && model.size() > backend_used.size() + 1 &&
+      model.substr(0, backend_used.size()) == backend_used && model[backend_used.size()] == '/') {
+    model.remove_prefix(backend_used.size() + 1);
+  }
+  return std::string(model);
+}
+
+std::string effective_api_base(const ApiInfo& api_info) {
+  std::string_view base;
+  if (api_info.api_base && !api_info.api_base->empty()) {
+    base = *api_info.api_base;
+  } else if (const ProviderSpec* spec = find_provider(api_info.backend_used)) {
+    base = spec->default_api_base;
+  }
+  while (!base.empty() && base.back() == '/') base.remove_suffix(1);
+  if (base.empty()) {
+    throw ConfigError("ApiInfo.api_base is required for backend '" + api_info.backend_used + "'");
+  }
+  return std::string(base);
+}
+
+Error error_from_http(const HttpResponse& response, std::string_view provider) {
+  ErrorDetails details;
+  details.http_status = response.status;
+  details.provider = std::string(provider);
+  for (const char* name : {"x-request-id", "request-id", "apim-request-id", "x-ms-request-id"}) {
+    if (const std::string* id = response.headers.find(name); id != nullptr && !id->empty()) {
+      details.request_id = tidy_message(*id);
+      break;
+    }
+  }
+  details.retry_after = retry_after_from_headers(response.headers);
+
+  const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object()) {
+    if (const auto it = body.find("error"); it != body.end()) {
+      read_error_object(*it, details);
+    } else {
+      read_error_object(body, details);  // Azure API management: {"statusCode", "message"}
+    }
+  } else if (!response.body.empty()) {
+    details.provider_message = tidy_message(response.body);
+  }
+  if (details.request_id.empty() && body.is_object()) {
+    // Anthropic also puts it in the body ({"type": "error", ..., "request_id": "req_..."}).
+    if (const auto it = body.find("request_id"); it != body.end() && it->is_string()) {
+      details.request_id = tidy_message(it->get<std::string>());
+    }
+  }
+
+  ErrorKind kind = kind_for_status(response.status);
+  // Quota or credit gone: the key is out, not just slow.
+  if (details.error_code == "insufficient_quota" || details.error_type == "insufficient_quota" ||
+      (response.status == 400 && is_credit_exhaustion(details.provider_message))) {
+    kind = ErrorKind::rate_limit;
+    details.error_code = "insufficient_quota";
+  }
+  const std::string message = std::string(summary_for(kind));
+  return Error(kind, message, std::move(details));
+}
+
+Error error_from_stream_event(const json& error_object, std::string_view provider) {
+  ErrorDetails details;
+  details.provider = std::string(provider);
+  read_error_object(error_object, details);
+  ErrorKind kind = ErrorKind::server;
+  if (auto by_code = kind_for_name(details.error_code)) {
+    kind = *by_code;
+  } else if (auto by_type = kind_for_name(details.error_type)) {
+    kind = *by_type;
+  }
+  if (details.error_code == "insufficient_quota" || details.error_type == "insufficient_quota") {
+    details.error_code = "insufficient_quota";
+  }
+  return Error(kind, "the stream reported an error", std::move(details));
+}
+
+}  // namespace litellm
