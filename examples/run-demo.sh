@@ -1,13 +1,50 @@
 #!/bin/sh
 # The README's demo command: installs what is missing (apt-get), builds the examples and runs
-# the demo. Environment: LITELLM_JOBS (default: the number of cores).
+# them. Without OPENAI_API_KEY, ANTHROPIC_API_KEY or AZURE_API_KEY in the environment they run
+# against the bundled provider simulator (started here on a free 127.0.0.1 port); with one, they
+# call the real service. Environment: LITELLM_JOBS (default: the number of cores).
 set -eu
 root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${LITELLM_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 build="$root/build/demo"
 
 "$root/cmake/install-debian-deps.sh"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLITELLM_BUILD_TESTS=OFF
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLITELLM_BUILD_TESTS=OFF \
+  -DLITELLM_BUILD_BENCH=OFF
 cmake --build "$build" -j "$jobs"
 
-"$build/examples/replay_recorded_stream" "$root/tests/data/llm-vectors/openai/stream_text_usage.sse"
+config="$root/examples/api_infos.json"
+if [ -z "${OPENAI_API_KEY:-}${ANTHROPIC_API_KEY:-}${AZURE_API_KEY:-}" ]; then
+  workdir="$(mktemp -d)"
+  "$build/tests/simulator/litellm-mock-provider" --port 0 --port-file "$workdir/port" \
+    --keys sk-demo-key-0001-aaaaaaaa,sk-demo-key-0002-bbbbbbbb,sk-demo-key-0003-cccccccc \
+    > "$workdir/simulator.log" 2>&1 &
+  simulator=$!
+  trap 'kill "$simulator" 2>/dev/null; rm -rf "$workdir"' EXIT INT TERM
+  tries=0
+  until [ -s "$workdir/port" ]; do  # the simulator writes its port once it accepts connections
+    tries=$((tries + 1))
+    if [ "$tries" -gt 100 ] || ! kill -0 "$simulator" 2>/dev/null; then
+      cat "$workdir/simulator.log" >&2
+      echo "run-demo: the provider simulator did not start" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  LITELLM_EXAMPLE_BASE="http://127.0.0.1:$(cat "$workdir/port")"
+  export LITELLM_EXAMPLE_BASE
+  config="$root/examples/api_infos.simulator.json"
+  echo "run-demo: no API key in the environment: using the provider simulator at $LITELLM_EXAMPLE_BASE"
+fi
+
+run() {
+  printf '\n=== %s\n' "$*"
+  "$@"
+}
+run "$build/examples/key_rotation"
+run "$build/examples/chat"
+run "$build/examples/streaming"
+run "$build/examples/embeddings"
+run "$build/examples/tool_calls"
+run "$build/examples/config_file" "$config"
+run "$build/examples/replay_recorded_stream" "$root/tests/data/llm-vectors/openai/stream_text_usage.sse"

@@ -1,6 +1,13 @@
 /// @file
 /// `LiteLLMBackend`: the C++ counterpart of `aiflows.backends.llm_lite.LiteLLMBackend`.
 ///
+/// @code
+/// litellm::LiteLLMBackend backend(litellm::api_infos_from_env(), "gpt-4o-mini",
+///                                 {{"wait_time_per_key", 1}, {"temperature", 0.2}});
+/// litellm::json completion = backend.completion(
+///     {{"messages", {{{"role", "user"}, {"content", "Hello"}}}}});
+/// std::cout << completion["choices"][0]["message"]["content"] << "\n";
+/// @endcode
 #pragma once
 
 #include <chrono>
@@ -16,7 +23,10 @@
 
 #include "litellm/api_info.hpp"
 #include "litellm/errors.hpp"
+#include "litellm/http.hpp"
 #include "litellm/key_pool.hpp"
+#include "litellm/retry.hpp"
+#include "litellm/sse.hpp"
 
 namespace litellm {
 
@@ -49,7 +59,29 @@ class ModelName {
   bool is_map_ = false;
 };
 
-/// Per-backend settings that are not request parameters.
+/// Severity of a log record.
+enum class LogLevel { debug, info, warning, error };
+
+/// The name of a level ("debug", "info", "warning", "error").
+constexpr std::string_view to_string(LogLevel level) noexcept {
+  switch (level) {
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warning:
+      return "warning";
+    case LogLevel::error:
+      return "error";
+  }
+  return "unknown";
+}
+
+/// Receives the backend's log records: attempts, retries, key rotation. Messages name keys only
+/// by their redacted id. Called from the calling thread; must not throw.
+using Logger = std::function<void(LogLevel level, const std::string& message)>;
+
+/// Per-backend settings that are not request parameters. Every field has a working default.
 struct BackendOptions {
   /// The key registry the backend's pool uses: the process-wide one by default, so backends
   /// given the same key share its timer (as in the Python original).
@@ -57,13 +89,61 @@ struct BackendOptions {
   /// Cooldown policy for rate-limited keys and its cap. `wait_per_key` here is ignored: it comes
   /// from the `wait_time_per_key` kwarg.
   KeyPoolOptions key_pool;
+  /// How requests are sent. Default (null): a libcurl transport built from `curl`.
+  std::shared_ptr<Transport> transport;
+  /// Settings of the default libcurl transport (CA file, proxy, user agent).
+  CurlOptions curl;
+  /// Connect, total, first-byte and idle timeouts.
+  Timeouts timeouts;
+  /// How often a failed call is retried: 3 attempts, Retry-After honoured up to 60 s.
+  RetryPolicy retry;
+  /// The wait between attempts after a server error, timeout or connection failure (rate limits
+  /// wait on the key pool instead): 0.5 s doubling to 8 s with jitter.
+  BackoffPolicy backoff;
+  /// The longest wait for a ready key per attempt; nullopt: as long as it takes (the Python
+  /// behaviour). When it expires the call fails with `RateLimitError` carrying `retry_after`.
+  std::optional<std::chrono::milliseconds> max_key_wait;
+  /// The largest response accepted (a non-streamed body, or a whole stream), in bytes.
+  std::size_t max_response_bytes = std::size_t{64} << 20;
+  /// Limits of the SSE parser (line and event sizes).
+  SseParserOptions sse;
+  /// Log sink; null: no logging.
+  Logger logger;
 };
 
-/// Rotates calls across many API keys. (The provider calls come with the provider adapters.)
+/// Per-call overrides of `BackendOptions`.
+struct CallOptions {
+  std::optional<Timeouts> timeouts;                       ///< Instead of BackendOptions::timeouts.
+  std::optional<RetryPolicy> retry;                       ///< Instead of BackendOptions::retry.
+  std::optional<std::chrono::milliseconds> max_key_wait;  ///< Instead of the backend's.
+};
+
+/// Receives each streamed `chat.completion.chunk` (OpenAI format, whatever the provider) as it
+/// arrives; returning false cancels the stream.
+using ChunkCallback = std::function<bool(const json& chunk)>;
+
+/// Rotates calls across many API keys and calls the providers' endpoints.
 ///
 /// As in Python, `kwargs` may hold `wait_time_per_key` (seconds, default 6: the least time
 /// between two uses of one key) and `embeddings_call` (default false); every other member is a
-/// default request parameter sent on every call.
+/// default request parameter sent on every call. Parameter precedence, low to high: these
+/// defaults < the call's parameters < what the chosen ApiInfo fixes (model, api_base,
+/// api_version, api_key).
+///
+/// Besides the provider's parameters, a call accepts:
+/// - `extra_headers`: an object of extra HTTP headers;
+/// - `timeout`: seconds, the total timeout of a non-streamed call;
+/// and ignores the litellm-Python routing parameters that the ApiInfo fixes here (`model`,
+/// `api_key`, `api_base`, `base_url`, `api_version`, `custom_llm_provider`).
+///
+/// Every method is thread-safe; many threads may share one backend.
+///
+/// Failures: a call takes a key from the pool, sends, and on failure reports the outcome (a
+/// rate-limited key cools down; a rejected key, 401 / 403 or an exhausted quota, leaves the
+/// rotation and the call moves to the next key). Retryable failures (connection, timeout before
+/// the first byte, 408, 409, 429, 5xx, 529) are retried on the key the pool chooses next, up to
+/// `RetryPolicy::max_attempts`, never once a chunk has reached the caller. The error thrown is
+/// the `litellm::Error` subclass of its kind, carrying the partial completion of a broken stream.
 class LiteLLMBackend {
  public:
   /// @throws ConfigError for an empty or invalid `api_infos`, a bad `wait_time_per_key` or
@@ -73,6 +153,9 @@ class LiteLLMBackend {
   /// As above, with options that are not request parameters.
   LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_name, json kwargs,
                  BackendOptions options);
+  ~LiteLLMBackend();
+  LiteLLMBackend(const LiteLLMBackend&) = delete;
+  LiteLLMBackend& operator=(const LiteLLMBackend&) = delete;
 
   /// The next key to use: the least recently used one whose last use is more than
   /// `wait_time_per_key` ago, stamped as used now; waits until one is.
@@ -81,16 +164,44 @@ class LiteLLMBackend {
   /// `litellm::make_unique_api_info_key(info)` (see key_pool.hpp for the format).
   static std::string make_unique_api_info_key(const ApiInfo& info);
 
+  /// What the Python `__call__` returns:
+  /// - with `embeddings_call`: the embedding response's `data` list (float vectors);
+  /// - with `stream: true` in the parameters: `merge_streams(chunks, n)`, one message per choice;
+  /// - otherwise: the list of the choices' messages.
+  json operator()(json params);
+
+  /// A chat completion: the provider's answer as an OpenAI `chat.completion` object.
+  json completion(json params);
+  /// A streamed chat completion: each OpenAI-format chunk goes to `on_chunk` as it arrives
+  /// (returning false cancels with `CancelledError`, which carries the partial completion); returns
+  /// the accumulated `chat.completion` (see StreamAccumulator).
+  json completion(json params, const ChunkCallback& on_chunk);
+  /// `completion` with per-call overrides; `on_chunk` may be null for a non-streamed call.
+  json completion(json params, const ChunkCallback& on_chunk, const CallOptions& call_options);
+
+  /// Embeddings: the OpenAI embedding response (`data[i].embedding` float arrays), whatever the
+  /// `encoding_format` (base64 answers are decoded).
+  json embedding(json params);
+  /// `embedding` with per-call overrides.
+  json embedding(json params, const CallOptions& call_options);
+
   /// The key pool (snapshots, restore, non-blocking choice).
-  KeyPool& key_pool() noexcept { return *pool_; }
+  KeyPool& key_pool() noexcept;
   /// The default request parameters (kwargs without the consumed members).
   const json& default_params() const noexcept { return defaults_; }
   /// The model setting.
   const ModelName& model_name() const noexcept { return model_name_; }
   /// Whether `operator()` calls the embeddings endpoint (`embeddings_call`).
   bool embeddings_call() const noexcept { return embeddings_call_; }
+  /// The options in effect.
+  const BackendOptions& options() const noexcept { return options_; }
 
  private:
+  enum class CallKind { chat, chat_stream, embedding };
+  json call(CallKind kind, json params, const ChunkCallback* on_chunk,
+            const CallOptions& call_options);
+  void log(LogLevel level, const std::string& message) const;
+
   ModelName model_name_;
   json defaults_;
   bool embeddings_call_ = false;

@@ -1,0 +1,475 @@
+// LiteLLMBackend over real HTTP (libcurl) against the in-process provider simulator on 127.0.0.1:
+// every provider x {plain, streamed, embeddings}, and every fault the simulator injects.
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "litellm/backend.hpp"
+#include "simulator.hpp"
+
+using namespace litellm;
+using namespace std::chrono_literals;
+using sim::Fault;
+using sim::FaultKind;
+
+namespace {
+
+const std::vector<std::string> kKeys = {"sk-integration-key-0001-aaaaaaaa",
+                                        "sk-integration-key-0002-bbbbbbbb",
+                                        "sk-integration-key-0003-cccccccc"};
+
+/// A running simulator, and backends on it with a private key registry.
+struct Server {
+  sim::ProviderSimulator simulator;
+
+  explicit Server(sim::SimulatorOptions options = {}) : simulator(with_keys(std::move(options))) {
+    simulator.start();
+  }
+
+  static sim::SimulatorOptions with_keys(sim::SimulatorOptions options) {
+    if (options.keys.empty()) options.keys = kKeys;
+    return options;
+  }
+
+  ApiInfo info(const std::string& provider, std::size_t key = 0) const {
+    if (provider == "azure") {
+      return {"azure", std::string("2024-10-21"), kKeys.at(key), simulator.base_url()};
+    }
+    if (provider == "anthropic")
+      return {"anthropic", std::nullopt, kKeys.at(key), simulator.base_url()};
+    return {"openai", std::nullopt, kKeys.at(key), simulator.openai_base()};
+  }
+
+  std::vector<ApiInfo> infos(const std::string& provider, std::size_t count) const {
+    std::vector<ApiInfo> out;
+    for (std::size_t i = 0; i < count; ++i) out.push_back(info(provider, i));
+    return out;
+  }
+
+  static BackendOptions options() {
+    BackendOptions o;
+    o.key_registry = std::make_shared<KeyRegistry>();
+    o.backoff.initial = 1ms;
+    o.backoff.maximum = 5ms;
+    return o;
+  }
+
+  LiteLLMBackend backend(std::vector<ApiInfo> infos, BackendOptions o = options()) const {
+    return LiteLLMBackend(std::move(infos), "sim-model", json{{"wait_time_per_key", 0}},
+                          std::move(o));
+  }
+};
+
+/// 8 words: the simulator answers exactly max_tokens words, finish_reason "length".
+json ping(int max_tokens = 8) {
+  return json{{"messages", json::array({{{"role", "user"}, {"content", "ping pong"}}})},
+              {"max_tokens", max_tokens}};
+}
+const std::string kPingAnswer = "Hello from the simulator. You said: ping pong";
+
+std::string text_of(const json& completion, int choice = 0) {
+  const json& content = completion["choices"][choice]["message"]["content"];
+  return content.is_string() ? content.get<std::string>() : std::string();
+}
+
+/// Streams and collects the text the callback saw.
+struct Collector {
+  std::string text;
+  int chunks = 0;
+  ChunkCallback callback() {
+    return [this](const json& chunk) {
+      ++chunks;
+      for (const json& choice : chunk.value("choices", json::array())) {
+        const json content = choice.value("delta", json::object()).value("content", json());
+        if (content.is_string()) text += content.get<std::string>();
+      }
+      return true;
+    };
+  }
+};
+
+Fault fault(FaultKind kind, int after_chunks = 1) {
+  Fault f;
+  f.kind = kind;
+  f.after_chunks = after_chunks;
+  return f;
+}
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("each provider answers a plain completion over HTTP") {
+  Server server;
+  for (const char* provider : {"openai", "azure", "anthropic"}) {
+    INFO(provider);
+    auto backend = server.backend({server.info(provider)});
+    const json completion = backend.completion(ping());
+    CHECK(completion["object"] == "chat.completion");
+    CHECK(trimmed(text_of(completion)) == kPingAnswer);
+    CHECK(completion["choices"][0]["finish_reason"] == "length");
+    CHECK(completion["usage"]["completion_tokens"] == 8);
+  }
+  const auto requests = server.simulator.requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(requests[0].provider == "openai");
+  CHECK(requests[1].provider == "azure");
+  CHECK(requests[2].provider == "anthropic");
+  for (const auto& request : requests) CHECK(request.status == 200);
+}
+
+TEST_CASE("each provider streams a completion over HTTP") {
+  Server server;
+  for (const char* provider : {"openai", "azure", "anthropic"}) {
+    INFO(provider);
+    auto backend = server.backend({server.info(provider)});
+    Collector collector;
+    const json completion = backend.completion(ping(), collector.callback());
+    CHECK(trimmed(collector.text) == kPingAnswer);
+    CHECK(text_of(completion) == collector.text);
+    CHECK(collector.chunks >= 8);
+    CHECK(completion["choices"][0]["finish_reason"] == "length");
+  }
+}
+
+TEST_CASE("n choices stream interleaved and come back as n messages") {
+  Server server;
+  auto backend = server.backend({server.info("openai")});
+  json params = ping(6);
+  params["n"] = 2;
+  params["stream"] = true;
+  const json messages = backend(params);
+  REQUIRE(messages.size() == 2);
+  CHECK(trimmed(messages[0]["content"].get<std::string>()) ==
+        "Hello from the simulator (choice 0).");
+  CHECK(trimmed(messages[1]["content"].get<std::string>()) ==
+        "Hello from the simulator (choice 1).");
+}
+
+TEST_CASE("OpenAI and Azure embeddings are float vectors, base64 or not") {
+  Server server;
+  for (const char* provider : {"openai", "azure"}) {
+    INFO(provider);
+    auto backend = server.backend({server.info(provider)});
+    const json floats = backend.embedding(json{{"input", json::array({"a", "b"})}});
+    const json decoded =
+        backend.embedding(json{{"input", json::array({"a", "b"})}, {"encoding_format", "base64"}});
+    REQUIRE(floats["data"].size() == 2);
+    REQUIRE(decoded["data"].size() == 2);
+    for (int i = 0; i < 2; ++i) {
+      const json& a = floats["data"][i]["embedding"];
+      const json& b = decoded["data"][i]["embedding"];
+      REQUIRE(a.size() == 8);
+      REQUIRE(b.size() == 8);
+      for (std::size_t j = 0; j < 8; ++j) {
+        CHECK(b[j].get<double>() == Approx(a[j].get<double>()).epsilon(1e-6));
+      }
+    }
+  }
+}
+
+TEST_CASE("Anthropic embeddings are a ConfigError that does not consume the key") {
+  Server server;
+  auto backend = server.backend({server.info("anthropic")});
+  CHECK_THROWS_AS(backend.embedding(json{{"input", "x"}}), ConfigError);
+  CHECK(backend.key_pool().snapshot()[0].uses == 0);
+  CHECK(server.simulator.request_count() == 0);
+}
+
+TEST_CASE("tool calls round-trip through OpenAI and Anthropic") {
+  Server server;
+  const json tools =
+      json::array({{{"type", "function"},
+                    {"function",
+                     {{"name", "get_weather"},
+                      {"parameters",
+                       {{"type", "object"}, {"properties", {{"city", {{"type", "string"}}}}}}}}}}});
+  for (const char* provider : {"openai", "anthropic"}) {
+    INFO(provider);
+    auto backend = server.backend({server.info(provider)});
+    json messages = json::array({{{"role", "user"}, {"content", "weather?"}}});
+    const json first =
+        backend.completion(json{{"messages", messages}, {"tools", tools}, {"max_tokens", 20}});
+    const json& reply = first["choices"][0]["message"];
+    REQUIRE(reply["tool_calls"].size() == 1);
+    CHECK(reply["tool_calls"][0]["function"]["name"] == "get_weather");
+    CHECK(json::parse(reply["tool_calls"][0]["function"]["arguments"].get<std::string>()) ==
+          json{{"city", "sim"}});
+    CHECK(first["choices"][0]["finish_reason"] == "tool_calls");
+    messages.push_back(reply);
+    messages.push_back(
+        {{"role", "tool"}, {"tool_call_id", reply["tool_calls"][0]["id"]}, {"content", "sunny"}});
+    const json second =
+        backend.completion(json{{"messages", messages}, {"tools", tools}, {"max_tokens", 4}});
+    CHECK(trimmed(text_of(second)) == "Tool result received: sunny");
+  }
+}
+
+TEST_CASE("sequential calls reuse one connection") {
+  Server server;
+  auto backend = server.backend({server.info("openai")});
+  for (int i = 0; i < 5; ++i) backend.completion(ping());
+  Collector collector;
+  backend.completion(ping(), collector.callback());
+  const auto requests = server.simulator.requests();
+  REQUIRE(requests.size() == 6);
+  for (const auto& request : requests) CHECK(request.client_port == requests[0].client_port);
+}
+
+TEST_CASE("a server error is retried on the next key") {
+  Server server;
+  auto backend = server.backend(server.infos("openai", 3));
+  Fault f = fault(FaultKind::status);
+  f.status = 500;
+  server.simulator.push_fault(f);
+  CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
+  const auto requests = server.simulator.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].status == 500);
+  CHECK(requests[1].status == 200);
+  CHECK(requests[0].key != requests[1].key);
+}
+
+TEST_CASE("a Retry-After on a server error is honoured before the retry") {
+  Server server;
+  auto backend = server.backend({server.info("openai")});
+  Fault f = fault(FaultKind::status);
+  f.status = 503;
+  f.retry_after_s = 0.3;
+  server.simulator.push_fault(f);
+  backend.completion(ping());
+  const auto requests = server.simulator.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[1].at - requests[0].at >= 300ms);
+}
+
+TEST_CASE("a 429 cools the key down and the call moves to another key at once") {
+  Server server;
+  auto backend = server.backend(server.infos("openai", 3));
+  Fault f = fault(FaultKind::status);
+  f.status = 429;
+  f.retry_after_s = 30;
+  server.simulator.push_fault(f);
+  backend.completion(ping());
+  const auto snapshot = backend.key_pool().snapshot();
+  CHECK(snapshot[0].rate_limits == 1);
+  CHECK(snapshot[0].cooldown_left > 29s);
+  const auto requests = server.simulator.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[1].key == kKeys[1]);
+}
+
+TEST_CASE("the simulator's per-key rate limit is waited out through the key pool") {
+  sim::SimulatorOptions options;
+  options.rate_limit_per_key = 1;
+  options.rate_limit_window = 400ms;
+  Server server(options);
+  auto backend = server.backend(server.infos("openai", 2));
+  for (int i = 0; i < 3; ++i) CHECK_NOTHROW(backend.completion(ping()));
+  const auto requests = server.simulator.requests();
+  int limited = 0;
+  for (const auto& request : requests) limited += request.status == 429 ? 1 : 0;
+  CHECK(limited >= 1);
+  CHECK(requests.back().status == 200);
+  // The third success came after a window ended: the 429's retry-after was honoured.
+  CHECK(requests.back().at - requests.front().at >= 300ms);
+}
+
+TEST_CASE("an exhausted quota takes the key out of rotation and the call succeeds on the next") {
+  sim::SimulatorOptions options;
+  options.quota_exhausted_keys = {kKeys[0]};
+  Server server(options);
+  for (const char* provider : {"openai", "anthropic"}) {
+    INFO(provider);
+    auto backend = server.backend(server.infos(provider, 2));
+    CHECK_NOTHROW(backend.completion(ping()));
+    const auto snapshot = backend.key_pool().snapshot();
+    CHECK_FALSE(snapshot[0].in_rotation);
+    CHECK(snapshot[1].successes == 1);
+  }
+}
+
+TEST_CASE("an unknown key gets 401, leaves the rotation, and the next key answers") {
+  sim::SimulatorOptions options;
+  options.keys = {kKeys[1], kKeys[2]};  // the simulator does not know kKeys[0]
+  Server server(options);
+  auto backend = server.backend(server.infos("openai", 2));
+  CHECK_NOTHROW(backend.completion(ping()));
+  const auto snapshot = backend.key_pool().snapshot();
+  CHECK_FALSE(snapshot[0].in_rotation);
+  CHECK(snapshot[0].disabled_reason.find("401") != std::string::npos);
+  CHECK(snapshot[0].disabled_reason.find(kKeys[0]) == std::string::npos);
+}
+
+TEST_CASE("a reset before the headers is retried") {
+  Server server;
+  auto backend = server.backend({server.info("openai")});
+  server.simulator.push_fault(fault(FaultKind::reset_before_headers));
+  CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
+  CHECK(server.simulator.request_count() == 2);
+}
+
+TEST_CASE("a reset in the middle of a stream is a StreamError with the partial text") {
+  Server server;
+  for (const char* provider : {"openai", "anthropic"}) {
+    INFO(provider);
+    server.simulator.clear_requests();
+    auto backend = server.backend(server.infos(provider, 2));
+    server.simulator.push_fault(fault(FaultKind::reset_mid_stream, 5));
+    Collector collector;
+    try {
+      backend.completion(ping(), collector.callback());
+      FAIL("no exception");
+    } catch (const StreamError& e) {
+      REQUIRE(e.partial() != nullptr);
+      CHECK(text_of(*e.partial()) == collector.text);
+      CHECK_FALSE(collector.text.empty());
+      CHECK(kPingAnswer.rfind(collector.text, 0) == 0);  // a prefix of the answer
+    }
+    CHECK(server.simulator.request_count() == 1);  // never retried after chunks arrived
+  }
+}
+
+TEST_CASE("a stall before the response hits the timeout and is retried") {
+  Server server;
+  BackendOptions options = Server::options();
+  options.timeouts.total = 300ms;
+  options.timeouts.first_byte = 300ms;
+  auto backend = server.backend({server.info("openai")}, options);
+  Fault stall = fault(FaultKind::stall, 0);
+  stall.stall = 20s;
+  server.simulator.push_fault(stall);
+  CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
+  server.simulator.push_fault(stall);
+  Collector collector;
+  CHECK_NOTHROW(backend.completion(ping(), collector.callback()));
+  CHECK(server.simulator.request_count() == 4);
+  server.simulator.release_stalls();
+}
+
+TEST_CASE("a stall in the middle of a stream hits the idle timeout with the partial text") {
+  Server server;
+  BackendOptions options = Server::options();
+  options.timeouts.idle = 300ms;
+  auto backend = server.backend({server.info("openai")}, options);
+  Fault stall = fault(FaultKind::stall, 4);
+  stall.stall = 20s;
+  server.simulator.push_fault(stall);
+  Collector collector;
+  try {
+    backend.completion(ping(), collector.callback());
+    FAIL("no exception");
+  } catch (const TimeoutError& e) {
+    REQUIRE(e.partial() != nullptr);
+    CHECK(text_of(*e.partial()) == collector.text);
+  }
+  server.simulator.release_stalls();
+  CHECK(server.simulator.request_count() == 1);
+}
+
+TEST_CASE("chunks reach the callback as they arrive, before a stall ends") {
+  Server server;
+  auto backend = server.backend({server.info("openai")});
+  Fault stall = fault(FaultKind::stall, 3);  // role chunk + two words, then a stall
+  stall.stall = 60s;                         // ended by the callback, not by time
+  server.simulator.push_fault(stall);
+  const auto start = std::chrono::steady_clock::now();
+  std::atomic<int> seen{0};
+  std::chrono::steady_clock::duration seen_third_after{};
+  const json completion = backend.completion(ping(), [&](const json&) {
+    if (++seen == 3) {
+      // The server is stalled (or about to be) and cannot end before release_stalls(): this
+      // chunk was delivered as it arrived, not buffered until the end of the response.
+      seen_third_after = std::chrono::steady_clock::now() - start;
+      server.simulator.release_stalls();
+    }
+    return true;
+  });
+  CHECK(seen_third_after < 30s);
+  CHECK(trimmed(text_of(completion)) == kPingAnswer);
+  CHECK(seen > 3);
+}
+
+TEST_CASE("a stream without its terminator is a StreamError carrying what arrived") {
+  Server server;
+  for (const char* provider : {"openai", "azure", "anthropic"}) {
+    INFO(provider);
+    auto backend = server.backend({server.info(provider)});
+    server.simulator.push_fault(fault(FaultKind::no_terminator, 4));
+    Collector collector;
+    try {
+      backend.completion(ping(), collector.callback());
+      FAIL("no exception");
+    } catch (const StreamError& e) {
+      REQUIRE(e.partial() != nullptr);
+      CHECK(text_of(*e.partial()) == collector.text);
+    }
+  }
+}
+
+TEST_CASE("a malformed chunk is a ProtocolError carrying what arrived") {
+  Server server;
+  auto backend = server.backend({server.info("openai")});
+  server.simulator.push_fault(fault(FaultKind::malformed_chunk, 3));
+  Collector collector;
+  try {
+    backend.completion(ping(), collector.callback());
+    FAIL("no exception");
+  } catch (const ProtocolError& e) {
+    REQUIRE(e.partial() != nullptr);
+    CHECK(text_of(*e.partial()) == collector.text);
+  }
+  CHECK(server.simulator.request_count() == 1);
+}
+
+TEST_CASE("an in-band error event becomes a typed, retryable-kind error with the partial text") {
+  Server server;
+  for (const char* provider : {"openai", "anthropic"}) {
+    INFO(provider);
+    auto backend = server.backend({server.info(provider)});
+    server.simulator.push_fault(fault(FaultKind::inband_error, 4));
+    Collector collector;
+    try {
+      backend.completion(ping(), collector.callback());
+      FAIL("no exception");
+    } catch (const ServerError& e) {
+      REQUIRE(e.partial() != nullptr);
+      CHECK(text_of(*e.partial()) == collector.text);
+      CHECK(e.provider() == provider);
+    }
+  }
+}
+
+TEST_CASE("an in-band error before any chunk reached the caller is retried") {
+  Server server;
+  auto backend = server.backend(server.infos("openai", 2));
+  server.simulator.push_fault(fault(FaultKind::inband_error, 0));
+  Collector collector;
+  CHECK_NOTHROW(backend.completion(ping(), collector.callback()));
+  CHECK(trimmed(collector.text) == kPingAnswer);
+  CHECK(server.simulator.request_count() == 2);
+}
+
+TEST_CASE("a fault on every attempt ends with the typed error after max_attempts") {
+  Server server;
+  auto backend = server.backend(server.infos("openai", 3));
+  for (int i = 0; i < 3; ++i) {
+    Fault f = fault(FaultKind::status);
+    f.status = 502;
+    server.simulator.push_fault(f);
+  }
+  try {
+    backend.completion(ping());
+    FAIL("no exception");
+  } catch (const ServerError& e) {
+    CHECK(e.http_status() == 502);
+    CHECK(e.details().attempts == 3);
+    CHECK_FALSE(e.request_id().empty());
+  }
+  CHECK(server.simulator.request_count() == 3);
+}

@@ -1,0 +1,648 @@
+// LiteLLMBackend against the fake transport: request shapes, return shapes, rotation and retry on
+// every failure class, partial results, redaction, and every recorded stream replayed in pieces.
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "litellm/backend.hpp"
+#include "litellm/fake_transport.hpp"
+#include "litellm/merge.hpp"
+#include "litellm/providers/provider.hpp"
+#include "vectors.hpp"
+
+using namespace litellm;
+using namespace std::chrono_literals;
+using litellm::test::vector_file;
+
+namespace {
+
+const std::string kKeyA = "sk-test-backend-AAAAAAAAAAAAAAAAAAAA";
+const std::string kKeyB = "sk-test-backend-BBBBBBBBBBBBBBBBBBBB";
+
+ApiInfo openai_key(const std::string& key) {
+  return ApiInfo{"openai", std::nullopt, key, std::string("https://api.test/v1")};
+}
+
+struct Harness {
+  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+  std::shared_ptr<KeyRegistry> registry = std::make_shared<KeyRegistry>();
+  std::vector<std::string> log_lines;
+
+  BackendOptions options() {
+    BackendOptions o;
+    o.transport = transport;
+    o.key_registry = registry;
+    o.backoff.initial = 0ms;  // no real sleeping between retries
+    o.logger = [this](LogLevel, const std::string& line) { log_lines.push_back(line); };
+    return o;
+  }
+  LiteLLMBackend backend(std::vector<ApiInfo> infos, ModelName model = "gpt-4o",
+                         json kwargs = json{{"wait_time_per_key", 0}}) {
+    return LiteLLMBackend(std::move(infos), std::move(model), std::move(kwargs), options());
+  }
+};
+
+json user_messages(const std::string& text = "Hi") {
+  return json::array({{{"role", "user"}, {"content", text}}});
+}
+
+json chat_params(const std::string& text = "Hi") {
+  return json{{"messages", user_messages(text)}};
+}
+
+std::string request_key(const HttpRequest& request) {
+  if (const std::string* auth = request.headers.find("authorization")) return auth->substr(7);
+  if (const std::string* key = request.headers.find("api-key")) return *key;
+  if (const std::string* key = request.headers.find("x-api-key")) return *key;
+  return "";
+}
+
+std::string error_body(const std::string& type, const std::string& code, const std::string& msg) {
+  return json{{"error", {{"message", msg}, {"type", type}, {"param", nullptr}, {"code", code}}}}
+      .dump();
+}
+
+/// What a stream's events make, without the backend and transport: parser -> translator ->
+/// accumulator on the whole body.
+json accumulate_directly(const std::string& body, const ProviderAdapter& adapter, int n = 1) {
+  SseParser parser;
+  auto translator = adapter.stream_translator();
+  StreamAccumulator accumulator(n);
+  std::vector<json> chunks;
+  auto on_event = [&](const SseEvent& event) {
+    chunks.clear();
+    translator->on_event(event, chunks);
+    for (const json& chunk : chunks) accumulator.add(chunk);
+  };
+  parser.feed(body, on_event);
+  parser.finish(on_event);
+  return accumulator.completion();
+}
+
+/// A completion without the fields that legitimately differ between runs (Anthropic's created).
+json stable(json completion) {
+  completion.erase("created");
+  return completion;
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("an OpenAI completion request has the URL, bearer key, model and parameters") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)}, "openai/gpt-4o-mini",
+                           json{{"wait_time_per_key", 0}, {"temperature", 0.1}});
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  backend.completion(chat_params());
+  const HttpRequest request = h.transport->requests().at(0);
+  CHECK(request.url == "https://api.test/v1/chat/completions");
+  CHECK(request.headers.value("authorization") == "Bearer " + kKeyA);
+  CHECK_FALSE(request.stream);
+  const json body = json::parse(request.body);
+  CHECK(body["model"] == "gpt-4o-mini");  // provider prefix stripped
+  CHECK(body["temperature"] == 0.1);
+  CHECK(body["messages"] == user_messages());
+  CHECK_FALSE(body.contains("stream"));
+}
+
+TEST_CASE("parameters: defaults < call parameters < what the ApiInfo fixes") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)}, "gpt-4o",
+                           json{{"wait_time_per_key", 0}, {"temperature", 0.1}, {"top_p", 0.5}});
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  json params = chat_params();
+  params["temperature"] = 0.7;
+  params["model"] = "not-this-one";
+  params["api_base"] = "https://elsewhere.example/v1";
+  params["api_key"] = "sk-not-this-key-000000000000";
+  backend.completion(params);
+  const HttpRequest request = h.transport->requests().at(0);
+  const json body = json::parse(request.body);
+  CHECK(body["temperature"] == 0.7);
+  CHECK(body["top_p"] == 0.5);
+  CHECK(body["model"] == "gpt-4o");
+  CHECK_FALSE(body.contains("api_base"));
+  CHECK_FALSE(body.contains("api_key"));
+  CHECK(request.url == "https://api.test/v1/chat/completions");
+  CHECK(request_key(request) == kKeyA);
+}
+
+TEST_CASE("an Azure request names the encoded deployment, the api-version and the api-key header") {
+  Harness h;
+  const ApiInfo azure{"azure", std::string("2024-10-21"), kKeyA,
+                      std::string("https://res.openai.azure.com/")};
+  auto backend = h.backend({azure}, "azure/my deployment");
+  h.transport->push(FakeResponse::json_body(vector_file("azure/chat_gpt41mini.json")));
+  backend.completion(chat_params());
+  const HttpRequest request = h.transport->requests().at(0);
+  CHECK(request.url ==
+        "https://res.openai.azure.com/openai/deployments/my%20deployment/chat/completions"
+        "?api-version=2024-10-21");
+  CHECK(request.headers.value("api-key") == kKeyA);
+  CHECK_FALSE(request.headers.contains("authorization"));
+}
+
+TEST_CASE("an Anthropic request goes to /v1/messages with x-api-key and anthropic-version") {
+  Harness h;
+  const ApiInfo anthropic{"anthropic", std::nullopt, kKeyA, std::nullopt};
+  auto backend = h.backend({anthropic}, "anthropic/claude-sonnet-4");
+  h.transport->push(FakeResponse::json_body(vector_file("anthropic/recorded_message.json")));
+  const json completion = backend.completion(chat_params());
+  const HttpRequest request = h.transport->requests().at(0);
+  CHECK(request.url == "https://api.anthropic.com/v1/messages");
+  CHECK(request.headers.value("x-api-key") == kKeyA);
+  CHECK(request.headers.value("anthropic-version") == "2023-06-01");
+  CHECK(json::parse(request.body)["model"] == "claude-sonnet-4");
+  CHECK(completion["object"] == "chat.completion");
+  CHECK(completion["choices"][0]["message"]["role"] == "assistant");
+}
+
+TEST_CASE("a model map picks the model of the chosen key's backend") {
+  Harness h;
+  const ApiInfo azure{"azure", std::string("2024-10-21"), kKeyB,
+                      std::string("https://r.azure.test")};
+  auto backend =
+      h.backend({openai_key(kKeyA), azure}, json{{"openai", "gpt-4o"}, {"azure", "my-deployment"}});
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(vector_file("azure/chat_gpt41mini.json")));
+  backend.completion(chat_params());
+  backend.completion(chat_params());
+  const auto requests = h.transport->requests();
+  CHECK(json::parse(requests[0].body)["model"] == "gpt-4o");
+  CHECK(contains(requests[1].url, "/deployments/my-deployment/"));
+}
+
+TEST_CASE("a model map without the chosen key's backend is a ConfigError that keeps the key") {
+  Harness h;
+  const ApiInfo anthropic{"anthropic", std::nullopt, kKeyB, std::nullopt};
+  auto backend = h.backend({anthropic, openai_key(kKeyA)}, json{{"openai", "gpt-4o"}});
+  CHECK_THROWS_AS(backend.completion(chat_params()), ConfigError);
+  CHECK(backend.key_pool().snapshot()[0].uses == 0);
+  CHECK(backend.key_pool().snapshot()[0].in_flight == 0);
+  CHECK(h.transport->requests().empty());
+}
+
+TEST_CASE("operator() returns the choices' messages, as the Python __call__ does") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_n3.json")));
+  const json messages = backend(json{{"messages", user_messages()}, {"n", 3}});
+  REQUIRE(messages.is_array());
+  REQUIRE(messages.size() == 3);
+  for (const json& message : messages) {
+    CHECK(message["role"] == "assistant");
+    CHECK(message["content"].is_string());
+  }
+}
+
+TEST_CASE("operator() with stream returns merge_streams' messages, one per choice") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  const std::string body = vector_file("openai/stream_n3_usage.sse");
+  h.transport->push(FakeResponse::event_stream(body, 64));
+  const json messages = backend(json{{"messages", user_messages()}, {"n", 3}, {"stream", true}});
+  REQUIRE(messages.size() == 3);
+  const json direct = accumulate_directly(body, adapter_for(WireProtocol::openai), 3);
+  for (int i = 0; i < 3; ++i) CHECK(messages[i] == direct["choices"][i]["message"]);
+  CHECK(json::parse(h.transport->requests()[0].body)["stream"] == true);
+}
+
+TEST_CASE("operator() with embeddings_call returns the data list") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)}, "text-embedding-3-large",
+                           json{{"wait_time_per_key", 0}, {"embeddings_call", true}});
+  h.transport->push(FakeResponse::json_body(vector_file("openai/embeddings_float.json")));
+  const json data = backend(json{{"input", "hello"}});
+  REQUIRE(data.is_array());
+  CHECK(data[0]["embedding"].size() == 256);
+  CHECK(h.transport->requests()[0].url == "https://api.test/v1/embeddings");
+}
+
+TEST_CASE("base64 embeddings decode to the same floats as the float answer") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)}, "text-embedding-3-large");
+  h.transport->push(FakeResponse::json_body(vector_file("openai/embeddings_base64.json")));
+  const json decoded = backend.embedding(json{{"input", "hello"}, {"encoding_format", "base64"}});
+  const json floats = json::parse(vector_file("openai/embeddings_float.json"));
+  const json& a = decoded["data"][0]["embedding"];
+  const json& b = floats["data"][0]["embedding"];
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].get<double>() == Approx(b[i].get<double>()).epsilon(1e-6).margin(1e-9));
+  }
+}
+
+TEST_CASE("every recorded OpenAI and Azure stream yields the same completion in any pieces") {
+  const std::vector<std::pair<std::string, bool>> files = {
+      {"openai/stream_text.sse", false},
+      {"openai/stream_text_usage.sse", false},
+      {"openai/stream_n3_json.sse", false},
+      {"openai/stream_n3_usage.sse", false},
+      {"openai/stream_length.sse", false},
+      {"openai/stream_logprobs.sse", false},
+      {"openai/stream_long_json.sse", false},
+      {"openai/stream_refusal.sse", false},
+      {"openai/stream_refusal_logprobs.sse", false},
+      {"openai/stream_tool_call.sse", false},
+      {"openai/stream_tool_call_gpt35.sse", false},
+      {"openai/stream_tool_call_strict.sse", false},
+      {"openai/stream_parallel_tool_calls.sse", false},
+      {"openai/stream_parallel_tool_calls_usage.sse", false},
+      {"openai/stream_tools_function_calls.sse", false},
+      {"azure/stream_content_filter_gpt35.sse", true},
+      {"azure/stream_content_filter_gpt41mini.sse", true},
+      {"azure/stream_gpt4o_quarkus.sse", true},
+  };
+  for (const auto& [file, azure] : files) {
+    const std::string body = vector_file(file);
+    const ApiInfo info = azure ? ApiInfo{"azure", std::string("2024-10-21"), kKeyA,
+                                         std::string("https://r.azure.test")}
+                               : openai_key(kKeyA);
+    const json expected = accumulate_directly(body, adapter_for(info), 1);
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{97}, std::size_t{0}}) {
+      INFO(file << " in pieces of " << piece);
+      Harness h;
+      auto backend = h.backend({info});
+      h.transport->push(FakeResponse::event_stream(body, piece));
+      std::size_t chunks = 0;
+      const json completion = backend.completion(chat_params(), [&](const json&) {
+        ++chunks;
+        return true;
+      });
+      CHECK(completion == expected);
+      CHECK(chunks > 0);
+    }
+  }
+}
+
+TEST_CASE("recorded streams yield the content they carry") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_tool_call.sse"), 5));
+  const json completion = backend.completion(chat_params(), [](const json&) { return true; });
+  const json& message = completion["choices"][0]["message"];
+  CHECK(message["content"].is_null());
+  REQUIRE(message["tool_calls"].size() == 1);
+  CHECK(message["tool_calls"][0]["function"]["name"] == "GetWeatherArgs");
+  CHECK(json::parse(message["tool_calls"][0]["function"]["arguments"].get<std::string>()) ==
+        json{{"city", "Edinburgh"}, {"country", "UK"}, {"units", "c"}});
+  CHECK(completion["choices"][0]["finish_reason"] == "tool_calls");
+}
+
+TEST_CASE("every recorded Anthropic stream yields the same completion in any pieces") {
+  const ApiInfo anthropic{"anthropic", std::nullopt, kKeyA, std::nullopt};
+  for (const char* file :
+       {"anthropic/basic_response.sse", "anthropic/tool_use_response.sse",
+        "anthropic/recorded_tools_stream.sse", "anthropic/recorded_thinking_stream.sse",
+        "anthropic/recorded_prompt_caching_stream.sse",
+        "anthropic/recorded_tool_runner_stream_0.sse",
+        "anthropic/recorded_tool_runner_stream_1.sse", "anthropic/refusal_response.sse",
+        "anthropic/incomplete_partial_json_response.sse"}) {
+    const std::string body = vector_file(file);
+    const json expected = stable(accumulate_directly(body, adapter_for(anthropic), 1));
+    for (const std::size_t piece : {std::size_t{1}, std::size_t{61}}) {
+      INFO(file << " in pieces of " << piece);
+      Harness h;
+      auto backend = h.backend({anthropic}, "claude");
+      h.transport->push(FakeResponse::event_stream(body, piece));
+      const json completion = backend.completion(chat_params(), [](const json&) { return true; });
+      CHECK(stable(completion) == expected);
+    }
+  }
+}
+
+TEST_CASE("chunks reach the callback in arrival order, before the stream ends") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  const std::string body = vector_file("openai/stream_text.sse");
+  FakeResponse response = FakeResponse::event_stream(body, 1);
+  h.transport->push(response);
+  std::string text;
+  std::size_t callbacks = 0;
+  const json completion = backend.completion(chat_params(), [&](const json& chunk) {
+    ++callbacks;
+    for (const json& choice : chunk["choices"]) {
+      const json content = choice["delta"].value("content", json());
+      if (content.is_string()) text += content.get<std::string>();
+    }
+    return true;
+  });
+  CHECK(callbacks == 33);  // 34 events, the last one [DONE]
+  CHECK(text == completion["choices"][0]["message"]["content"]);
+}
+
+TEST_CASE("a server error is retried on the key the pool chooses next") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  h.transport->push(FakeResponse::json_body(error_body("server_error", "", "boom"), 500));
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  const json completion = backend.completion(chat_params());
+  CHECK(completion["choices"][0]["finish_reason"] == "stop");
+  const auto requests = h.transport->requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(request_key(requests[0]) == kKeyA);
+  CHECK(request_key(requests[1]) == kKeyB);
+  CHECK(backend.key_pool().snapshot()[0].failures == 1);
+  CHECK(backend.key_pool().snapshot()[1].successes == 1);
+}
+
+TEST_CASE("a rate-limited key cools down and the call moves to the other key at once") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  FakeResponse limited = FakeResponse::json_body(
+      error_body("requests", "rate_limit_exceeded", "Rate limit reached"), 429);
+  limited.headers.add("retry-after", "30");
+  h.transport->push(limited);
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  backend.completion(chat_params());
+  const auto snapshot = backend.key_pool().snapshot();
+  CHECK(snapshot[0].rate_limits == 1);
+  CHECK(snapshot[0].cooldown_left > 29s);
+  CHECK(request_key(h.transport->requests()[1]) == kKeyB);
+}
+
+TEST_CASE("a rejected key leaves the rotation and the call succeeds on the next key") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  h.transport->push(FakeResponse::json_body(
+      error_body("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 401));
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  backend.completion(chat_params());
+  const auto snapshot = backend.key_pool().snapshot();
+  CHECK_FALSE(snapshot[0].in_rotation);
+  CHECK(contains(snapshot[0].disabled_reason, "invalid_api_key"));
+  CHECK(snapshot[1].in_rotation);
+  // Later calls skip the rejected key.
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  backend.completion(chat_params());
+  CHECK(request_key(h.transport->requests()[2]) == kKeyB);
+}
+
+TEST_CASE("an exhausted quota takes the key out of rotation") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  h.transport->push(FakeResponse::json_body(
+      error_body("insufficient_quota", "insufficient_quota", "You exceeded your current quota"),
+      429));
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  backend.completion(chat_params());
+  CHECK_FALSE(backend.key_pool().snapshot()[0].in_rotation);
+}
+
+TEST_CASE("when every key is rejected the call fails with the reasons and no key") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  for (int i = 0; i < 2; ++i) {
+    h.transport->push(FakeResponse::json_body(
+        error_body("invalid_request_error", "invalid_api_key", "Incorrect API key " + kKeyA), 401));
+  }
+  try {
+    backend.completion(chat_params());
+    FAIL("no exception");
+  } catch (const AuthError& e) {
+    const std::string what = e.what();
+    CHECK(contains(what, "all 2 keys are out of rotation"));
+    CHECK_FALSE(contains(what, kKeyA));
+    CHECK_FALSE(contains(what, kKeyB));
+  }
+}
+
+TEST_CASE("a bad request is not retried") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  h.transport->push(FakeResponse::json_body(
+      error_body("invalid_request_error", "", "messages must not be empty"), 400));
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  CHECK_THROWS_AS(backend.completion(chat_params()), BadRequestError);
+  CHECK(h.transport->requests().size() == 1);
+}
+
+TEST_CASE("retries stop after max_attempts with the last error and its attempt count") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  for (int i = 0; i < 5; ++i) {
+    h.transport->push(FakeResponse::json_body(error_body("server_error", "", "boom"), 503));
+  }
+  try {
+    backend.completion(chat_params());
+    FAIL("no exception");
+  } catch (const ServerError& e) {
+    CHECK(e.http_status() == 503);
+    CHECK(e.details().attempts == 3);
+    CHECK(e.provider() == "openai");
+    CHECK(e.details().key_id == make_unique_api_info_key(openai_key(kKeyA)));
+  }
+  CHECK(h.transport->requests().size() == 3);
+}
+
+TEST_CASE("a Retry-After longer than max_retry_after ends the call instead of waiting") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  FakeResponse unavailable = FakeResponse::json_body(error_body("server_error", "", "busy"), 503);
+  unavailable.headers.add("retry-after", "3600");
+  h.transport->push(unavailable);
+  CHECK_THROWS_AS(backend.completion(chat_params()), ServerError);
+  CHECK(h.transport->requests().size() == 1);
+}
+
+TEST_CASE("a connection failure or timeout before the response is retried") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  FakeResponse reset;
+  reset.fail_before_headers = true;
+  FakeResponse timeout;
+  timeout.fail_before_headers = true;
+  timeout.fail_as_timeout = true;
+  h.transport->push(reset);
+  h.transport->push(timeout);
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  CHECK_NOTHROW(backend.completion(chat_params()));
+  CHECK(h.transport->requests().size() == 3);
+}
+
+TEST_CASE("a stream cut after chunks reached the caller is a StreamError with the partial text") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  FakeResponse cut = FakeResponse::event_stream(vector_file("openai/stream_text.sse"), 50);
+  cut.fail_after_bytes = 3000;
+  h.transport->push(cut);
+  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse")));
+  std::string seen;
+  try {
+    backend.completion(chat_params(), [&](const json& chunk) {
+      const json content = chunk["choices"][0]["delta"].value("content", json());
+      if (content.is_string()) seen += content.get<std::string>();
+      return true;
+    });
+    FAIL("no exception");
+  } catch (const StreamError& e) {
+    REQUIRE(e.partial() != nullptr);
+    const json& content = (*e.partial())["choices"][0]["message"]["content"];
+    REQUIRE(content.is_string());
+    CHECK(content.get<std::string>() == seen);
+    CHECK(!seen.empty());
+  }
+  CHECK(h.transport->requests().size() == 1);  // never retried once the caller saw chunks
+}
+
+TEST_CASE("a stream cut before any chunk is retried") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  FakeResponse cut = FakeResponse::event_stream(vector_file("openai/stream_text.sse"));
+  cut.fail_after_bytes = 10;  // inside the first event
+  h.transport->push(cut);
+  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse")));
+  const json completion = backend.completion(chat_params(), [](const json&) { return true; });
+  CHECK(completion["choices"][0]["finish_reason"] == "stop");
+  CHECK(h.transport->requests().size() == 2);
+}
+
+TEST_CASE("a stream that ends without its terminator is a StreamError carrying what arrived") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  std::string body = vector_file("openai/stream_text.sse");
+  body = body.substr(0, body.find("\n\n", 2000) + 2);  // clean end after a few chunks
+  h.transport->push(FakeResponse::event_stream(body));
+  try {
+    backend.completion(chat_params(), [](const json&) { return true; });
+    FAIL("no exception");
+  } catch (const StreamError& e) {
+    REQUIRE(e.partial() != nullptr);
+    CHECK((*e.partial())["choices"][0]["finish_reason"].is_null());
+    CHECK((*e.partial())["choices"][0]["message"]["content"].is_string());
+  }
+}
+
+TEST_CASE("an in-band stream error becomes its typed error with the partial completion") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  std::string body = vector_file("openai/stream_text.sse");
+  body = body.substr(0, body.find("\n\n", 1500) + 2);
+  body +=
+      "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}\n\n";
+  h.transport->push(FakeResponse::event_stream(body));
+  try {
+    backend.completion(chat_params(), [](const json&) { return true; });
+    FAIL("no exception");
+  } catch (const ServerError& e) {
+    CHECK(e.provider_message() == "The server had an error");
+    REQUIRE(e.partial() != nullptr);
+  }
+  CHECK(h.transport->requests().size() == 1);
+}
+
+TEST_CASE("a callback returning false cancels with the partial result and spares the key") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse"), 10));
+  int calls = 0;
+  try {
+    backend.completion(chat_params(), [&](const json&) { return ++calls < 3; });
+    FAIL("no exception");
+  } catch (const CancelledError& e) {
+    REQUIRE(e.partial() != nullptr);
+  }
+  CHECK(calls == 3);
+  const auto snapshot = backend.key_pool().snapshot();
+  CHECK(snapshot[0].failures == 0);
+  CHECK(snapshot[0].in_flight == 0);
+}
+
+TEST_CASE("a stream answered with plain JSON is delivered as chunks") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  std::size_t chunks = 0;
+  const json completion = backend.completion(chat_params(), [&](const json&) {
+    ++chunks;
+    return true;
+  });
+  const json original = json::parse(vector_file("openai/chat_text.json"));
+  CHECK(chunks == 2);  // the choice, then the usage
+  CHECK(completion["choices"][0]["message"]["content"] ==
+        original["choices"][0]["message"]["content"]);
+  CHECK(completion["usage"] == original["usage"]);
+}
+
+TEST_CASE("a body that is not JSON is a ProtocolError") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::json_body("<html>gateway</html>"));
+  CHECK_THROWS_AS(backend.completion(chat_params()), ProtocolError);
+}
+
+TEST_CASE("a response over max_response_bytes is a ProtocolError") {
+  Harness h;
+  BackendOptions options = h.options();
+  options.max_response_bytes = 100;
+  LiteLLMBackend backend({openai_key(kKeyA)}, "gpt-4o", json{{"wait_time_per_key", 0}}, options);
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  CHECK_THROWS_AS(backend.completion(chat_params()), ProtocolError);
+  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse")));
+  CHECK_THROWS_AS(backend.completion(chat_params(), [](const json&) { return true; }),
+                  ProtocolError);
+}
+
+TEST_CASE("a key echoed by the provider is redacted in the error and the log") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::json_body(
+      error_body("invalid_request_error", "", "Bad key " + kKeyA + " given"), 400));
+  try {
+    backend.completion(chat_params());
+    FAIL("no exception");
+  } catch (const BadRequestError& e) {
+    CHECK_FALSE(contains(e.what(), kKeyA));
+    CHECK(contains(e.provider_message(), redact_key(kKeyA)));
+  }
+  for (const std::string& line : h.log_lines) CHECK_FALSE(contains(line, kKeyA));
+  CHECK_FALSE(h.log_lines.empty());
+}
+
+TEST_CASE("extra_headers are sent, and one with a line break is refused before sending") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  json params = chat_params();
+  params["extra_headers"] = {{"OpenAI-Organization", "org-1"}};
+  backend.completion(params);
+  CHECK(h.transport->requests()[0].headers.value("openai-organization") == "org-1");
+  params["extra_headers"] = {{"X-Evil", "a\r\nInjected: yes"}};
+  CHECK_THROWS_AS(backend.completion(params), ConfigError);
+  CHECK(h.transport->requests().size() == 1);
+  CHECK(backend.key_pool().snapshot()[0].uses == 1);  // the refused call did not consume it
+}
+
+TEST_CASE("missing messages or input is a ConfigError before anything is sent") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  CHECK_THROWS_AS(backend.completion(json{{"temperature", 1}}), ConfigError);
+  CHECK_THROWS_AS(backend.embedding(json::object()), ConfigError);
+  CHECK(h.transport->requests().empty());
+}
+
+TEST_CASE("a timeout parameter sets the total timeout of the call") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  json params = chat_params();
+  params["timeout"] = 2.5;
+  backend.completion(params);
+  const HttpRequest request = h.transport->requests()[0];
+  CHECK(request.timeouts.total == 2500ms);
+  CHECK_FALSE(json::parse(request.body).contains("timeout"));
+}
+
+TEST_CASE("OpenAI streams ask for the usage chunk") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text_usage.sse")));
+  const json completion = backend.completion(chat_params(), [](const json&) { return true; });
+  const json body = json::parse(h.transport->requests()[0].body);
+  CHECK(body["stream_options"] == json{{"include_usage", true}});
+  CHECK(h.transport->requests()[0].stream);
+  CHECK(completion["usage"]["total_tokens"] == 61);
+}
