@@ -3,6 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <string>
+#include <typeinfo>
+#include <utility>
 #include <vector>
 
 #include "catch.hpp"
@@ -89,6 +91,22 @@ struct Collector {
     };
   }
 };
+
+/// Streams `ping()` expecting the error `E`, and checks that it carries exactly the text the
+/// callback saw. Returns the error and that text.
+template <class E>
+std::pair<E, std::string> expect_stream_error(LiteLLMBackend& backend) {
+  Collector collector;
+  try {
+    backend.completion(ping(), collector.callback());
+  } catch (const E& e) {
+    REQUIRE(e.partial() != nullptr);
+    CHECK(text_of(*e.partial()) == collector.text);
+    return {e, collector.text};
+  }
+  FAIL("no " << typeid(E).name());
+  throw;  // unreachable: FAIL throws
+}
 
 Fault fault(FaultKind kind, int after_chunks = 1) {
   Fault f;
@@ -321,16 +339,9 @@ TEST_CASE("a reset in the middle of a stream is a StreamError with the partial t
     server.simulator.clear_requests();
     auto backend = server.backend(server.infos(provider, 2));
     server.simulator.push_fault(fault(FaultKind::reset_mid_stream, 5));
-    Collector collector;
-    try {
-      backend.completion(ping(), collector.callback());
-      FAIL("no exception");
-    } catch (const StreamError& e) {
-      REQUIRE(e.partial() != nullptr);
-      CHECK(text_of(*e.partial()) == collector.text);
-      CHECK_FALSE(collector.text.empty());
-      CHECK(kPingAnswer.rfind(collector.text, 0) == 0);  // a prefix of the answer
-    }
+    const std::string seen = expect_stream_error<StreamError>(backend).second;
+    CHECK_FALSE(seen.empty());
+    CHECK(kPingAnswer.rfind(seen, 0) == 0);        // a prefix of the answer
     CHECK(server.simulator.request_count() == 1);  // never retried after chunks arrived
   }
 }
@@ -360,14 +371,7 @@ TEST_CASE("a stall in the middle of a stream hits the idle timeout with the part
   Fault stall = fault(FaultKind::stall, 4);
   stall.stall = 20s;
   server.simulator.push_fault(stall);
-  Collector collector;
-  try {
-    backend.completion(ping(), collector.callback());
-    FAIL("no exception");
-  } catch (const TimeoutError& e) {
-    REQUIRE(e.partial() != nullptr);
-    CHECK(text_of(*e.partial()) == collector.text);
-  }
+  expect_stream_error<TimeoutError>(backend);
   server.simulator.release_stalls();
   CHECK(server.simulator.request_count() == 1);
 }
@@ -401,14 +405,7 @@ TEST_CASE("a stream without its terminator is a StreamError carrying what arrive
     INFO(provider);
     auto backend = server.backend({server.info(provider)});
     server.simulator.push_fault(fault(FaultKind::no_terminator, 4));
-    Collector collector;
-    try {
-      backend.completion(ping(), collector.callback());
-      FAIL("no exception");
-    } catch (const StreamError& e) {
-      REQUIRE(e.partial() != nullptr);
-      CHECK(text_of(*e.partial()) == collector.text);
-    }
+    expect_stream_error<StreamError>(backend);
   }
 }
 
@@ -416,14 +413,7 @@ TEST_CASE("a malformed chunk is a ProtocolError carrying what arrived") {
   Server server;
   auto backend = server.backend({server.info("openai")});
   server.simulator.push_fault(fault(FaultKind::malformed_chunk, 3));
-  Collector collector;
-  try {
-    backend.completion(ping(), collector.callback());
-    FAIL("no exception");
-  } catch (const ProtocolError& e) {
-    REQUIRE(e.partial() != nullptr);
-    CHECK(text_of(*e.partial()) == collector.text);
-  }
+  expect_stream_error<ProtocolError>(backend);
   CHECK(server.simulator.request_count() == 1);
 }
 
@@ -433,15 +423,7 @@ TEST_CASE("an in-band error event becomes a typed, retryable-kind error with the
     INFO(provider);
     auto backend = server.backend({server.info(provider)});
     server.simulator.push_fault(fault(FaultKind::inband_error, 4));
-    Collector collector;
-    try {
-      backend.completion(ping(), collector.callback());
-      FAIL("no exception");
-    } catch (const ServerError& e) {
-      REQUIRE(e.partial() != nullptr);
-      CHECK(text_of(*e.partial()) == collector.text);
-      CHECK(e.provider() == provider);
-    }
+    CHECK(expect_stream_error<ServerError>(backend).first.provider() == provider);
   }
 }
 
