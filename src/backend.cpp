@@ -1,14 +1,13 @@
 #include "litellm/backend.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <mutex>
 
-#include "detail/base64.hpp"
-#include "detail/header_check.hpp"
-#include "litellm/merge.hpp"
-#include "litellm/providers/provider.hpp"
+#include "detail/call.hpp"
+#include "detail/engine.hpp"
 
 namespace litellm {
 
@@ -47,15 +46,6 @@ const std::string& ModelName::for_backend(const std::string& backend_used) const
 
 namespace {
 
-using std::chrono::milliseconds;
-
-/// Parameters that route the call (the ApiInfo fixes them) or that the backend consumes: never
-/// sent in the body.
-constexpr std::string_view kNonBodyParams[] = {
-    "model",  "api_key", "api_base",        "base_url",      "api_version", "custom_llm_provider",
-    "stream", "timeout", "request_timeout", "extra_headers", "num_retries", "max_retries",
-};
-
 std::chrono::steady_clock::duration read_wait_time(const json& value) {
   if (!value.is_number()) {
     throw ConfigError(std::string("wait_time_per_key must be a number of seconds, got ") +
@@ -69,233 +59,47 @@ std::chrono::steady_clock::duration read_wait_time(const json& value) {
       std::chrono::duration<double>(seconds));
 }
 
-/// `text` with every occurrence of `secret` replaced by its redacted form.
-std::string redact_secret(std::string text, const std::string& secret) {
-  if (secret.size() < 4) return text;
-  const std::string hint = redact_key(secret);
-  for (std::size_t pos = text.find(secret); pos != std::string::npos;
-       pos = text.find(secret, pos + hint.size())) {
-    text.replace(pos, secret.size(), hint);
-  }
-  return text;
-}
-
-/// `text` with every key of `keys` redacted.
-std::string redact_keys(std::string text, const std::vector<ApiInfo>& keys) {
-  for (const ApiInfo& key : keys) text = redact_secret(std::move(text), key.api_key);
-  return text;
-}
-
-/// `error` with the call's context added and any echo of a key of the pool removed (a server may
-/// echo the key it was sent, or, behind a proxy, another one).
-Error with_context(const Error& error, const ApiInfo& info, const std::vector<ApiInfo>& keys,
-                   const std::string& key_id, int attempts, const std::optional<json>& partial) {
-  ErrorDetails details = error.details();
-  if (details.provider.empty()) details.provider = info.backend_used;
-  details.key_id = key_id;
-  details.attempts = attempts;
-  details.provider_message = redact_keys(details.provider_message, keys);
-  details.error_type = redact_keys(details.error_type, keys);
-  details.error_code = redact_keys(details.error_code, keys);
-  details.request_id = redact_keys(details.request_id, keys);
-  if (partial && !details.partial) details.partial = partial;
-  return Error(error.kind(), redact_keys(error.message(), keys), std::move(details));
-}
-
-/// Sleeps for `duration` on `clock` (so a fake clock can drive it in tests).
-void sleep_on(Clock& clock, Clock::duration duration) {
-  if (duration <= Clock::duration::zero()) return;
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::unique_lock<std::mutex> lock(mutex);
-  const Clock::time_point deadline = clock.now() + duration;
-  while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
-}
-
-/// A 200 body that is really an error (some compatible servers do that).
-void throw_if_error_body(const json& body, std::string_view provider) {
-  if (!body.is_object()) return;
-  const auto it = body.find("error");
-  if (it == body.end() || it->is_null()) return;
-  if (body.contains("choices") || body.contains("data")) return;
-  throw error_from_stream_event(*it, provider);
-}
-
-/// Replaces base64 embeddings with float arrays.
-void decode_embeddings(json& body) {
-  if (!body.is_object()) throw ProtocolError("the embedding response is not a JSON object");
-  const auto data = body.find("data");
-  if (data == body.end() || !data->is_array()) {
-    throw ProtocolError("the embedding response has no data list");
-  }
-  std::string bytes;
-  std::vector<float> floats;
-  for (json& item : *data) {
-    if (!item.is_object()) continue;
-    const auto embedding = item.find("embedding");
-    if (embedding == item.end() || !embedding->is_string()) continue;
-    if (!detail::base64_decode(embedding->get_ref<const std::string&>(), bytes) ||
-        bytes.size() % 4 != 0) {
-      throw ProtocolError("an embedding is not valid base64 float32 data");
-    }
-    detail::floats_from_le_bytes(bytes, floats);
-    json values = json::array();
-    values.get_ref<json::array_t&>().reserve(floats.size());
-    for (const float f : floats) values.push_back(static_cast<double>(f));
-    *embedding = std::move(values);
-  }
-}
-
-/// Chunks that replay a non-streamed completion (for servers that answer a stream request with
-/// plain JSON).
-std::vector<json> chunks_of_completion(const json& completion) {
-  std::vector<json> chunks;
-  for (const json& choice : completion.value("choices", json::array())) {
-    json chunk = {{"id", completion.value("id", "")},
-                  {"object", "chat.completion.chunk"},
-                  {"created", completion.value("created", 0)},
-                  {"model", completion.value("model", "")}};
-    chunk["choices"] =
-        json::array({json{{"index", choice.value("index", 0)},
-                          {"delta", choice.value("message", json::object())},
-                          {"logprobs", choice.value("logprobs", json())},
-                          {"finish_reason", choice.value("finish_reason", json())}}});
-    chunks.push_back(std::move(chunk));
-  }
-  if (completion.contains("usage")) {
-    chunks.push_back(json{{"id", completion.value("id", "")},
-                          {"object", "chat.completion.chunk"},
-                          {"choices", json::array()},
-                          {"usage", completion["usage"]}});
-  }
-  return chunks;
-}
-
-/// The response sink of a streamed call: SSE parser -> provider translator -> accumulator and the
-/// caller's callback, as the bytes arrive. Error responses are buffered whole.
-class StreamCall final : public ResponseSink {
- public:
-  StreamCall(const ProviderAdapter& adapter, int n, const ChunkCallback* on_chunk,
-             std::size_t max_bytes, SseParserOptions sse)
-      : adapter_(adapter),
-        translator_(adapter.stream_translator()),
-        accumulator_(n),
-        on_chunk_(on_chunk),
-        max_bytes_(max_bytes),
-        parser_(sse) {
-    if (!translator_) throw ConfigError("this provider cannot stream");
-  }
-
-  bool on_headers(int status, const Headers& headers) override {
-    status_ = status;
-    headers_ = headers;
-    if (status < 200 || status >= 300) {
-      mode_ = Mode::error_body;
-    } else if (headers.value("content-type").find("application/json") != std::string::npos) {
-      mode_ = Mode::json_body;
-    }
-    return true;
-  }
-
-  bool on_body(std::string_view bytes) override {
-    received_ += bytes.size();
-    if (received_ > max_bytes_) {
-      overflowed_ = true;
-      return false;
-    }
-    if (mode_ != Mode::sse) {
-      body_.append(bytes);
-      return true;
-    }
-    parser_.feed(bytes, [this](const SseEvent& event) { handle(event); });
-    return !cancelled_;
-  }
-
-  /// After the transport returned normally: the completion, or the typed error.
-  json finish() {
-    if (mode_ == Mode::error_body) {
-      throw adapter_.error_from_response(HttpResponse{status_, headers_, body_});
-    }
-    if (mode_ == Mode::json_body) {
-      json body = json::parse(body_, nullptr, /*allow_exceptions=*/false);
-      if (body.is_discarded()) throw ProtocolError("the response body is not JSON");
-      throw_if_error_body(body, provider_name());
-      const json completion = adapter_.chat_response(body);
-      for (const json& chunk : chunks_of_completion(completion)) deliver(chunk);
-      return accumulator_.completion();
-    }
-    parser_.finish([this](const SseEvent& event) { handle(event); });
-    if (!translator_->finished() && !accumulator_.all_choices_finished()) {
-      throw StreamError(
-          "the stream ended without its terminator ([DONE], message_stop or a final "
-          "finish_reason)");
-    }
-    return accumulator_.completion();
-  }
-
-  bool cancelled() const noexcept { return cancelled_; }
-  bool overflowed() const noexcept { return overflowed_; }
-  /// True once a chunk reached the caller's callback.
-  bool delivered() const noexcept { return delivered_; }
-  /// What arrived so far, when anything did.
-  std::optional<json> partial() const {
-    if (accumulator_.chunk_count() == 0) return std::nullopt;
-    return accumulator_.completion();
-  }
-
- private:
-  enum class Mode { sse, json_body, error_body };
-
-  std::string_view provider_name() const {
-    switch (adapter_.protocol()) {
-      case WireProtocol::azure:
-        return "azure";
-      case WireProtocol::anthropic:
-        return "anthropic";
-      case WireProtocol::openai:
-        break;
-    }
-    return "openai";
-  }
-
-  void handle(const SseEvent& event) {
-    if (cancelled_) return;
-    chunks_.clear();
-    translator_->on_event(event, chunks_);
-    for (const json& chunk : chunks_) {
-      deliver(chunk);
-      if (cancelled_) return;
-    }
-  }
-
-  void deliver(const json& chunk) {
-    accumulator_.add(chunk);
-    if (on_chunk_ != nullptr && *on_chunk_) {
-      delivered_ = true;
-      if (!(*on_chunk_)(chunk)) cancelled_ = true;
-    }
-  }
-
-  const ProviderAdapter& adapter_;
-  std::unique_ptr<StreamTranslator> translator_;
-  StreamAccumulator accumulator_;
-  const ChunkCallback* on_chunk_;
-  std::size_t max_bytes_;
-  SseParser parser_;
-  std::vector<json> chunks_;
-  Mode mode_ = Mode::sse;
-  int status_ = 0;
-  Headers headers_;
-  std::string body_;
-  std::size_t received_ = 0;
-  bool cancelled_ = false;
-  bool overflowed_ = false;
-  bool delivered_ = false;
-};
-
 }  // namespace
 
 // ---- LiteLLMBackend ----------------------------------------------------------------------------
+
+/// What the backend shares with its calls and its I/O engine.
+struct LiteLLMBackend::Internals {
+  detail::CallContext context;
+  std::mutex engine_mutex;
+  std::unique_ptr<detail::Engine> engine;  // created on the first asynchronous call
+
+  detail::Engine& engine_instance() {
+    std::lock_guard<std::mutex> lock(engine_mutex);
+    if (!engine) engine = std::make_unique<detail::Engine>(context);
+    return *engine;
+  }
+
+  /// Runs `spec` on the engine; `done` gets the result or the error on the engine thread.
+  std::shared_ptr<detail::Engine::Job> submit(detail::CallSpec spec,
+                                              std::function<void(json, std::exception_ptr)> done) {
+    auto job = std::make_shared<detail::Engine::Job>();
+    job->runner = std::make_unique<detail::CallRunner>(context, std::move(spec));
+    job->done = std::move(done);
+    engine_instance().submit(job);
+    return job;
+  }
+
+  /// Runs `spec` on the engine, with a future for its result.
+  std::future<json> submit_future(detail::CallSpec spec) {
+    auto promise = std::make_shared<std::promise<json>>();
+    std::future<json> future = promise->get_future();
+    submit(std::move(spec), [promise](json result, std::exception_ptr error) {
+      // Moved, never copied: the engine thread must keep no reference to what the caller reads.
+      if (error) {
+        promise->set_exception(std::move(error));
+      } else {
+        promise->set_value(std::move(result));
+      }
+    });
+    return future;
+  }
+};
 
 LiteLLMBackend::LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_name, json kwargs)
     : LiteLLMBackend(std::move(api_infos), std::move(model_name), std::move(kwargs),
@@ -338,6 +142,8 @@ LiteLLMBackend::LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_n
   if (!options_.key_registry) options_.key_registry = KeyRegistry::global();
   pool_ = std::make_unique<KeyPool>(std::move(api_infos), pool_options, options_.key_registry);
   if (!options_.transport) options_.transport = make_curl_transport(options_.curl);
+  internals_ = std::make_unique<Internals>();
+  internals_->context = detail::CallContext{&model_name_, &options_, pool_.get()};
 }
 
 LiteLLMBackend::~LiteLLMBackend() = default;
@@ -352,15 +158,6 @@ KeyPool& LiteLLMBackend::key_pool() noexcept {
 
 std::string LiteLLMBackend::make_unique_api_info_key(const ApiInfo& info) {
   return litellm::make_unique_api_info_key(info);
-}
-
-void LiteLLMBackend::log(LogLevel level, const std::string& message) const {
-  if (!options_.logger) return;
-  try {
-    options_.logger(level, message);
-  } catch (...) {
-    // A logger must not break a call.
-  }
 }
 
 json LiteLLMBackend::operator()(json params) {
@@ -381,181 +178,231 @@ json LiteLLMBackend::operator()(json params) {
 }
 
 json LiteLLMBackend::completion(json params) {
-  return call(CallKind::chat, std::move(params), nullptr, CallOptions{});
+  return completion(std::move(params), nullptr, CallOptions{});
 }
 
 json LiteLLMBackend::completion(json params, const ChunkCallback& on_chunk) {
-  return call(CallKind::chat_stream, std::move(params), &on_chunk, CallOptions{});
+  return completion(std::move(params), on_chunk, CallOptions{});
 }
 
 json LiteLLMBackend::completion(json params, const ChunkCallback& on_chunk,
                                 const CallOptions& call_options) {
-  if (!on_chunk) return call(CallKind::chat, std::move(params), nullptr, call_options);
-  return call(CallKind::chat_stream, std::move(params), &on_chunk, call_options);
+  const auto kind = on_chunk ? detail::CallKind::chat_stream : detail::CallKind::chat;
+  return detail::run_call(
+      internals_->context,
+      detail::make_call_spec(kind, defaults_, std::move(params), on_chunk, call_options, options_));
 }
 
 json LiteLLMBackend::embedding(json params) {
-  return call(CallKind::embedding, std::move(params), nullptr, CallOptions{});
+  return embedding(std::move(params), CallOptions{});
 }
 
 json LiteLLMBackend::embedding(json params, const CallOptions& call_options) {
-  return call(CallKind::embedding, std::move(params), nullptr, call_options);
+  return detail::run_call(
+      internals_->context,
+      detail::make_call_spec(detail::CallKind::embedding, defaults_, std::move(params), nullptr,
+                             call_options, options_));
 }
 
-json LiteLLMBackend::call(CallKind kind, json params, const ChunkCallback* on_chunk,
-                          const CallOptions& call_options) {
-  // Defaults < call parameters.
-  if (params.is_null()) params = json::object();
-  if (!params.is_object()) {
-    throw ConfigError(std::string("call parameters must be a JSON object, got ") +
-                      params.type_name());
-  }
-  json merged = defaults_;
-  for (auto& [name, value] : params.items()) merged[name] = std::move(value);
-  if (kind != CallKind::embedding) {
-    const auto messages = merged.find("messages");
-    if (messages == merged.end() || !messages->is_array()) {
-      throw ConfigError("a chat completion needs 'messages', a list of message objects");
-    }
-  } else if (!merged.contains("input")) {
-    throw ConfigError("an embedding call needs 'input', a string or a list of strings");
-  }
+std::future<json> LiteLLMBackend::completion_async(json params, CallOptions call_options) {
+  return internals_->submit_future(detail::make_call_spec(
+      detail::CallKind::chat, defaults_, std::move(params), nullptr, call_options, options_));
+}
 
-  Headers extra_headers;
-  if (const auto it = merged.find("extra_headers"); it != merged.end() && !it->is_null()) {
-    if (!it->is_object()) throw ConfigError("extra_headers must be an object of strings");
-    for (const auto& [name, value] : it->items()) {
-      if (!value.is_string()) throw ConfigError("extra_headers['" + name + "'] must be a string");
-      extra_headers.add(name, value.get<std::string>());
-    }
-  }
-  Timeouts timeouts = call_options.timeouts.value_or(options_.timeouts);
-  if (const auto it = merged.find("timeout"); it != merged.end() && it->is_number()) {
-    const double seconds = it->get<double>();
-    if (!std::isfinite(seconds) || seconds <= 0) throw ConfigError("timeout must be positive");
-    timeouts.total = milliseconds(static_cast<long long>(seconds * 1000));
-  }
-  const RetryPolicy retry = call_options.retry.value_or(options_.retry);
-  const std::optional<milliseconds> max_key_wait =
-      call_options.max_key_wait ? call_options.max_key_wait : options_.max_key_wait;
-  int n = 1;
-  if (const auto it = merged.find("n"); it != merged.end() && it->is_number_integer()) {
-    n = std::max(1, std::min(it->get<int>(), kMaxStreamChoices));
-  }
-  for (const std::string_view name : kNonBodyParams) merged.erase(std::string(name));
+std::future<json> LiteLLMBackend::completion_async(json params, ChunkCallback on_chunk,
+                                                   CallOptions call_options) {
+  const auto kind = on_chunk ? detail::CallKind::chat_stream : detail::CallKind::chat;
+  return internals_->submit_future(detail::make_call_spec(
+      kind, defaults_, std::move(params), std::move(on_chunk), call_options, options_));
+}
 
-  const bool stream = kind == CallKind::chat_stream;
-  Clock& clock = pool_->registry()->clock();
-  int attempts = 0;
-  while (true) {
-    const Clock::time_point deadline =
-        max_key_wait ? clock.now() + *max_key_wait : Clock::time_point::max();
-    KeyLease lease = pool_->acquire_until(deadline);
-    const ApiInfo& info = lease.api_info();
-    const ProviderAdapter& adapter = adapter_for(info);
-    HttpRequest request;
-    try {
-      const std::string model =
-          strip_model_prefix(model_name_.for_backend(info.backend_used), info.backend_used);
-      request = kind == CallKind::embedding ? adapter.embedding_request(info, model, merged)
-                                            : adapter.chat_request(info, model, merged, stream);
-      for (const auto& [name, value] : extra_headers) request.headers.set(name, value);
-      for (const auto& [name, value] : request.headers) detail::check_header_field(name, value);
-    } catch (const ConfigError&) {
-      lease.undo_use();  // nothing was sent: the key is not consumed
-      throw;
-    }
-    request.timeouts = timeouts;
-    ++attempts;
+std::future<json> LiteLLMBackend::embedding_async(json params, CallOptions call_options) {
+  return internals_->submit_future(detail::make_call_spec(
+      detail::CallKind::embedding, defaults_, std::move(params), nullptr, call_options, options_));
+}
 
-    std::optional<StreamCall> stream_call;
-    try {
-      json result;
-      if (stream) {
-        stream_call.emplace(adapter, n, on_chunk, options_.max_response_bytes, options_.sse);
-        options_.transport->send(request, *stream_call);
-        result = stream_call->finish();
-      } else {
-        BufferingSink sink(options_.max_response_bytes);
+namespace {
+
+/// Runs a batch of prepared calls on the engine, at most `options.max_concurrency` at once, and
+/// hands each outcome to `on_result(index, result, error)` on the calling thread.
+void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpec> specs,
+               const BatchOptions& options,
+               const std::function<void(std::size_t, json&&, std::exception_ptr)>& on_result) {
+  const std::size_t total = specs.size();
+  const std::size_t concurrency =
+      std::max<std::size_t>(1, std::min<std::size_t>(options.max_concurrency, 4096));
+  struct Finished {
+    std::size_t index;
+    json result;
+    std::exception_ptr error;
+  };
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::vector<Finished> finished;  // handed over by the engine thread
+
+  BatchProgress progress;
+  progress.total = total;
+  const auto start = std::chrono::steady_clock::now();
+  auto last_report = start;
+  std::vector<std::shared_ptr<detail::Engine::Job>> jobs(total);
+  std::size_t next = 0;
+  bool cancelled = false;
+  auto report = [&](bool force) {
+    if (!options.on_progress) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_report < options.progress_interval) return;
+    last_report = now;
+    progress.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
+    const double seconds = std::chrono::duration<double>(now - start).count();
+    progress.requests_per_s = seconds > 0 ? static_cast<double>(progress.done) / seconds : 0.0;
+    options.on_progress(progress);
+  };
+
+  while (progress.done < total) {
+    // Keep the window full.
+    while (!cancelled && next < total && progress.in_flight < concurrency) {
+      const std::size_t index = next++;
+      jobs[index] = internals.submit(
+          std::move(specs[index]), [&, index](json result, std::exception_ptr error) {
+            std::lock_guard<std::mutex> lock(mutex);
+            finished.push_back({index, std::move(result), std::move(error)});
+            changed.notify_all();
+          });
+      ++progress.in_flight;
+    }
+    std::vector<Finished> batch;
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      changed.wait_for(lock, std::min(options.progress_interval, std::chrono::milliseconds(100)),
+                       [&] { return !finished.empty(); });
+      batch.swap(finished);
+    }
+    for (Finished& item : batch) {
+      --progress.in_flight;
+      ++progress.done;
+      if (item.error) ++progress.errors;
+      jobs[item.index].reset();
+      on_result(item.index, std::move(item.result), item.error);
+    }
+    if (!cancelled && options.cancel != nullptr && options.cancel->load()) {
+      cancelled = true;
+      for (const auto& job : jobs) {
+        if (job) internals.engine_instance().cancel(job);
+      }
+      // Requests never started end at once.
+      for (; next < total; ++next) {
+        ++progress.done;
+        ++progress.errors;
         try {
-          options_.transport->send(request, sink);
-        } catch (const CancelledError&) {
-          if (sink.overflowed()) {
-            throw ProtocolError("the response is larger than max_response_bytes (" +
-                                std::to_string(options_.max_response_bytes) + " bytes)");
-          }
-          throw;
+          throw CancelledError("the batch was cancelled before this request started");
+        } catch (...) {
+          on_result(next, json(), std::current_exception());
         }
-        HttpResponse& response = sink.response();
-        if (response.status < 200 || response.status >= 300) {
-          throw adapter.error_from_response(response);
-        }
-        json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-        if (body.is_discarded()) {
-          ErrorDetails details;
-          details.http_status = response.status;
-          throw ProtocolError("the response body is not JSON", std::move(details));
-        }
-        throw_if_error_body(body, info.backend_used);
-        if (kind == CallKind::embedding) {
-          decode_embeddings(body);
-          result = std::move(body);
-        } else {
-          result = adapter.chat_response(body);
-        }
-      }
-      lease.report(KeyOutcome::success());
-      if (attempts > 1) {
-        log(LogLevel::info, "call succeeded on attempt " + std::to_string(attempts) + " with key " +
-                                lease.key_id());
-      }
-      return result;
-    } catch (const Error& raw) {
-      std::optional<json> partial = stream_call ? stream_call->partial() : std::nullopt;
-      const Error* source = &raw;
-      std::optional<Error> replaced;
-      if (stream_call && raw.kind() == ErrorKind::cancelled && stream_call->overflowed()) {
-        replaced.emplace(ProtocolError("the stream is larger than max_response_bytes (" +
-                                       std::to_string(options_.max_response_bytes) + " bytes)"));
-        source = &*replaced;
-      } else if (stream_call && raw.kind() == ErrorKind::cancelled && stream_call->cancelled()) {
-        replaced.emplace(CancelledError("the chunk callback cancelled the stream"));
-        source = &*replaced;
-      } else if (stream_call && partial && raw.kind() == ErrorKind::connection) {
-        // The connection broke after the stream started: a stream error, with what arrived.
-        replaced.emplace(StreamError("the stream was cut: " + raw.message(), raw.details()));
-        source = &*replaced;
-      }
-      const Error error =
-          with_context(*source, info, pool_->api_infos(), lease.key_id(), attempts, partial);
-      const bool caller_side =
-          error.kind() == ErrorKind::cancelled || error.kind() == ErrorKind::config;
-      const KeyOutcome outcome = KeyOutcome::from_error(error);
-      if (!caller_side) lease.report(outcome);
-      log(LogLevel::warning, "attempt " + std::to_string(attempts) + " with key " + lease.key_id() +
-                                 " failed: " + error.what());
-
-      const bool delivered = stream_call && stream_call->delivered();
-      if (caller_side || delivered) rethrow_as_kind(error);
-      if (outcome.kind == KeyOutcome::Kind::auth_failed ||
-          outcome.kind == KeyOutcome::Kind::quota_exhausted) {
-        log(LogLevel::warning, "key " + lease.key_id() + " is out of rotation: " + outcome.reason);
-        --attempts;  // moving to the next key is not a retry
-        continue;
-      }
-      if (!error.retryable() || attempts >= retry.max_attempts) rethrow_as_kind(error);
-      if (error.retry_after() && *error.retry_after() > retry.max_retry_after) {
-        rethrow_as_kind(error);  // the server asks for a longer wait than we accept
-      }
-      if (error.kind() != ErrorKind::rate_limit) {
-        // Rate limits wait in the key pool (this key cools down, another may be ready at once).
-        const milliseconds delay =
-            error.retry_after() ? *error.retry_after() : options_.backoff.delay(attempts);
-        log(LogLevel::info, "retrying in " + std::to_string(delay.count()) + " ms");
-        sleep_on(clock, delay);
       }
     }
+    report(false);
   }
+  report(true);
+}
+
+/// The Error held by `error`, or a generic one for exceptions from elsewhere.
+Error error_of(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    return e;
+  } catch (const std::exception& e) {
+    return Error(ErrorKind::cancelled, std::string("the request failed: ") + e.what());
+  } catch (...) {
+    return Error(ErrorKind::cancelled, "the request failed with an unknown exception");
+  }
+}
+
+}  // namespace
+
+std::vector<BatchItem> LiteLLMBackend::batch_completion(const std::vector<json>& requests,
+                                                        const BatchOptions& options) {
+  std::vector<detail::CallSpec> specs;
+  specs.reserve(requests.size());
+  for (const json& request : requests) {
+    specs.push_back(detail::make_call_spec(detail::CallKind::chat, defaults_, request, nullptr,
+                                           options.call, options_));
+  }
+  std::vector<BatchItem> items(requests.size());
+  run_batch(*internals_, std::move(specs), options,
+            [&](std::size_t index, json&& result, std::exception_ptr error) {
+              if (error) {
+                items[index].error = error_of(error);
+              } else {
+                items[index].value = std::move(result);
+              }
+            });
+  return items;
+}
+
+EmbeddingBatch LiteLLMBackend::batch_embedding(const std::vector<std::string>& inputs, json params,
+                                               const BatchOptions& options) {
+  if (params.is_null()) params = json::object();
+  if (!params.is_object()) throw ConfigError("batch_embedding parameters must be an object");
+  const std::size_t per_request = std::max<std::size_t>(1, options.embedding_batch_size);
+  EmbeddingBatch out;
+  out.vectors.resize(inputs.size());
+  out.errors.resize(inputs.size());
+  std::vector<detail::CallSpec> specs;
+  for (std::size_t first = 0; first < inputs.size(); first += per_request) {
+    const std::size_t count = std::min(per_request, inputs.size() - first);
+    json request = params;
+    request["input"] =
+        std::vector<std::string>(inputs.begin() + static_cast<std::ptrdiff_t>(first),
+                                 inputs.begin() + static_cast<std::ptrdiff_t>(first + count));
+    detail::CallSpec spec =
+        detail::make_call_spec(detail::CallKind::embedding, defaults_, std::move(request), nullptr,
+                               options.call, options_);
+    spec.embedding_result = detail::EmbeddingResult::raw_body;  // decoded straight into floats
+    specs.push_back(std::move(spec));
+  }
+  out.requests = specs.size();
+  json usage = json::object();
+  run_batch(*internals_, std::move(specs), options,
+            [&](std::size_t request, json&& body, std::exception_ptr error) {
+              const std::size_t first = request * per_request;
+              const std::size_t count = std::min(per_request, inputs.size() - first);
+              if (!error) {
+                try {
+                  const json& data = body.at("data");
+                  for (const json& item : data) {
+                    const std::size_t index = item.value("index", std::size_t{0});
+                    if (index >= count) throw ProtocolError("an embedding index is out of range");
+                    detail::decode_embedding(item.at("embedding"), out.vectors[first + index]);
+                  }
+                  if (data.size() != count) {
+                    throw ProtocolError("the embedding response has " +
+                                        std::to_string(data.size()) + " vectors for " +
+                                        std::to_string(count) + " inputs");
+                  }
+                  const json request_usage = body.value("usage", json::object());
+                  for (const auto& [name, value] : request_usage.items()) {
+                    if (value.is_number_integer()) {
+                      usage[name] = usage.value(name, 0LL) + value.get<long long>();
+                    }
+                  }
+                  return;
+                } catch (const json::exception&) {
+                  error = std::make_exception_ptr(
+                      ProtocolError("the embedding response is not shaped as expected"));
+                } catch (...) {
+                  error = std::current_exception();
+                }
+              }
+              ++out.failed_requests;
+              const Error failure = error_of(error);
+              for (std::size_t i = first; i < first + count; ++i) {
+                out.vectors[i].clear();
+                out.errors[i] = failure;
+              }
+            });
+  out.usage = std::move(usage);
+  return out;
 }
 
 }  // namespace litellm

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
+#include <unordered_map>
+#include <vector>
 
 #include "detail/curl_common.hpp"
 #include "litellm/errors.hpp"
@@ -246,7 +248,23 @@ class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
     detail::curl_global_init_once();
+    // The non-blocking side keeps curl's default connection cache (4 per transfer handle), so
+    // every concurrent transfer finds its connection again.
+    multi_ = curl_multi_init();
+    if (multi_ == nullptr) throw ConnectionError("cannot create a curl multi handle");
   }
+
+  ~CurlTransport() override {
+    for (auto& [id, exchange] : exchanges_) {
+      curl_multi_remove_handle(multi_, exchange->easy);
+      curl_easy_cleanup(exchange->easy);
+    }
+    for (CURL* easy : spare_) curl_easy_cleanup(easy);
+    curl_multi_cleanup(multi_);
+  }
+
+  CurlTransport(const CurlTransport&) = delete;
+  CurlTransport& operator=(const CurlTransport&) = delete;
 
   void send(const HttpRequest& request, ResponseSink& sink) override {
     thread_local ThreadHandles handles;
@@ -302,13 +320,162 @@ class CurlTransport final : public Transport {
       long status = 0;
       curl_easy_getinfo(handles.easy, CURLINFO_RESPONSE_CODE, &status);
       state.status = static_cast<int>(status);
-      if (!state.deliver_headers())
+      if (!state.deliver_headers()) {
         detail::throw_transfer_error(result, state, error_buffer, handles.easy);
+      }
     }
   }
 
+  // ---- The non-blocking side: one multi handle driven by the backend's I/O thread ----
+
+  ExchangeId start(const HttpRequest& request, ResponseSink& sink, DoneCallback done) override {
+    auto exchange = std::make_unique<AsyncExchange>();
+    exchange->id = ++last_id_;
+    exchange->request = &request;
+    exchange->done = std::move(done);
+    exchange->started = std::chrono::steady_clock::now();
+    exchange->headers = detail::build_header_list(request.headers);
+    exchange->state.reset(&sink, request.stream);
+    if (spare_.empty()) {
+      exchange->easy = curl_easy_init();
+      if (exchange->easy == nullptr) throw ConnectionError("cannot create a curl handle");
+    } else {
+      exchange->easy = spare_.back();
+      spare_.pop_back();
+    }
+    detail::configure_easy(exchange->easy, request, options_, exchange->headers.get(),
+                           exchange->state, exchange->error_buffer);
+    curl_easy_setopt(exchange->easy, CURLOPT_PRIVATE, exchange.get());
+    if (curl_multi_add_handle(multi_, exchange->easy) != CURLM_OK) {
+      spare_.push_back(exchange->easy);
+      throw ConnectionError("cannot start the transfer");
+    }
+    const ExchangeId id = exchange->id;
+    exchanges_.emplace(id, std::move(exchange));
+    return id;
+  }
+
+  std::size_t poll(std::chrono::milliseconds timeout) override {
+    if (deliver_pending()) return exchanges_.size();
+    if (perform_and_collect() == 0) {
+      const auto wait = std::min(timeout, next_stream_check());
+      curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::max<long long>(wait.count(), 0)),
+                      nullptr);
+      perform_and_collect();
+    }
+    deliver_pending();
+    return exchanges_.size();
+  }
+
+  void wakeup() override { curl_multi_wakeup(multi_); }
+
+  void cancel(ExchangeId id) override {
+    const auto it = exchanges_.find(id);
+    if (it == exchanges_.end()) return;
+    it->second->state.cancelled = true;
+    end_exchange(it, CURLE_ABORTED_BY_CALLBACK);
+  }
+
  private:
+  struct AsyncExchange {
+    ExchangeId id = 0;
+    CURL* easy = nullptr;
+    const HttpRequest* request = nullptr;
+    DoneCallback done;
+    ExchangeState state;
+    detail::CurlSlist headers;
+    std::chrono::steady_clock::time_point started;
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+  };
+  using ExchangeMap = std::unordered_map<ExchangeId, std::unique_ptr<AsyncExchange>>;
+
+  /// Runs curl, ends the finished and timed-out exchanges; returns how many ended.
+  std::size_t perform_and_collect() {
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    std::size_t ended = 0;
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      void* data = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &data);
+      const auto it = exchanges_.find(static_cast<AsyncExchange*>(data)->id);
+      if (it == exchanges_.end()) continue;
+      end_exchange(it, msg->data.result);
+      ++ended;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = exchanges_.begin(); it != exchanges_.end();) {
+      std::chrono::milliseconds ignored{0};
+      AsyncExchange& exchange = *it->second;
+      if (auto expired = detail::stream_timeout_expired(exchange.state, *exchange.request,
+                                                        exchange.started, now, &ignored)) {
+        exchange.state.timeout_reason = std::move(*expired);
+        const auto next = std::next(it);
+        end_exchange(it, CURLE_OPERATION_TIMEDOUT);
+        it = next;
+        ++ended;
+      } else {
+        ++it;
+      }
+    }
+    return ended;
+  }
+
+  /// The longest poll may wait before a stream's first-byte or idle timer must be looked at.
+  std::chrono::milliseconds next_stream_check() const {
+    std::chrono::milliseconds next{1000};
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& [id, exchange] : exchanges_) {
+      std::chrono::milliseconds check{1000};
+      detail::stream_timeout_expired(exchange->state, *exchange->request, exchange->started, now,
+                                     &check);
+      next = std::min(next, check);
+    }
+    return next;
+  }
+
+  /// Detaches an exchange and queues its done callback with its outcome.
+  void end_exchange(ExchangeMap::iterator it, CURLcode code) {
+    std::unique_ptr<AsyncExchange> exchange = std::move(it->second);
+    exchanges_.erase(it);
+    curl_multi_remove_handle(multi_, exchange->easy);
+    std::exception_ptr error;
+    ExchangeState& state = exchange->state;
+    try {
+      if (code != CURLE_OK || state.failure || state.cancelled || !state.timeout_reason.empty()) {
+        detail::throw_transfer_error(code, state, exchange->error_buffer, exchange->easy);
+      }
+      if (!state.headers_delivered) {
+        long status = 0;
+        curl_easy_getinfo(exchange->easy, CURLINFO_RESPONSE_CODE, &status);
+        state.status = static_cast<int>(status);
+        if (!state.deliver_headers()) {
+          detail::throw_transfer_error(code, state, exchange->error_buffer, exchange->easy);
+        }
+      }
+    } catch (...) {
+      error = std::current_exception();
+    }
+    spare_.push_back(exchange->easy);
+    pending_.emplace_back(std::move(exchange->done), error);
+  }
+
+  /// Calls the queued done callbacks; true when there were any.
+  bool deliver_pending() {
+    if (pending_.empty()) return false;
+    auto ready = std::move(pending_);
+    pending_.clear();
+    for (auto& [done, error] : ready) done(error);
+    return true;
+  }
+
   CurlOptions options_;
+  CURLM* multi_ = nullptr;    // the non-blocking side (I/O thread only, but wakeup)
+  ExchangeMap exchanges_;     // I/O thread only
+  std::vector<CURL*> spare_;  // finished easy handles, reused (their connections stay alive)
+  std::vector<std::pair<DoneCallback, std::exception_ptr>> pending_;
+  ExchangeId last_id_ = 0;
 };
 
 }  // namespace

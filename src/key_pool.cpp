@@ -331,6 +331,10 @@ std::optional<KeyLease> KeyPool::try_acquire() {
   return choose(Clock::time_point::min(), /*wait=*/false, nullptr, {});
 }
 
+std::optional<KeyLease> KeyPool::try_acquire(milliseconds* retry_after) {
+  return choose(Clock::time_point::min(), /*wait=*/false, retry_after, {});
+}
+
 KeyLease KeyPool::acquire_until(Clock::time_point deadline,
                                 const std::function<bool()>& should_stop) {
   milliseconds retry_after{0};

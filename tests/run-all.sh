@@ -22,7 +22,7 @@ step "concurrency tests under ThreadSanitizer (build/tsan)"
 cmake -S "$root" -B "$root/build/tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLITELLM_SANITIZE=thread -DLITELLM_BUILD_EXAMPLES=OFF -DLITELLM_BUILD_BENCH=OFF
 cmake --build "$root/build/tsan" -j "$jobs" --target litellm_tests_concurrency
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp" \
   ctest --test-dir "$root/build/tsan" -L concurrency --output-on-failure
 
 step "all tests passed"

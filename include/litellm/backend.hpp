@@ -10,8 +10,10 @@
 /// @endcode
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -122,6 +124,56 @@ struct CallOptions {
 /// arrives; returning false cancels the stream.
 using ChunkCallback = std::function<bool(const json& chunk)>;
 
+/// How far a batch has come, as handed to `BatchOptions::on_progress`.
+struct BatchProgress {
+  std::size_t done = 0;                  ///< Requests finished, successfully or not.
+  std::size_t total = 0;                 ///< Requests in the batch.
+  std::size_t errors = 0;                ///< Requests that failed.
+  std::size_t in_flight = 0;             ///< Requests started and not finished.
+  double requests_per_s = 0;             ///< Finished requests per second since the batch started.
+  std::chrono::milliseconds elapsed{0};  ///< Time since the batch started.
+};
+
+/// Settings of `batch_completion` and `batch_embedding`.
+struct BatchOptions {
+  /// Requests in flight at once (1 to 4096). Each still takes a key from the pool, so
+  /// `wait_time_per_key` and cooldowns apply to every request.
+  std::size_t max_concurrency = 16;
+  /// Called on the calling thread as requests finish (at most once per `progress_interval`) and
+  /// once at the end. May be null.
+  std::function<void(const BatchProgress&)> on_progress;
+  /// The least time between two progress calls (except the last).
+  std::chrono::milliseconds progress_interval{100};
+  /// When this turns true, requests not finished yet end with `CancelledError` (in-flight
+  /// transfers are aborted) and the batch returns. May be null.
+  const std::atomic<bool>* cancel = nullptr;
+  /// Overrides for every request of the batch.
+  CallOptions call;
+  /// `batch_embedding`: inputs per request (the provider's limit is typically 2048).
+  std::size_t embedding_batch_size = 256;
+};
+
+/// One request's outcome in a batch: its result, or its error.
+struct BatchItem {
+  json value;                  ///< What `completion()` would have returned, when it succeeded.
+  std::optional<Error> error;  ///< Why it failed, otherwise.
+  /// True when the request succeeded.
+  bool ok() const noexcept { return !error.has_value(); }
+};
+
+/// The vectors of a `batch_embedding`, in input order.
+struct EmbeddingBatch {
+  /// One vector per input; empty when the request that carried the input failed.
+  std::vector<std::vector<float>> vectors;
+  /// One entry per input: the error of the request that carried it, if it failed.
+  std::vector<std::optional<Error>> errors;
+  std::size_t requests = 0;         ///< Requests sent (inputs / embedding_batch_size, rounded up).
+  std::size_t failed_requests = 0;  ///< Requests that failed.
+  json usage = json::object();      ///< Usage summed over the successful requests.
+  /// True when every input has its vector.
+  bool ok() const noexcept { return failed_requests == 0; }
+};
+
 /// Rotates calls across many API keys and calls the providers' endpoints.
 ///
 /// As in Python, `kwargs` may hold `wait_time_per_key` (seconds, default 6: the least time
@@ -185,6 +237,30 @@ class LiteLLMBackend {
   /// `embedding` with per-call overrides.
   json embedding(json params, const CallOptions& call_options);
 
+  /// A chat completion that does not block: the future holds what `completion(params)` returns,
+  /// or its error. Calls in flight share the backend's one I/O thread (libcurl multi), so they
+  /// cost no thread each; key waits and retries happen there too, never blocking it.
+  std::future<json> completion_async(json params, CallOptions call_options = {});
+  /// A streamed completion that does not block. `on_chunk` runs on the backend's I/O thread:
+  /// keep it short, and do not wait there for another async call of this backend.
+  std::future<json> completion_async(json params, ChunkCallback on_chunk,
+                                     CallOptions call_options = {});
+  /// Embeddings that do not block: the future holds what `embedding(params)` returns.
+  std::future<json> embedding_async(json params, CallOptions call_options = {});
+
+  /// Many chat completions at once, at most `options.max_concurrency` in flight, on the I/O
+  /// thread. Returns one item per request, in input order, each holding the completion or the
+  /// error of that request (a failed request does not fail the batch). Blocks until every
+  /// request has finished or the batch was cancelled.
+  std::vector<BatchItem> batch_completion(const std::vector<json>& requests,
+                                          const BatchOptions& options = {});
+  /// Embeddings of many inputs: split into requests of `options.embedding_batch_size` inputs,
+  /// sent concurrently, reassembled in input order as float vectors (decoded from base64 where
+  /// the provider supports it, without a JSON number per float). `params` holds other embedding
+  /// parameters (`dimensions`, `user`, ...).
+  EmbeddingBatch batch_embedding(const std::vector<std::string>& inputs,
+                                 json params = json::object(), const BatchOptions& options = {});
+
   /// The key pool (snapshots, restore, non-blocking choice).
   KeyPool& key_pool() noexcept;
   /// The default request parameters (kwargs without the consumed members).
@@ -196,17 +272,15 @@ class LiteLLMBackend {
   /// The options in effect.
   const BackendOptions& options() const noexcept { return options_; }
 
- private:
-  enum class CallKind { chat, chat_stream, embedding };
-  json call(CallKind kind, json params, const ChunkCallback* on_chunk,
-            const CallOptions& call_options);
-  void log(LogLevel level, const std::string& message) const;
+  struct Internals;  ///< Implementation details shared with the I/O engine (not for users).
 
+ private:
   ModelName model_name_;
   json defaults_;
   bool embeddings_call_ = false;
   BackendOptions options_;
   std::unique_ptr<KeyPool> pool_;
+  std::unique_ptr<Internals> internals_;
 };
 
 }  // namespace litellm

@@ -50,14 +50,24 @@ struct FakeResponse {
   }
 };
 
-/// Answers each request with the next scripted `FakeResponse` (FIFO) and records every request.
-/// Thread-safe. With nothing scripted, a request fails with `ConnectionError`.
+/// Answers each request with the next scripted `FakeResponse` (FIFO), else with the responder
+/// function, and records every request. Thread-safe. With neither, a request fails with
+/// `ConnectionError`.
 class FakeTransport final : public Transport {
  public:
+  /// Computes an answer from the request, for requests with no scripted answer left.
+  using Responder = std::function<FakeResponse(const HttpRequest&)>;
+
   /// Queues an answer.
   void push(FakeResponse response) {
     std::lock_guard<std::mutex> guard(mutex_);
     responses_.push_back(std::move(response));
+  }
+
+  /// Sets the function that answers when no scripted answer is left.
+  void respond_with(Responder responder) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    responder_ = std::move(responder);
   }
 
   /// Every request received so far.
@@ -74,13 +84,20 @@ class FakeTransport final : public Transport {
 
   void send(const HttpRequest& request, ResponseSink& sink) override {
     FakeResponse response;
+    Responder responder;
     {
       std::lock_guard<std::mutex> guard(mutex_);
       requests_.push_back(request);
-      if (responses_.empty()) throw ConnectionError("FakeTransport: no scripted response left");
-      response = std::move(responses_.front());
-      responses_.pop_front();
+      if (!responses_.empty()) {
+        response = std::move(responses_.front());
+        responses_.pop_front();
+      } else if (responder_) {
+        responder = responder_;
+      } else {
+        throw ConnectionError("FakeTransport: no scripted response left");
+      }
     }
+    if (responder) response = responder(request);
     if (response.on_request) response.on_request(request);
     if (response.fail_before_headers) fail(response, "connection reset before the response");
     if (!sink.on_headers(response.status, response.headers)) {
@@ -110,6 +127,7 @@ class FakeTransport final : public Transport {
 
   mutable std::mutex mutex_;
   std::deque<FakeResponse> responses_;
+  Responder responder_;
   std::vector<HttpRequest> requests_;
 };
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -162,12 +164,57 @@ class BufferingSink final : public ResponseSink {
 ///   error's `details().http_status` is the status if headers had arrived);
 /// - `TimeoutError` when a limit of `request.timeouts` expired;
 /// - `CancelledError` when the sink returned false.
-/// Implementations are thread-safe: many threads may call `send` at once.
+/// `send` is thread-safe: many threads may call it at once.
+///
+/// The backend's asynchronous calls use the non-blocking half: `start` begins an exchange, and
+/// `poll`, called in a loop by the backend's one I/O thread, performs the I/O of every started
+/// exchange and reports each end through its `done` callback. A transport that has no concurrent
+/// I/O of its own (the default implementation) runs the whole exchange inside `start` with
+/// `send`, then calls `done`: correct, only not concurrent.
 class Transport {
  public:
+  /// Identifies an exchange begun with `start`.
+  using ExchangeId = std::uint64_t;
+  /// Called once when an exchange begun with `start` has ended: with null, or with the error
+  /// `send` would have thrown.
+  using DoneCallback = std::function<void(std::exception_ptr error)>;
+
   virtual ~Transport() = default;
+
   /// Performs `request`, streaming the response into `sink`.
   virtual void send(const HttpRequest& request, ResponseSink& sink) = 0;
+
+  /// Begins an exchange without waiting for it. `request` and `sink` must stay valid until
+  /// `done` has been called. Only called from the I/O thread that calls `poll`.
+  virtual ExchangeId start(const HttpRequest& request, ResponseSink& sink, DoneCallback done) {
+    std::exception_ptr error;
+    try {
+      send(request, sink);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    done(error);
+    return ++last_inline_id_;
+  }
+
+  /// Performs the I/O of the exchanges begun with `start`, waiting at most `timeout` for
+  /// something to happen (or until `wakeup`), and calls the `done` of those that ended. Returns
+  /// the number still in flight.
+  virtual std::size_t poll(std::chrono::milliseconds timeout) {
+    (void)timeout;
+    return 0;
+  }
+
+  /// Makes a `poll` blocked in another thread return soon. Thread-safe.
+  virtual void wakeup() {}
+
+  /// Aborts an exchange begun with `start`: its `done` is called (from `poll`) with
+  /// `CancelledError`. Nothing happens when it has already ended. Only called from the I/O
+  /// thread.
+  virtual void cancel(ExchangeId id) { (void)id; }
+
+ private:
+  ExchangeId last_inline_id_ = 0;
 };
 
 /// Settings of the libcurl transport.
@@ -183,7 +230,8 @@ struct CurlOptions {
   std::string no_proxy;
   /// The User-Agent header.
   std::string user_agent = "litellm-cpp";
-  /// Idle connections kept per thread for reuse.
+  /// Idle connections kept per calling thread for reuse by the synchronous calls (the
+  /// asynchronous side keeps one per concurrent transfer).
   long max_idle_connections = 16;
 };
 

@@ -265,6 +265,8 @@ class KeyPool {
   KeyLease acquire();
   /// As `try_get_key`, with a lease.
   std::optional<KeyLease> try_acquire();
+  /// As `try_acquire`; when no key is ready, `*retry_after` is set to when the earliest is.
+  std::optional<KeyLease> try_acquire(std::chrono::milliseconds* retry_after);
   /// As `get_key_until`, with a lease. `should_stop`, when given, is checked on every wake-up
   /// (see `KeyRegistry::notify_all`) and ends the wait with `CancelledError` when it is true.
   KeyLease acquire_until(Clock::time_point deadline, const std::function<bool()>& should_stop = {});

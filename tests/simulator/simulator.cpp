@@ -1241,6 +1241,11 @@ class SimServer final : public httplib::Server {
  public:
   explicit SimServer(int wake_fd) : wake_fd_(wake_fd) {}
 
+  /// cpp-httplib (compiled into Debian's libcpp-httplib) listens with a backlog of 5: a burst of
+  /// concurrent connects overflows it and the kernel drops SYNs, which clients retry only after
+  /// one second. Listening again on the bound socket raises the backlog (Linux, BSD).
+  void raise_listen_backlog() { ::listen(svr_sock_, SOMAXCONN); }
+
  private:
   bool process_and_close_socket(socket_t sock) override {
     int one = 1;
@@ -1972,6 +1977,7 @@ void ProviderSimulator::start() {
                              std::to_string(impl.options.port));
   }
   impl.port = bound;
+  server->raise_listen_backlog();
   SimServer* raw = server.get();
   impl.server = std::move(server);
   impl.thread = std::thread([raw] { raw->listen_after_bind(); });

@@ -1,0 +1,514 @@
+#include "detail/call.hpp"
+
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+
+#include "detail/base64.hpp"
+#include "detail/header_check.hpp"
+#include "litellm/merge.hpp"
+
+namespace litellm::detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+/// Parameters that route the call (the ApiInfo fixes them) or that the backend consumes: never
+/// sent in the body.
+constexpr std::string_view kNonBodyParams[] = {
+    "model",  "api_key", "api_base",        "base_url",      "api_version", "custom_llm_provider",
+    "stream", "timeout", "request_timeout", "extra_headers", "num_retries", "max_retries",
+};
+
+/// `text` with every occurrence of `secret` replaced by its redacted form.
+std::string redact_secret(std::string text, const std::string& secret) {
+  if (secret.size() < 4) return text;
+  const std::string hint = redact_key(secret);
+  for (std::size_t pos = text.find(secret); pos != std::string::npos;
+       pos = text.find(secret, pos + hint.size())) {
+    text.replace(pos, secret.size(), hint);
+  }
+  return text;
+}
+
+/// `text` with every key of `keys` redacted.
+std::string redact_keys(std::string text, const std::vector<ApiInfo>& keys) {
+  for (const ApiInfo& key : keys) text = redact_secret(std::move(text), key.api_key);
+  return text;
+}
+
+/// `error` with the call's context added and any echo of a key of the pool removed (a server may
+/// echo the key it was sent, or, behind a proxy, another one).
+Error with_context(const Error& error, const ApiInfo& info, const std::vector<ApiInfo>& keys,
+                   const std::string& key_id, int attempts, const std::optional<json>& partial) {
+  ErrorDetails details = error.details();
+  if (details.provider.empty()) details.provider = info.backend_used;
+  details.key_id = key_id;
+  details.attempts = attempts;
+  details.provider_message = redact_keys(details.provider_message, keys);
+  details.error_type = redact_keys(details.error_type, keys);
+  details.error_code = redact_keys(details.error_code, keys);
+  details.request_id = redact_keys(details.request_id, keys);
+  if (partial && !details.partial) details.partial = partial;
+  return Error(error.kind(), redact_keys(error.message(), keys), std::move(details));
+}
+
+/// The exception_ptr of `error` thrown as its kind's subclass.
+std::exception_ptr as_exception(const Error& error) {
+  try {
+    rethrow_as_kind(error);
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+/// Sleeps for `duration` on `clock` (so a fake clock can drive it in tests).
+void sleep_on(Clock& clock, Clock::duration duration) {
+  if (duration <= Clock::duration::zero()) return;
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::unique_lock<std::mutex> lock(mutex);
+  const Clock::time_point deadline = clock.now() + duration;
+  while (clock.now() < deadline) clock.wait_until(cv, lock, deadline);
+}
+
+/// A 200 body that is really an error (some compatible servers do that).
+void throw_if_error_body(const json& body, std::string_view provider) {
+  if (!body.is_object()) return;
+  const auto it = body.find("error");
+  if (it == body.end() || it->is_null()) return;
+  if (body.contains("choices") || body.contains("data")) return;
+  rethrow_as_kind(error_from_stream_event(*it, provider));
+}
+
+std::string_view provider_name(WireProtocol protocol) {
+  switch (protocol) {
+    case WireProtocol::azure:
+      return "azure";
+    case WireProtocol::anthropic:
+      return "anthropic";
+    case WireProtocol::openai:
+      break;
+  }
+  return "openai";
+}
+
+/// Chunks that replay a non-streamed completion (for servers that answer a stream request with
+/// plain JSON).
+std::vector<json> chunks_of_completion(const json& completion) {
+  std::vector<json> chunks;
+  for (const json& choice : completion.value("choices", json::array())) {
+    json chunk = {{"id", completion.value("id", "")},
+                  {"object", "chat.completion.chunk"},
+                  {"created", completion.value("created", 0)},
+                  {"model", completion.value("model", "")}};
+    chunk["choices"] =
+        json::array({json{{"index", choice.value("index", 0)},
+                          {"delta", choice.value("message", json::object())},
+                          {"logprobs", choice.value("logprobs", json())},
+                          {"finish_reason", choice.value("finish_reason", json())}}});
+    chunks.push_back(std::move(chunk));
+  }
+  if (completion.contains("usage")) {
+    chunks.push_back(json{{"id", completion.value("id", "")},
+                          {"object", "chat.completion.chunk"},
+                          {"choices", json::array()},
+                          {"usage", completion["usage"]}});
+  }
+  return chunks;
+}
+
+/// Backends known to answer encoding_format=base64 (other compatible servers may not).
+bool supports_base64_embeddings(const ApiInfo& info) {
+  return info.backend_used == "openai" || info.backend_used == "azure";
+}
+
+}  // namespace
+
+// ---- StreamCall --------------------------------------------------------------------------------
+
+/// The response sink of a streamed call: SSE parser -> provider translator -> accumulator and the
+/// caller's callback, as the bytes arrive. Error responses are buffered whole.
+class StreamCall final : public ResponseSink {
+ public:
+  StreamCall(const ProviderAdapter& adapter, int n, const ChunkCallback* on_chunk,
+             std::size_t max_bytes, SseParserOptions sse)
+      : adapter_(adapter),
+        translator_(adapter.stream_translator()),
+        accumulator_(n),
+        on_chunk_(on_chunk),
+        max_bytes_(max_bytes),
+        parser_(sse) {
+    if (!translator_) throw ConfigError("this provider cannot stream");
+  }
+
+  bool on_headers(int status, const Headers& headers) override {
+    status_ = status;
+    headers_ = headers;
+    if (status < 200 || status >= 300) {
+      mode_ = Mode::error_body;
+    } else if (headers.value("content-type").find("application/json") != std::string::npos) {
+      mode_ = Mode::json_body;
+    }
+    return true;
+  }
+
+  bool on_body(std::string_view bytes) override {
+    received_ += bytes.size();
+    if (received_ > max_bytes_) {
+      overflowed_ = true;
+      return false;
+    }
+    if (mode_ != Mode::sse) {
+      body_.append(bytes);
+      return true;
+    }
+    parser_.feed(bytes, [this](const SseEvent& event) { handle(event); });
+    return !cancelled_;
+  }
+
+  /// After the transport returned normally: the completion, or the typed error.
+  json finish() {
+    if (mode_ == Mode::error_body) {
+      rethrow_as_kind(adapter_.error_from_response(HttpResponse{status_, headers_, body_}));
+    }
+    if (mode_ == Mode::json_body) {
+      json body = json::parse(body_, nullptr, /*allow_exceptions=*/false);
+      if (body.is_discarded()) throw ProtocolError("the response body is not JSON");
+      throw_if_error_body(body, provider_name(adapter_.protocol()));
+      const json completion = adapter_.chat_response(body);
+      for (const json& chunk : chunks_of_completion(completion)) deliver(chunk);
+      return accumulator_.completion();
+    }
+    parser_.finish([this](const SseEvent& event) { handle(event); });
+    if (!translator_->finished() && !accumulator_.all_choices_finished()) {
+      throw StreamError(
+          "the stream ended without its terminator ([DONE], message_stop or a final "
+          "finish_reason)");
+    }
+    return accumulator_.completion();
+  }
+
+  bool cancelled() const noexcept { return cancelled_; }
+  bool overflowed() const noexcept { return overflowed_; }
+  /// True once a chunk reached the caller's callback.
+  bool delivered() const noexcept { return delivered_; }
+  /// What arrived so far, when anything did.
+  std::optional<json> partial() const {
+    if (accumulator_.chunk_count() == 0) return std::nullopt;
+    return accumulator_.completion();
+  }
+
+ private:
+  enum class Mode { sse, json_body, error_body };
+
+  void handle(const SseEvent& event) {
+    if (cancelled_) return;
+    chunks_.clear();
+    translator_->on_event(event, chunks_);
+    for (const json& chunk : chunks_) {
+      deliver(chunk);
+      if (cancelled_) return;
+    }
+  }
+
+  void deliver(const json& chunk) {
+    accumulator_.add(chunk);
+    if (on_chunk_ != nullptr && *on_chunk_) {
+      delivered_ = true;
+      if (!(*on_chunk_)(chunk)) cancelled_ = true;
+    }
+  }
+
+  const ProviderAdapter& adapter_;
+  std::unique_ptr<StreamTranslator> translator_;
+  StreamAccumulator accumulator_;
+  const ChunkCallback* on_chunk_;
+  std::size_t max_bytes_;
+  SseParser parser_;
+  std::vector<json> chunks_;
+  Mode mode_ = Mode::sse;
+  int status_ = 0;
+  Headers headers_;
+  std::string body_;
+  std::size_t received_ = 0;
+  bool cancelled_ = false;
+  bool overflowed_ = false;
+  bool delivered_ = false;
+};
+
+// ---- Embeddings --------------------------------------------------------------------------------
+
+void decode_embedding(const json& embedding, std::vector<float>& out) {
+  if (embedding.is_string()) {
+    thread_local std::string bytes;
+    if (!base64_decode(embedding.get_ref<const std::string&>(), bytes) || bytes.size() % 4 != 0) {
+      throw ProtocolError("an embedding is not valid base64 float32 data");
+    }
+    floats_from_le_bytes(bytes, out);
+    return;
+  }
+  if (!embedding.is_array()) throw ProtocolError("an embedding is neither a list nor base64");
+  out.clear();
+  out.reserve(embedding.size());
+  for (const json& value : embedding) {
+    if (!value.is_number()) throw ProtocolError("an embedding holds a value that is not a number");
+    out.push_back(value.get<float>());
+  }
+}
+
+void decode_embeddings_to_json(json& body) {
+  if (!body.is_object()) throw ProtocolError("the embedding response is not a JSON object");
+  const auto data = body.find("data");
+  if (data == body.end() || !data->is_array()) {
+    throw ProtocolError("the embedding response has no data list");
+  }
+  std::vector<float> floats;
+  for (json& item : *data) {
+    if (!item.is_object()) continue;
+    const auto embedding = item.find("embedding");
+    if (embedding == item.end() || !embedding->is_string()) continue;
+    decode_embedding(*embedding, floats);
+    json values = json::array();
+    values.get_ref<json::array_t&>().reserve(floats.size());
+    for (const float f : floats) values.push_back(static_cast<double>(f));
+    *embedding = std::move(values);
+  }
+}
+
+// ---- CallSpec ----------------------------------------------------------------------------------
+
+CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkCallback on_chunk,
+                        const CallOptions& call_options, const BackendOptions& options) {
+  // Defaults < call parameters.
+  if (params.is_null()) params = json::object();
+  if (!params.is_object()) {
+    throw ConfigError(std::string("call parameters must be a JSON object, got ") +
+                      params.type_name());
+  }
+  CallSpec spec;
+  spec.kind = kind;
+  spec.on_chunk = std::move(on_chunk);
+  json merged = defaults;
+  for (auto& [name, value] : params.items()) merged[name] = std::move(value);
+  if (kind != CallKind::embedding) {
+    const auto messages = merged.find("messages");
+    if (messages == merged.end() || !messages->is_array()) {
+      throw ConfigError("a chat completion needs 'messages', a list of message objects");
+    }
+  } else if (!merged.contains("input")) {
+    throw ConfigError("an embedding call needs 'input', a string or a list of strings");
+  }
+  if (const auto it = merged.find("extra_headers"); it != merged.end() && !it->is_null()) {
+    if (!it->is_object()) throw ConfigError("extra_headers must be an object of strings");
+    for (const auto& [name, value] : it->items()) {
+      if (!value.is_string()) throw ConfigError("extra_headers['" + name + "'] must be a string");
+      spec.extra_headers.add(name, value.get<std::string>());
+    }
+  }
+  spec.timeouts = call_options.timeouts.value_or(options.timeouts);
+  if (const auto it = merged.find("timeout"); it != merged.end() && it->is_number()) {
+    const double seconds = it->get<double>();
+    if (!std::isfinite(seconds) || seconds <= 0) throw ConfigError("timeout must be positive");
+    spec.timeouts.total = milliseconds(static_cast<long long>(seconds * 1000));
+  }
+  spec.retry = call_options.retry.value_or(options.retry);
+  spec.max_key_wait = call_options.max_key_wait ? call_options.max_key_wait : options.max_key_wait;
+  if (const auto it = merged.find("n"); it != merged.end() && it->is_number_integer()) {
+    spec.n = std::max(1, std::min(it->get<int>(), kMaxStreamChoices));
+  }
+  for (const std::string_view name : kNonBodyParams) merged.erase(std::string(name));
+  spec.params = std::move(merged);
+  return spec;
+}
+
+// ---- CallRunner --------------------------------------------------------------------------------
+
+void CallContext::log(LogLevel level, const std::string& message) const {
+  if (!options->logger) return;
+  try {
+    options->logger(level, message);
+  } catch (...) {
+    // A logger must not break a call.
+  }
+}
+
+CallRunner::CallRunner(const CallContext& context, CallSpec spec)
+    : context_(context), spec_(std::move(spec)) {}
+
+CallRunner::~CallRunner() = default;
+
+Clock::time_point CallRunner::key_deadline() const {
+  if (!spec_.max_key_wait) return Clock::time_point::max();
+  return context_.pool->registry()->clock().now() + *spec_.max_key_wait;
+}
+
+ResponseSink& CallRunner::sink() noexcept {
+  if (stream_) return *stream_;
+  return *buffer_;
+}
+
+void CallRunner::begin_attempt(KeyLease lease) {
+  const ApiInfo& info = lease.api_info();
+  adapter_ = &adapter_for(info);
+  try {
+    const std::string model =
+        strip_model_prefix(context_.model_name->for_backend(info.backend_used), info.backend_used);
+    if (spec_.kind == CallKind::embedding) {
+      if (!spec_.params.contains("encoding_format") && supports_base64_embeddings(info)) {
+        // Base64 is ~4x smaller on the wire and decodes without a JSON number per float.
+        json params = spec_.params;
+        params["encoding_format"] = "base64";
+        request_ = adapter_->embedding_request(info, model, params);
+      } else {
+        request_ = adapter_->embedding_request(info, model, spec_.params);
+      }
+    } else {
+      request_ =
+          adapter_->chat_request(info, model, spec_.params, spec_.kind == CallKind::chat_stream);
+    }
+    for (const auto& [name, value] : spec_.extra_headers) request_.headers.set(name, value);
+    for (const auto& [name, value] : request_.headers) check_header_field(name, value);
+  } catch (const ConfigError&) {
+    lease.undo_use();  // nothing was sent: the key is not consumed
+    throw;
+  }
+  request_.timeouts = spec_.timeouts;
+  const BackendOptions& options = *context_.options;
+  stream_.reset();
+  buffer_.reset();
+  if (spec_.kind == CallKind::chat_stream) {
+    stream_ = std::make_unique<StreamCall>(*adapter_, spec_.n, &spec_.on_chunk,
+                                           options.max_response_bytes, options.sse);
+  } else {
+    buffer_ = std::make_unique<BufferingSink>(options.max_response_bytes);
+  }
+  lease_.emplace(std::move(lease));
+  ++attempts_;
+}
+
+json CallRunner::finish_response() {
+  if (stream_) return stream_->finish();
+  HttpResponse& response = buffer_->response();
+  if (response.status < 200 || response.status >= 300) {
+    rethrow_as_kind(adapter_->error_from_response(response));
+  }
+  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    ErrorDetails details;
+    details.http_status = response.status;
+    throw ProtocolError("the response body is not JSON", std::move(details));
+  }
+  throw_if_error_body(body, lease_->api_info().backend_used);
+  if (spec_.kind == CallKind::embedding) {
+    if (spec_.embedding_result == EmbeddingResult::json_floats) decode_embeddings_to_json(body);
+    return body;
+  }
+  return adapter_->chat_response(body);
+}
+
+CallRunner::Decision CallRunner::end_attempt(std::exception_ptr transport_error) {
+  try {
+    if (transport_error) std::rethrow_exception(transport_error);
+    Decision done;
+    done.kind = Decision::Kind::done;
+    done.result = finish_response();
+    lease_->report(KeyOutcome::success());
+    if (attempts_ > 1) {
+      context_.log(LogLevel::info, "call succeeded on attempt " + std::to_string(attempts_) +
+                                       " with key " + lease_->key_id());
+    }
+    lease_.reset();
+    return done;
+  } catch (const Error& raw) {
+    return decide(raw);
+  } catch (...) {
+    // Not the provider's doing (the caller's callback threw, memory ran out): pass it on as is.
+    lease_.reset();
+    Decision fail;
+    fail.error = std::current_exception();
+    return fail;
+  }
+}
+
+CallRunner::Decision CallRunner::decide(const Error& raw) {
+  const BackendOptions& options = *context_.options;
+  std::optional<json> partial = stream_ ? stream_->partial() : std::nullopt;
+  const Error* source = &raw;
+  std::optional<Error> replaced;
+  if (raw.kind() == ErrorKind::cancelled &&
+      (stream_ ? stream_->overflowed() : buffer_->overflowed())) {
+    replaced.emplace(ProtocolError(std::string(stream_ ? "the stream" : "the response") +
+                                   " is larger than max_response_bytes (" +
+                                   std::to_string(options.max_response_bytes) + " bytes)"));
+    source = &*replaced;
+  } else if (stream_ && raw.kind() == ErrorKind::cancelled && stream_->cancelled()) {
+    replaced.emplace(CancelledError("the chunk callback cancelled the stream"));
+    source = &*replaced;
+  } else if (stream_ && partial && raw.kind() == ErrorKind::connection) {
+    // The connection broke after the stream started: a stream error, with what arrived.
+    replaced.emplace(StreamError("the stream was cut: " + raw.message(), raw.details()));
+    source = &*replaced;
+  }
+  const ApiInfo& info = lease_->api_info();
+  const Error error =
+      with_context(*source, info, context_.pool->api_infos(), lease_->key_id(), attempts_, partial);
+  const bool caller_side =
+      error.kind() == ErrorKind::cancelled || error.kind() == ErrorKind::config;
+  const KeyOutcome outcome = KeyOutcome::from_error(error);
+  const std::string key_id = lease_->key_id();
+  if (!caller_side) lease_->report(outcome);
+  lease_.reset();
+  context_.log(LogLevel::warning, "attempt " + std::to_string(attempts_) + " with key " + key_id +
+                                      " failed: " + error.what());
+
+  Decision decision;
+  decision.error = as_exception(error);
+  const bool delivered = stream_ && stream_->delivered();
+  if (caller_side || delivered) return decision;
+  if (outcome.kind == KeyOutcome::Kind::auth_failed ||
+      outcome.kind == KeyOutcome::Kind::quota_exhausted) {
+    context_.log(LogLevel::warning, "key " + key_id + " is out of rotation: " + outcome.reason);
+    --attempts_;  // moving to the next key is not a retry
+    decision.kind = Decision::Kind::retry;
+    return decision;
+  }
+  if (!error.retryable() || attempts_ >= spec_.retry.max_attempts) return decision;
+  if (error.retry_after() && *error.retry_after() > spec_.retry.max_retry_after) {
+    return decision;  // the server asks for a longer wait than we accept
+  }
+  decision.kind = Decision::Kind::retry;
+  if (error.kind() != ErrorKind::rate_limit) {
+    // Rate limits wait in the key pool (this key cools down, another may be ready at once).
+    decision.delay = error.retry_after() ? *error.retry_after() : options.backoff.delay(attempts_);
+    context_.log(LogLevel::info, "retrying in " + std::to_string(decision.delay.count()) + " ms");
+  }
+  return decision;
+}
+
+json run_call(const CallContext& context, CallSpec spec) {
+  CallRunner runner(context, std::move(spec));
+  Clock& clock = context.pool->registry()->clock();
+  Transport& transport = *context.options->transport;
+  while (true) {
+    runner.begin_attempt(context.pool->acquire_until(runner.key_deadline()));
+    std::exception_ptr error;
+    try {
+      transport.send(runner.request(), runner.sink());
+    } catch (...) {
+      error = std::current_exception();
+    }
+    CallRunner::Decision decision = runner.end_attempt(error);
+    switch (decision.kind) {
+      case CallRunner::Decision::Kind::done:
+        return std::move(decision.result);
+      case CallRunner::Decision::Kind::fail:
+        std::rethrow_exception(decision.error);
+      case CallRunner::Decision::Kind::retry:
+        sleep_on(clock, decision.delay);
+        break;
+    }
+  }
+}
+
+}  // namespace litellm::detail

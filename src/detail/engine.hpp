@@ -1,0 +1,77 @@
+// The backend's I/O thread: runs many calls at once without a thread each.
+//
+// Jobs (one CallRunner each) are submitted from any thread. The engine thread takes keys without
+// blocking (a job waits, on a timer, until the pool's earliest key is ready), starts exchanges on
+// the transport's non-blocking interface, polls it, and on each exchange's end lets the runner
+// decide: done, retry after a delay (a timer again), or fail. Results go to each job's callback,
+// on the engine thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "detail/call.hpp"
+
+namespace litellm::detail {
+
+class Engine {
+ public:
+  /// One call run by the engine.
+  struct Job {
+    std::unique_ptr<CallRunner> runner;
+    /// Called once, on the engine thread, with the result or the error.
+    std::function<void(json result, std::exception_ptr error)> done;
+    /// Set from any thread by Engine::cancel.
+    std::atomic<bool> cancelled{false};
+
+    // Engine thread only.
+    Clock::time_point wake_at{};
+    Clock::time_point key_deadline = Clock::time_point::max();
+    bool in_flight = false;
+    Transport::ExchangeId exchange = 0;
+  };
+
+  explicit Engine(const CallContext& context);
+  /// Cancels every job (their callbacks get CancelledError) and joins the thread.
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// Runs `job` (thread-safe).
+  void submit(std::shared_ptr<Job> job);
+  /// Ends `job` with CancelledError unless it has finished (thread-safe).
+  void cancel(const std::shared_ptr<Job>& job);
+
+ private:
+  void run();
+  void start_ready_jobs(Clock::time_point now, Clock::time_point* next_wake);
+  /// Ends or re-queues the jobs whose exchange ended; `next_wake` (if given) learns when a
+  /// re-queued job wants to run.
+  void process_completions(Clock::time_point* next_wake);
+  void finish(const std::shared_ptr<Job>& job, json result, std::exception_ptr error);
+
+  CallContext context_;
+  Transport& transport_;
+  Clock& clock_;
+
+  std::mutex mutex_;  // guards incoming_, stopping_, cancel_requested_
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<Job>> incoming_;
+  bool stopping_ = false;
+  bool cancel_requested_ = false;
+
+  // Engine thread only.
+  std::deque<std::shared_ptr<Job>> waiting_;
+  std::vector<std::shared_ptr<Job>> in_flight_;
+  std::vector<std::pair<std::shared_ptr<Job>, std::exception_ptr>> completed_;
+
+  std::thread thread_;
+};
+
+}  // namespace litellm::detail

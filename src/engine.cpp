@@ -1,0 +1,205 @@
+#include "detail/engine.hpp"
+
+#include <algorithm>
+
+namespace litellm::detail {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kMaxPollWait{1000};  // also how soon a freed key is noticed at worst
+
+std::exception_ptr make_error(const Error& error) {
+  try {
+    rethrow_as_kind(error);
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+}  // namespace
+
+Engine::Engine(const CallContext& context)
+    : context_(context),
+      transport_(*context.options->transport),
+      clock_(context.pool->registry()->clock()),
+      thread_([this] { run(); }) {}
+
+Engine::~Engine() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  transport_.wakeup();
+  thread_.join();
+}
+
+void Engine::submit(std::shared_ptr<Job> job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    incoming_.push_back(std::move(job));
+  }
+  wake_.notify_all();
+  transport_.wakeup();
+}
+
+void Engine::cancel(const std::shared_ptr<Job>& job) {
+  job->cancelled = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cancel_requested_ = true;
+  }
+  wake_.notify_all();
+  transport_.wakeup();
+}
+
+void Engine::finish(const std::shared_ptr<Job>& job, json result, std::exception_ptr error) {
+  try {
+    job->done(std::move(result), std::move(error));
+  } catch (...) {
+    context_.log(LogLevel::error, "an asynchronous call's completion handler threw");
+  }
+  // Release the handler (and the promise it holds) now: the caller's future then holds the last
+  // reference to the result, which is destroyed on the caller's side, not whenever the engine
+  // drops the job.
+  job->done = nullptr;
+  job->runner.reset();
+}
+
+void Engine::start_ready_jobs(Clock::time_point now, Clock::time_point* next_wake) {
+  bool no_key_now = false;
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    const std::shared_ptr<Job> job = *it;
+    if (job->cancelled) {
+      it = waiting_.erase(it);
+      finish(job, json(), make_error(CancelledError("the call was cancelled")));
+      continue;
+    }
+    if (job->wake_at > now) {
+      *next_wake = std::min(*next_wake, job->wake_at);
+      ++it;
+      continue;
+    }
+    if (no_key_now) {  // every job sees the same pool: try again when a key is ready
+      ++it;
+      continue;
+    }
+    try {
+      milliseconds retry_after{0};
+      std::optional<KeyLease> lease = context_.pool->try_acquire(&retry_after);
+      if (!lease) {
+        no_key_now = true;
+        const Clock::time_point ready = now + std::max(retry_after, milliseconds(1));
+        if (ready > job->key_deadline) {
+          ErrorDetails details;
+          details.retry_after = retry_after;
+          it = waiting_.erase(it);
+          finish(job, json(),
+                 make_error(RateLimitError("no key is ready before the deadline; the earliest is "
+                                           "ready in " +
+                                               std::to_string(retry_after.count()) + " ms",
+                                           std::move(details))));
+          continue;
+        }
+        *next_wake = std::min(*next_wake, ready);
+        ++it;
+        continue;
+      }
+      job->runner->begin_attempt(std::move(*lease));
+    } catch (...) {
+      it = waiting_.erase(it);
+      finish(job, json(), std::current_exception());
+      continue;
+    }
+    it = waiting_.erase(it);
+    job->in_flight = true;
+    in_flight_.push_back(job);
+    job->exchange = transport_.start(
+        job->runner->request(), job->runner->sink(),
+        [this, job](std::exception_ptr error) { completed_.emplace_back(job, error); });
+  }
+}
+
+void Engine::process_completions(Clock::time_point* next_wake) {
+  while (!completed_.empty()) {
+    auto done = std::move(completed_);
+    completed_.clear();
+    for (auto& [job, error] : done) {
+      job->in_flight = false;
+      in_flight_.erase(std::remove(in_flight_.begin(), in_flight_.end(), job), in_flight_.end());
+      CallRunner::Decision decision = job->runner->end_attempt(std::move(error));
+      if (decision.kind == CallRunner::Decision::Kind::retry && job->cancelled) {
+        finish(job, json(), make_error(CancelledError("the call was cancelled")));
+      } else if (decision.kind == CallRunner::Decision::Kind::retry) {
+        job->wake_at = clock_.now() + decision.delay;
+        job->key_deadline = job->runner->key_deadline();
+        if (next_wake != nullptr) *next_wake = std::min(*next_wake, job->wake_at);
+        waiting_.push_back(job);
+      } else {
+        finish(job, std::move(decision.result), std::move(decision.error));
+      }
+    }
+  }
+}
+
+void Engine::run() {
+  while (true) {
+    bool cancel_pass = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (stopping_) break;
+      for (auto& job : incoming_) {
+        job->key_deadline = job->runner->key_deadline();
+        waiting_.push_back(std::move(job));
+      }
+      incoming_.clear();
+      cancel_pass = std::exchange(cancel_requested_, false);
+    }
+    try {
+      if (cancel_pass) {
+        for (const auto& job : in_flight_) {
+          if (job->cancelled) transport_.cancel(job->exchange);
+        }
+      }
+      const Clock::time_point now = clock_.now();
+      Clock::time_point next_wake = now + kMaxPollWait;
+      start_ready_jobs(now, &next_wake);
+      process_completions(&next_wake);
+      auto wait = std::chrono::ceil<milliseconds>(next_wake - clock_.now());
+      wait = std::clamp(wait, milliseconds(0), kMaxPollWait);
+      if (!in_flight_.empty()) {
+        transport_.poll(wait);
+      } else {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait_for(lock, wait,
+                       [&] { return stopping_ || cancel_requested_ || !incoming_.empty(); });
+      }
+      process_completions(nullptr);  // re-queued jobs are looked at on the next turn
+    } catch (const std::exception& e) {
+      context_.log(LogLevel::error, std::string("the I/O thread caught: ") + e.what());
+    }
+  }
+
+  // Stopping: abort what runs, fail what waits.
+  for (const auto& job : in_flight_) {
+    job->cancelled = true;
+    transport_.cancel(job->exchange);
+  }
+  for (int round = 0; !in_flight_.empty() && round < 1000; ++round) {
+    transport_.poll(milliseconds(10));
+    process_completions(nullptr);
+  }
+  std::deque<std::shared_ptr<Job>> rest;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    rest.swap(incoming_);
+  }
+  for (auto& job : waiting_) rest.push_back(job);
+  waiting_.clear();
+  for (const auto& job : rest) {
+    finish(job, json(), make_error(CancelledError("the backend was destroyed")));
+  }
+}
+
+}  // namespace litellm::detail

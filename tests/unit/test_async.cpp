@@ -1,0 +1,285 @@
+// Asynchronous calls and batches on the fake transport: the engine's scheduling (key waits,
+// retries, ordering, progress, cancellation, shutdown) without a network.
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "litellm/backend.hpp"
+#include "litellm/fake_transport.hpp"
+#include "vectors.hpp"
+
+using namespace litellm;
+using namespace std::chrono_literals;
+using litellm::test::vector_file;
+
+namespace {
+
+const std::string kKeyA = "sk-test-async-AAAAAAAAAAAAAAAAAAAA";
+const std::string kKeyB = "sk-test-async-BBBBBBBBBBBBBBBBBBBB";
+
+ApiInfo key(const std::string& k) {
+  return {"openai", std::nullopt, k, std::string("https://api.test/v1")};
+}
+
+struct Harness {
+  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
+  BackendOptions options() {
+    BackendOptions o;
+    o.transport = transport;
+    o.key_registry = std::make_shared<KeyRegistry>();
+    o.backoff.initial = 0ms;
+    return o;
+  }
+  LiteLLMBackend backend(std::vector<ApiInfo> infos, double wait_s = 0) {
+    return LiteLLMBackend(std::move(infos), "gpt-4o", json{{"wait_time_per_key", wait_s}},
+                          options());
+  }
+};
+
+json chat(const std::string& text = "hi") {
+  return json{{"messages", json::array({{{"role", "user"}, {"content", text}}})}};
+}
+
+/// A chat completion whose content echoes the request's user text (so order can be checked).
+FakeResponse echo(const HttpRequest& request) {
+  const json body = json::parse(request.body);
+  const std::string text = body["messages"][0]["content"];
+  if (text.rfind("fail", 0) == 0) {
+    return FakeResponse::json_body(
+        R"({"error":{"message":"bad","type":"invalid_request_error","code":null}})", 400);
+  }
+  json completion = json::parse(vector_file("openai/chat_text.json"));
+  completion["choices"][0]["message"]["content"] = "echo: " + text;
+  return FakeResponse::json_body(completion.dump());
+}
+
+/// An embedding response whose vector i is {length of input i, i}, base64-encoded.
+FakeResponse embed(const HttpRequest& request) {
+  const json body = json::parse(request.body);
+  json data = json::array();
+  std::size_t index = 0;
+  for (const json& input : body["input"]) {
+    const float values[2] = {static_cast<float>(input.get<std::string>().size()),
+                             static_cast<float>(index)};
+    std::string bytes(reinterpret_cast<const char*>(values), sizeof(values));
+    static const char* kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string b64;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+      const unsigned v =
+          (static_cast<unsigned char>(bytes[i]) << 16) |
+          ((i + 1 < bytes.size() ? static_cast<unsigned char>(bytes[i + 1]) : 0) << 8) |
+          (i + 2 < bytes.size() ? static_cast<unsigned char>(bytes[i + 2]) : 0);
+      b64 += kAlphabet[(v >> 18) & 63];
+      b64 += kAlphabet[(v >> 12) & 63];
+      b64 += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
+      b64 += i + 2 < bytes.size() ? kAlphabet[v & 63] : '=';
+    }
+    data.push_back({{"object", "embedding"}, {"index", index++}, {"embedding", b64}});
+  }
+  return FakeResponse::json_body(
+      json{{"object", "list"},
+           {"data", data},
+           {"model", "m"},
+           {"usage", {{"prompt_tokens", index}, {"total_tokens", index}}}}
+          .dump());
+}
+
+}  // namespace
+
+TEST_CASE("completion_async resolves to the completion") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->respond_with(echo);
+  std::future<json> future = backend.completion_async(chat("one"));
+  const json completion = future.get();
+  CHECK(completion["choices"][0]["message"]["content"] == "echo: one");
+}
+
+TEST_CASE("a streamed completion_async delivers every chunk and the accumulated completion") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse"), 64));
+  std::atomic<int> chunks{0};
+  std::future<json> future = backend.completion_async(chat(), [&](const json&) {
+    ++chunks;
+    return true;
+  });
+  const json completion = future.get();
+  CHECK(chunks == 33);
+  CHECK(completion["choices"][0]["finish_reason"] == "stop");
+}
+
+TEST_CASE("embedding_async resolves to float vectors") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->respond_with(embed);
+  const json response = backend.embedding_async(json{{"input", json::array({"abc"})}}).get();
+  CHECK(response["data"][0]["embedding"] == json::array({3.0, 0.0}));
+  // OpenAI answers base64 when asked, so the library asks.
+  CHECK(json::parse(h.transport->requests()[0].body)["encoding_format"] == "base64");
+}
+
+TEST_CASE("an async call's error arrives through the future as its typed exception") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->respond_with(echo);
+  std::future<json> future = backend.completion_async(chat("fail please"));
+  CHECK_THROWS_AS(future.get(), BadRequestError);
+}
+
+TEST_CASE("an async call is retried on the next key after a server error") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  h.transport->push(
+      FakeResponse::json_body(R"({"error":{"message":"boom","type":"server_error"}})", 500));
+  h.transport->respond_with(echo);
+  CHECK(backend.completion_async(chat("x")).get()["choices"][0]["message"]["content"] == "echo: x");
+  const auto requests = h.transport->requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].headers.value("authorization") != requests[1].headers.value("authorization"));
+}
+
+TEST_CASE("async calls wait for keys on timers: one key, wait W, three calls span 2 W") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)}, 0.15);
+  h.transport->respond_with(echo);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::future<json>> futures;
+  for (int i = 0; i < 3; ++i) futures.push_back(backend.completion_async(chat(std::to_string(i))));
+  for (auto& future : futures) future.get();
+  CHECK(std::chrono::steady_clock::now() - start >= 300ms);  // a lower bound: never flaky
+  CHECK(backend.key_pool().snapshot()[0].uses == 3);
+}
+
+TEST_CASE("a call that cannot get a key within max_key_wait fails with RateLimitError") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)}, 3600);
+  h.transport->respond_with(echo);
+  backend.completion(chat());  // the only key is now busy for an hour
+  CallOptions call;
+  call.max_key_wait = 50ms;
+  std::future<json> future = backend.completion_async(chat(), call);
+  try {
+    future.get();
+    FAIL("no exception");
+  } catch (const RateLimitError& e) {
+    REQUIRE(e.retry_after().has_value());
+    CHECK(*e.retry_after() > 3500s);
+  }
+}
+
+TEST_CASE("destroying the backend ends its waiting async calls with CancelledError") {
+  Harness h;
+  std::future<json> waiting;
+  {
+    auto backend = h.backend({key(kKeyA)}, 3600);
+    h.transport->respond_with(echo);
+    backend.completion(chat());
+    waiting = backend.completion_async(chat());
+  }
+  CHECK_THROWS_AS(waiting.get(), CancelledError);
+}
+
+TEST_CASE("batch_completion returns results and errors in input order") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  h.transport->respond_with(echo);
+  std::vector<json> requests;
+  for (int i = 0; i < 40; ++i)
+    requests.push_back(chat((i % 7 == 3 ? "fail " : "") + std::to_string(i)));
+  BatchOptions options;
+  options.max_concurrency = 8;
+  std::vector<BatchProgress> reports;
+  options.on_progress = [&](const BatchProgress& p) { reports.push_back(p); };
+  const std::vector<BatchItem> items = backend.batch_completion(requests, options);
+  REQUIRE(items.size() == 40);
+  int errors = 0;
+  for (int i = 0; i < 40; ++i) {
+    INFO(i);
+    if (i % 7 == 3) {
+      REQUIRE_FALSE(items[i].ok());
+      CHECK(items[i].error->kind() == ErrorKind::bad_request);
+      ++errors;
+    } else {
+      REQUIRE(items[i].ok());
+      CHECK(items[i].value["choices"][0]["message"]["content"] == "echo: " + std::to_string(i));
+    }
+  }
+  REQUIRE_FALSE(reports.empty());
+  CHECK(reports.back().done == 40);
+  CHECK(reports.back().total == 40);
+  CHECK(reports.back().errors == static_cast<std::size_t>(errors));
+  CHECK(reports.back().in_flight == 0);
+}
+
+TEST_CASE("a cancelled batch ends its unfinished requests with CancelledError") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)}, 3600);  // one key, one use per hour: requests queue up
+  h.transport->respond_with(echo);
+  std::atomic<bool> cancel{false};
+  BatchOptions options;
+  options.max_concurrency = 4;
+  options.cancel = &cancel;
+  options.progress_interval = 1ms;
+  options.on_progress = [&](const BatchProgress& p) {
+    if (p.done >= 1) cancel = true;  // after the first request, the rest wait an hour for a key
+  };
+  std::vector<json> requests(10, chat("q"));
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<BatchItem> items = backend.batch_completion(requests, options);
+  CHECK(std::chrono::steady_clock::now() - start < 30s);
+  REQUIRE(items.size() == 10);
+  CHECK(items[0].ok());
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    REQUIRE_FALSE(items[i].ok());
+    CHECK(items[i].error->kind() == ErrorKind::cancelled);
+  }
+}
+
+TEST_CASE("batch_embedding splits inputs into requests and reassembles the vectors in order") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  h.transport->respond_with(embed);
+  std::vector<std::string> inputs;
+  for (int i = 0; i < 23; ++i) inputs.push_back(std::string(static_cast<std::size_t>(i + 1), 'x'));
+  BatchOptions options;
+  options.embedding_batch_size = 5;
+  options.max_concurrency = 3;
+  const EmbeddingBatch batch = backend.batch_embedding(inputs, json{{"dimensions", 2}}, options);
+  CHECK(batch.ok());
+  CHECK(batch.requests == 5);
+  CHECK(h.transport->requests().size() == 5);
+  REQUIRE(batch.vectors.size() == 23);
+  for (std::size_t i = 0; i < 23; ++i) {
+    INFO(i);
+    REQUIRE(batch.vectors[i].size() == 2);
+    CHECK(batch.vectors[i][0] == static_cast<float>(i + 1));  // the input's length
+    CHECK(batch.vectors[i][1] == static_cast<float>(i % 5));  // its index in its request
+  }
+  CHECK(batch.usage["prompt_tokens"] == 23);
+  CHECK(json::parse(h.transport->requests()[0].body)["dimensions"] == 2);
+}
+
+TEST_CASE("a failed embedding request marks its inputs and keeps the others") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->push(FakeResponse::json_body(
+      R"({"error":{"message":"bad","type":"invalid_request_error"}})", 400));
+  h.transport->respond_with(embed);
+  BatchOptions options;
+  options.embedding_batch_size = 2;
+  options.max_concurrency = 1;
+  const EmbeddingBatch batch =
+      backend.batch_embedding({"a", "b", "c", "d"}, json::object(), options);
+  CHECK_FALSE(batch.ok());
+  CHECK(batch.failed_requests == 1);
+  CHECK(batch.vectors[0].empty());
+  CHECK(batch.errors[0].has_value());
+  CHECK(batch.errors[1].has_value());
+  CHECK_FALSE(batch.errors[2].has_value());
+  CHECK(batch.vectors[3].size() == 2);
+}
