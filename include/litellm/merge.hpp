@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -52,14 +53,15 @@ std::vector<json> merge_streams(const std::vector<json>& streamed_response,
 
 /// Rebuilds the `chat.completion` object of a stream, chunk by chunk.
 ///
-/// Feed every `chat.completion.chunk` with `add`; `completion()` then returns what the
-/// non-streaming endpoint would have returned: `id`, `object: "chat.completion"`, `created`,
-/// `model`, `system_fingerprint` / `service_tier` when sent, per choice `index`, `message` (as
-/// `merge_streams` builds it), `logprobs` (merged, or null) and `finish_reason`, plus `usage`
-/// from the usage chunk and Azure's `prompt_filter_results`. Identity fields (`id`, `model`,
-/// `created`, ...) come from the first chunk that has a non-empty value (Azure's prompt-filter
-/// chunk carries empty ones). Other per-choice fields (Azure's `content_filter_results`) keep
-/// the latest value that is not null or an empty object: they are replaced, never merged.
+/// Feed every `chat.completion.chunk` with `add` (or its JSON text with `add_chunk_text`);
+/// `completion()` then returns what the non-streaming endpoint would have returned: `id`,
+/// `object: "chat.completion"`, `created`, `model`, `system_fingerprint` / `service_tier` when
+/// sent, per choice `index`, `message` (as `merge_streams` builds it), `logprobs` (merged, or
+/// null) and `finish_reason`, plus `usage` from the usage chunk and Azure's
+/// `prompt_filter_results`. Identity fields (`id`, `model`, `created`, ...) come from the first
+/// chunk that has a non-empty value (Azure's prompt-filter chunk carries empty ones). Other
+/// per-choice fields (Azure's `content_filter_results`) keep the latest value that is not null
+/// or an empty object: they are replaced, never merged.
 ///
 /// It may be read at any time: after a broken stream, `completion()` is the partial result.
 class StreamAccumulator {
@@ -77,6 +79,15 @@ class StreamAccumulator {
   /// them (the fast path when the chunk was just parsed and is not needed afterwards).
   /// @throws ProtocolError on a choice index that is negative, not an integer or too large.
   void add(json&& chunk);
+
+  /// Merges a chunk given as its JSON text (an SSE data payload): the same result as
+  /// `add(json::parse(text))`, several times faster, without building a DOM for the common
+  /// fields. The text is validated in full, exactly as json::parse would (invalid UTF-8, numbers
+  /// that overflow a double, trailing garbage, ...), except that containers nested more than 512
+  /// deep are rejected; a rejected chunk leaves the accumulator unchanged.
+  /// @throws ProtocolError for text that is not valid JSON (and for the same index problems as
+  ///         add).
+  void add_chunk_text(std::string_view chunk_json);
 
   /// The number of chunks added so far.
   std::size_t chunk_count() const noexcept { return chunk_count_; }
