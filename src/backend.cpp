@@ -167,9 +167,16 @@ json LiteLLMBackend::operator()(json params) {
   }
   bool stream = defaults_.value("stream", false);
   if (params.is_object()) stream = params.value("stream", stream);
-  const json completion_object =
-      stream ? completion(std::move(params), [](const json&) { return true; })
-             : completion(std::move(params));
+  json completion_object;
+  if (stream) {
+    // Streamed as Python does, but no chunk is read here: they are merged without building them.
+    completion_object = detail::run_call(
+        internals_->context,
+        detail::make_call_spec(detail::CallKind::chat_stream, defaults_, std::move(params), nullptr,
+                               CallOptions{}, options_));
+  } else {
+    completion_object = completion(std::move(params));
+  }
   json messages = json::array();
   for (const json& choice : completion_object.at("choices")) {
     messages.push_back(choice.value("message", json::object()));
@@ -223,86 +230,105 @@ std::future<json> LiteLLMBackend::embedding_async(json params, CallOptions call_
 
 namespace {
 
-/// Runs a batch of prepared calls on the engine, at most `options.max_concurrency` at once, and
-/// hands each outcome to `on_result(index, result, error)` on the calling thread.
+/// Runs a batch of prepared calls on the engine in one concurrency window of
+/// `options.max_concurrency`. `on_result(index, result, error)` runs on the engine thread as each
+/// call ends (each index once); the calling thread only wakes for progress reports, cancellation
+/// and the end, never once per request.
 void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpec> specs,
                const BatchOptions& options,
-               const std::function<void(std::size_t, json&&, std::exception_ptr)>& on_result) {
+               std::function<void(std::size_t, json&&, std::exception_ptr)> on_result) {
   const std::size_t total = specs.size();
-  const std::size_t concurrency =
-      std::max<std::size_t>(1, std::min<std::size_t>(options.max_concurrency, 4096));
-  struct Finished {
-    std::size_t index;
-    json result;
-    std::exception_ptr error;
+  if (total == 0) {
+    if (options.on_progress) options.on_progress(BatchProgress{});
+    return;
+  }
+  struct Shared {
+    std::atomic<std::size_t> done{0};
+    std::atomic<std::size_t> errors{0};
+    std::mutex mutex;
+    std::condition_variable finished;
   };
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::vector<Finished> finished;  // handed over by the engine thread
+  auto shared = std::make_shared<Shared>();
+  auto group = std::make_shared<detail::Engine::Group>(
+      std::max<std::size_t>(1, std::min<std::size_t>(options.max_concurrency, 4096)));
+  auto handler = std::make_shared<decltype(on_result)>(std::move(on_result));
 
-  BatchProgress progress;
-  progress.total = total;
+  std::vector<std::shared_ptr<detail::Engine::Job>> jobs;
+  jobs.reserve(total);
+  for (std::size_t index = 0; index < total; ++index) {
+    auto job = std::make_shared<detail::Engine::Job>();
+    job->runner = std::make_unique<detail::CallRunner>(internals.context, std::move(specs[index]));
+    job->group = group;
+    job->done = [shared, handler, index, total](json result, std::exception_ptr error) {
+      if (error) ++shared->errors;
+      (*handler)(index, std::move(result), std::move(error));
+      if (shared->done.fetch_add(1) + 1 == total) {
+        std::lock_guard<std::mutex> lock(shared->mutex);
+        shared->finished.notify_all();
+      }
+    };
+    jobs.push_back(std::move(job));
+  }
+  detail::Engine& engine = internals.engine_instance();
+  engine.submit(jobs);
+
   const auto start = std::chrono::steady_clock::now();
-  auto last_report = start;
-  std::vector<std::shared_ptr<detail::Engine::Job>> jobs(total);
-  std::size_t next = 0;
-  bool cancelled = false;
-  auto report = [&](bool force) {
-    if (!options.on_progress) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (!force && now - last_report < options.progress_interval) return;
-    last_report = now;
-    progress.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - start);
-    const double seconds = std::chrono::duration<double>(now - start).count();
-    progress.requests_per_s = seconds > 0 ? static_cast<double>(progress.done) / seconds : 0.0;
-    options.on_progress(progress);
+  auto progress = [&] {
+    BatchProgress p;
+    p.total = total;
+    p.done = shared->done.load();
+    p.errors = shared->errors.load();
+    const std::size_t started = group->started.load();
+    p.in_flight = started > p.done ? started - p.done : 0;
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    p.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed);
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    p.requests_per_s = seconds > 0 ? static_cast<double>(p.done) / seconds : 0.0;
+    return p;
   };
-
-  while (progress.done < total) {
-    // Keep the window full.
-    while (!cancelled && next < total && progress.in_flight < concurrency) {
-      const std::size_t index = next++;
-      jobs[index] = internals.submit(
-          std::move(specs[index]), [&, index](json result, std::exception_ptr error) {
-            std::lock_guard<std::mutex> lock(mutex);
-            finished.push_back({index, std::move(result), std::move(error)});
-            changed.notify_all();
-          });
-      ++progress.in_flight;
+  // How often the calling thread looks up: for progress reports and the cancel flag only.
+  std::optional<std::chrono::milliseconds> tick;
+  if (options.on_progress) tick = std::max(options.progress_interval, std::chrono::milliseconds(1));
+  if (options.cancel != nullptr) {
+    tick = std::min(tick.value_or(std::chrono::milliseconds(20)), std::chrono::milliseconds(20));
+  }
+  auto last_report = start;
+  bool cancelled = false;
+  // The handlers write into the caller's results: whatever happens here, return only once every
+  // job has ended.
+  struct WaitForAll {
+    Shared& shared;
+    detail::Engine& engine;
+    const std::vector<std::shared_ptr<detail::Engine::Job>>& jobs;
+    std::size_t total;
+    ~WaitForAll() {
+      if (shared.done.load() == total) return;
+      for (const auto& job : jobs) engine.cancel(job);
+      std::unique_lock<std::mutex> lock(shared.mutex);
+      shared.finished.wait(lock, [&] { return shared.done.load() == total; });
     }
-    std::vector<Finished> batch;
+  } wait_for_all{*shared, engine, jobs, total};
+  while (shared->done.load() < total) {
     {
-      std::unique_lock<std::mutex> lock(mutex);
-      changed.wait_for(lock, std::min(options.progress_interval, std::chrono::milliseconds(100)),
-                       [&] { return !finished.empty(); });
-      batch.swap(finished);
-    }
-    for (Finished& item : batch) {
-      --progress.in_flight;
-      ++progress.done;
-      if (item.error) ++progress.errors;
-      jobs[item.index].reset();
-      on_result(item.index, std::move(item.result), item.error);
+      std::unique_lock<std::mutex> lock(shared->mutex);
+      const auto all_done = [&] { return shared->done.load() == total; };
+      if (tick) {
+        shared->finished.wait_for(lock, *tick, all_done);
+      } else {
+        shared->finished.wait(lock, all_done);
+      }
     }
     if (!cancelled && options.cancel != nullptr && options.cancel->load()) {
       cancelled = true;
-      for (const auto& job : jobs) {
-        if (job) internals.engine_instance().cancel(job);
-      }
-      // Requests never started end at once.
-      for (; next < total; ++next) {
-        ++progress.done;
-        ++progress.errors;
-        try {
-          throw CancelledError("the batch was cancelled before this request started");
-        } catch (...) {
-          on_result(next, json(), std::current_exception());
-        }
-      }
+      for (const auto& job : jobs) engine.cancel(job);
     }
-    report(false);
+    if (options.on_progress && shared->done.load() < total &&
+        std::chrono::steady_clock::now() - last_report >= options.progress_interval) {
+      last_report = std::chrono::steady_clock::now();
+      options.on_progress(progress());
+    }
   }
-  report(true);
+  if (options.on_progress) options.on_progress(progress());
 }
 
 /// The Error held by `error`, or a generic one for exceptions from elsewhere.

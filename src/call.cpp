@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "detail/base64.hpp"
+#include "detail/fast_json.hpp"
 #include "detail/header_check.hpp"
 #include "litellm/merge.hpp"
 
@@ -138,7 +139,9 @@ class StreamCall final : public ResponseSink {
         accumulator_(n),
         on_chunk_(on_chunk),
         max_bytes_(max_bytes),
-        parser_(sse) {
+        parser_(sse),
+        merge_text_directly_((on_chunk == nullptr || !*on_chunk) &&
+                             adapter.protocol() != WireProtocol::anthropic) {
     if (!translator_) throw ConfigError("this provider cannot stream");
   }
 
@@ -173,10 +176,10 @@ class StreamCall final : public ResponseSink {
       rethrow_as_kind(adapter_.error_from_response(HttpResponse{status_, headers_, body_}));
     }
     if (mode_ == Mode::json_body) {
-      json body = json::parse(body_, nullptr, /*allow_exceptions=*/false);
-      if (body.is_discarded()) throw ProtocolError("the response body is not JSON");
+      json body;
+      if (!parse_json(body_, body)) throw ProtocolError("the response body is not JSON");
       throw_if_error_body(body, provider_name(adapter_.protocol()));
-      const json completion = adapter_.chat_response(body);
+      const json completion = adapter_.chat_response(std::move(body));
       for (const json& chunk : chunks_of_completion(completion)) deliver(chunk);
       return accumulator_.completion();
     }
@@ -204,6 +207,12 @@ class StreamCall final : public ResponseSink {
 
   void handle(const SseEvent& event) {
     if (cancelled_) return;
+    if (merge_text_directly_ && event.event == "message" && event.data != "[DONE]" &&
+        event.data.find("\"error\"") == std::string::npos) {
+      // Nobody reads the chunks: merge their text without building them (several times faster).
+      accumulator_.add_chunk_text(event.data);
+      return;
+    }
     chunks_.clear();
     translator_->on_event(event, chunks_);
     for (const json& chunk : chunks_) {
@@ -235,17 +244,18 @@ class StreamCall final : public ResponseSink {
   bool cancelled_ = false;
   bool overflowed_ = false;
   bool delivered_ = false;
+  // OpenAI-format chunks and no callback: chunks go to the accumulator as text (in-band errors,
+  // [DONE] and other events still go through the translator).
+  const bool merge_text_directly_;
 };
 
 // ---- Embeddings --------------------------------------------------------------------------------
 
 void decode_embedding(const json& embedding, std::vector<float>& out) {
   if (embedding.is_string()) {
-    thread_local std::string bytes;
-    if (!base64_decode(embedding.get_ref<const std::string&>(), bytes) || bytes.size() % 4 != 0) {
+    if (!base64_floats(embedding.get_ref<const std::string&>(), out)) {
       throw ProtocolError("an embedding is not valid base64 float32 data");
     }
-    floats_from_le_bytes(bytes, out);
     return;
   }
   if (!embedding.is_array()) throw ProtocolError("an embedding is neither a list nor base64");
@@ -393,8 +403,8 @@ json CallRunner::finish_response() {
   if (response.status < 200 || response.status >= 300) {
     rethrow_as_kind(adapter_->error_from_response(response));
   }
-  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
+  json body;
+  if (!parse_json(response.body, body)) {
     ErrorDetails details;
     details.http_status = response.status;
     throw ProtocolError("the response body is not JSON", std::move(details));
@@ -404,7 +414,7 @@ json CallRunner::finish_response() {
     if (spec_.embedding_result == EmbeddingResult::json_floats) decode_embeddings_to_json(body);
     return body;
   }
-  return adapter_->chat_response(body);
+  return adapter_->chat_response(std::move(body));
 }
 
 CallRunner::Decision CallRunner::end_attempt(std::exception_ptr transport_error) {

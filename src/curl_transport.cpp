@@ -6,7 +6,10 @@
 // and idle timeouts for streams (curl's own low-speed limits have one-second resolution).
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -120,12 +123,25 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
   return length;
 }
 
+void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_list,
+                  ExchangeState& state, char* error_buffer) {
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+  if (request.method != "GET" && (request.method == "POST" || !request.body.empty())) {
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  }
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &state);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &state);
+  curl_easy_setopt(easy, CURLOPT_PRIVATE, &state);
+}
+
 void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& options,
                     curl_slist* header_list, ExchangeState& state, char* error_buffer) {
   curl_easy_reset(easy);
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
 #if LIBCURL_VERSION_NUM >= 0x075500  // 7.85.0
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -133,20 +149,11 @@ void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& o
 #endif
   if (request.method == "POST") {
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
   } else if (request.method == "GET") {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   } else {
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-    if (!request.body.empty()) {
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
-    }
   }
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_list);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl supports
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);   // never resend credentials elsewhere
@@ -163,10 +170,22 @@ void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& o
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
                    request.stream ? 0L : static_cast<long>(request.timeouts.total.count()));
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &header_callback);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &state);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_callback);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &state);
-  curl_easy_setopt(easy, CURLOPT_PRIVATE, &state);
+  set_exchange(easy, request, header_list, state, error_buffer);
+}
+
+bool EasyConfig::matches(std::uint64_t transport_id, const HttpRequest& request) const {
+  return transport == transport_id && stream == request.stream && method == request.method &&
+         url == request.url && timeouts.connect == request.timeouts.connect &&
+         timeouts.total == request.timeouts.total;
+}
+
+void EasyConfig::remember(std::uint64_t transport_id, const HttpRequest& request) {
+  transport = transport_id;
+  stream = request.stream;
+  method = request.method;
+  url = request.url;
+  timeouts = request.timeouts;
 }
 
 std::optional<std::string> stream_timeout_expired(const ExchangeState& state,
@@ -225,11 +244,18 @@ namespace {
 
 using detail::ExchangeState;
 
-/// One thread's reusable handles.
+/// One thread's reusable handles, and what the easy handle is configured for.
 struct ThreadHandles {
   CURL* easy = nullptr;
   CURLM* multi = nullptr;
   ExchangeState state;
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  // What `easy` is set up for: a repeated call (same transport, URL, limits) only sets its
+  // body, and its headers when they changed (another key), as a hand-written curl loop would.
+  detail::EasyConfig config;
+  Headers headers;
+  detail::CurlSlist header_list;
+
   ThreadHandles() {
     detail::curl_global_init_once();
     easy = curl_easy_init();
@@ -246,7 +272,7 @@ struct ThreadHandles {
 
 class CurlTransport final : public Transport {
  public:
-  explicit CurlTransport(CurlOptions options) : options_(std::move(options)) {
+  explicit CurlTransport(CurlOptions options) : options_(std::move(options)), id_(next_id()) {
     detail::curl_global_init_once();
     // The non-blocking side keeps curl's default connection cache (4 per transfer handle), so
     // every concurrent transfer finds its connection again.
@@ -259,7 +285,7 @@ class CurlTransport final : public Transport {
       curl_multi_remove_handle(multi_, exchange->easy);
       curl_easy_cleanup(exchange->easy);
     }
-    for (CURL* easy : spare_) curl_easy_cleanup(easy);
+    for (const SpareHandle& spare : spare_) curl_easy_cleanup(spare.easy);
     curl_multi_cleanup(multi_);
   }
 
@@ -271,16 +297,30 @@ class CurlTransport final : public Transport {
     if (handles.state.sink != nullptr) {
       throw ConfigError("Transport::send called again from inside its own response sink");
     }
-    detail::CurlSlist header_list = detail::build_header_list(request.headers);
-    char error_buffer[CURL_ERROR_SIZE] = {0};
     ExchangeState& state = handles.state;
+    char* error_buffer = handles.error_buffer;
+    error_buffer[0] = '\0';
+    if (handles.config.matches(id_, request)) {
+      if (handles.headers.fields() != request.headers.fields()) {
+        handles.header_list = detail::build_header_list(request.headers);
+        handles.headers = request.headers;
+      }
+      detail::set_exchange(handles.easy, request, handles.header_list.get(), state, error_buffer);
+    } else {
+      detail::CurlSlist header_list = detail::build_header_list(request.headers);
+      handles.config = detail::EasyConfig{};  // until configured in full
+      detail::configure_easy(handles.easy, request, options_, header_list.get(), state,
+                             error_buffer);
+      handles.header_list = std::move(header_list);
+      handles.headers = request.headers;
+      handles.config.remember(id_, request);
+    }
     state.reset(&sink, request.stream);
     struct SinkGuard {
       ExchangeState& state;
       ~SinkGuard() { state.sink = nullptr; }
     } sink_guard{state};
 
-    detail::configure_easy(handles.easy, request, options_, header_list.get(), state, error_buffer);
     curl_multi_setopt(handles.multi, CURLMOPT_MAXCONNECTS, options_.max_idle_connections);
     if (curl_multi_add_handle(handles.multi, handles.easy) != CURLM_OK) {
       throw ConnectionError("cannot start the transfer");
@@ -336,18 +376,31 @@ class CurlTransport final : public Transport {
     exchange->started = std::chrono::steady_clock::now();
     exchange->headers = detail::build_header_list(request.headers);
     exchange->state.reset(&sink, request.stream);
+    bool reuse = false;
     if (spare_.empty()) {
       exchange->easy = curl_easy_init();
       if (exchange->easy == nullptr) throw ConnectionError("cannot create a curl handle");
     } else {
-      exchange->easy = spare_.back();
-      spare_.pop_back();
+      // A handle last used for the same URL and limits keeps its settings.
+      auto match = std::find_if(spare_.rbegin(), spare_.rend(), [&](const SpareHandle& spare) {
+        return spare.config.matches(id_, request);
+      });
+      if (match == spare_.rend()) match = spare_.rbegin();
+      exchange->easy = match->easy;
+      reuse = match->config.matches(id_, request);
+      spare_.erase(std::next(match).base());
     }
-    detail::configure_easy(exchange->easy, request, options_, exchange->headers.get(),
-                           exchange->state, exchange->error_buffer);
+    if (reuse) {
+      detail::set_exchange(exchange->easy, request, exchange->headers.get(), exchange->state,
+                           exchange->error_buffer);
+    } else {
+      detail::configure_easy(exchange->easy, request, options_, exchange->headers.get(),
+                             exchange->state, exchange->error_buffer);
+    }
+    exchange->config.remember(id_, request);
     curl_easy_setopt(exchange->easy, CURLOPT_PRIVATE, exchange.get());
     if (curl_multi_add_handle(multi_, exchange->easy) != CURLM_OK) {
-      spare_.push_back(exchange->easy);
+      spare_.push_back({exchange->easy, detail::EasyConfig{}});
       throw ConnectionError("cannot start the transfer");
     }
     const ExchangeId id = exchange->id;
@@ -386,6 +439,12 @@ class CurlTransport final : public Transport {
     detail::CurlSlist headers;
     std::chrono::steady_clock::time_point started;
     char error_buffer[CURL_ERROR_SIZE] = {0};
+    detail::EasyConfig config;
+  };
+  /// A finished easy handle kept for reuse, with what it is configured for.
+  struct SpareHandle {
+    CURL* easy;
+    detail::EasyConfig config;
   };
   using ExchangeMap = std::unordered_map<ExchangeId, std::unique_ptr<AsyncExchange>>;
 
@@ -457,7 +516,7 @@ class CurlTransport final : public Transport {
     } catch (...) {
       error = std::current_exception();
     }
-    spare_.push_back(exchange->easy);
+    spare_.push_back({exchange->easy, exchange->config});
     pending_.emplace_back(std::move(exchange->done), error);
   }
 
@@ -470,10 +529,16 @@ class CurlTransport final : public Transport {
     return true;
   }
 
+  static std::uint64_t next_id() {
+    static std::atomic<std::uint64_t> last{0};
+    return ++last;
+  }
+
   CurlOptions options_;
-  CURLM* multi_ = nullptr;    // the non-blocking side (I/O thread only, but wakeup)
-  ExchangeMap exchanges_;     // I/O thread only
-  std::vector<CURL*> spare_;  // finished easy handles, reused (their connections stay alive)
+  const std::uint64_t id_;  // identifies this transport's configuration on reused thread handles
+  CURLM* multi_ = nullptr;  // the non-blocking side (I/O thread only, but wakeup)
+  ExchangeMap exchanges_;   // I/O thread only
+  std::vector<SpareHandle> spare_;  // finished easy handles, reused with their settings
   std::vector<std::pair<DoneCallback, std::exception_ptr>> pending_;
   ExchangeId last_id_ = 0;
 };

@@ -44,6 +44,15 @@ void Engine::submit(std::shared_ptr<Job> job) {
   transport_.wakeup();
 }
 
+void Engine::submit(std::vector<std::shared_ptr<Job>> jobs) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (auto& job : jobs) incoming_.push_back(std::move(job));
+  }
+  wake_.notify_all();
+  transport_.wakeup();
+}
+
 void Engine::cancel(const std::shared_ptr<Job>& job) {
   job->cancelled = true;
   {
@@ -55,6 +64,10 @@ void Engine::cancel(const std::shared_ptr<Job>& job) {
 }
 
 void Engine::finish(const std::shared_ptr<Job>& job, json result, std::exception_ptr error) {
+  if (job->active) {
+    job->active = false;
+    --job->group->active;
+  }
   try {
     job->done(std::move(result), std::move(error));
   } catch (...) {
@@ -65,6 +78,35 @@ void Engine::finish(const std::shared_ptr<Job>& job, json result, std::exception
   // drops the job.
   job->done = nullptr;
   job->runner.reset();
+}
+
+bool Engine::promote_grouped_jobs() {
+  bool promoted = false;
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    Group& group = **it;
+    while (!group.queue.empty() &&
+           (group.active < group.max_active || group.queue.front()->cancelled)) {
+      std::shared_ptr<Job> job = std::move(group.queue.front());
+      group.queue.pop_front();
+      ++group.started;
+      if (job->cancelled) {
+        finish(job, json(), make_error(CancelledError("the call was cancelled")));
+        continue;
+      }
+      job->active = true;
+      ++group.active;
+      job->key_deadline = job->runner->key_deadline();
+      waiting_.push_back(std::move(job));
+      promoted = true;
+    }
+    if (group.queue.empty() && group.active == 0) {
+      group.registered = false;
+      it = groups_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return promoted;
 }
 
 void Engine::start_ready_jobs(Clock::time_point now, Clock::time_point* next_wake) {
@@ -150,8 +192,17 @@ void Engine::run() {
       std::lock_guard<std::mutex> lock(mutex_);
       if (stopping_) break;
       for (auto& job : incoming_) {
-        job->key_deadline = job->runner->key_deadline();
-        waiting_.push_back(std::move(job));
+        if (job->group) {
+          Group& group = *job->group;
+          group.queue.push_back(std::move(job));
+          if (!group.registered) {
+            group.registered = true;
+            groups_.push_back(group.queue.back()->group);
+          }
+        } else {
+          job->key_deadline = job->runner->key_deadline();
+          waiting_.push_back(std::move(job));
+        }
       }
       incoming_.clear();
       cancel_pass = std::exchange(cancel_requested_, false);
@@ -161,11 +212,32 @@ void Engine::run() {
         for (const auto& job : in_flight_) {
           if (job->cancelled) transport_.cancel(job->exchange);
         }
+        // Cancelled jobs still queued in a full window end now, not when the window frees.
+        for (const auto& group : groups_) {
+          auto& queue = group->queue;
+          for (auto it = queue.begin(); it != queue.end();) {
+            if ((*it)->cancelled) {
+              const std::shared_ptr<Job> job = std::move(*it);
+              it = queue.erase(it);
+              ++group->started;
+              finish(job, json(), make_error(CancelledError("the call was cancelled")));
+            } else {
+              ++it;
+            }
+          }
+        }
       }
-      const Clock::time_point now = clock_.now();
+      promote_grouped_jobs();
+      Clock::time_point now = clock_.now();
       Clock::time_point next_wake = now + kMaxPollWait;
       start_ready_jobs(now, &next_wake);
       process_completions(&next_wake);
+      // Exchanges that ended inside start() freed window slots: fill them before waiting.
+      while (promote_grouped_jobs()) {
+        now = clock_.now();
+        start_ready_jobs(now, &next_wake);
+        process_completions(&next_wake);
+      }
       auto wait = std::chrono::ceil<milliseconds>(next_wake - clock_.now());
       wait = std::clamp(wait, milliseconds(0), kMaxPollWait);
       if (!in_flight_.empty()) {
@@ -197,6 +269,11 @@ void Engine::run() {
   }
   for (auto& job : waiting_) rest.push_back(job);
   waiting_.clear();
+  for (auto& group : groups_) {
+    for (auto& job : group->queue) rest.push_back(job);
+    group->queue.clear();
+  }
+  groups_.clear();
   for (const auto& job : rest) {
     finish(job, json(), make_error(CancelledError("the backend was destroyed")));
   }

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
@@ -72,6 +73,23 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
 /// signals, gzip accepted, http/https only, timeouts, callbacks into `state`).
 void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& options,
                     curl_slist* header_list, ExchangeState& state, char* error_buffer);
+
+/// Sets only what differs between two exchanges with the same `EasyConfig`: the body, the
+/// header list, the callbacks' state and the error buffer.
+void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_list,
+                  ExchangeState& state, char* error_buffer);
+
+/// What an easy handle was configured for by `configure_easy`, besides the exchange itself: a
+/// handle whose config matches the next request needs only `set_exchange`.
+struct EasyConfig {
+  std::uint64_t transport = 0;  ///< The transport's id (its CurlOptions); 0: not configured.
+  std::string method;
+  std::string url;
+  Timeouts timeouts;
+  bool stream = false;
+  bool matches(std::uint64_t transport_id, const HttpRequest& request) const;
+  void remember(std::uint64_t transport_id, const HttpRequest& request);
+};
 
 /// For streams: the reason when the first-byte or idle timeout expired at `now`; else nullopt
 /// and `next_check` set to when to look again.

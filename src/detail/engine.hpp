@@ -22,6 +22,21 @@ namespace litellm::detail {
 
 class Engine {
  public:
+  struct Job;
+
+  /// Jobs that share a concurrency window (a batch): at most `max_active` of them are started
+  /// and not finished at once; the engine starts the next queued one as one finishes.
+  struct Group {
+    explicit Group(std::size_t max) : max_active(max) {}
+    const std::size_t max_active;
+    std::atomic<std::size_t> started{0};  ///< Jobs taken from the queue so far (any thread).
+
+    // Engine thread only.
+    std::size_t active = 0;
+    std::deque<std::shared_ptr<Job>> queue;
+    bool registered = false;
+  };
+
   /// One call run by the engine.
   struct Job {
     std::unique_ptr<CallRunner> runner;
@@ -30,7 +45,11 @@ class Engine {
     /// Set from any thread by Engine::cancel.
     std::atomic<bool> cancelled{false};
 
+    /// The window this job belongs to, if any.
+    std::shared_ptr<Group> group;
+
     // Engine thread only.
+    bool active = false;  ///< Counted in its group's window.
     Clock::time_point wake_at{};
     Clock::time_point key_deadline = Clock::time_point::max();
     bool in_flight = false;
@@ -45,11 +64,16 @@ class Engine {
 
   /// Runs `job` (thread-safe).
   void submit(std::shared_ptr<Job> job);
+  /// Runs every job of `jobs` (thread-safe), taking the engine's lock once.
+  void submit(std::vector<std::shared_ptr<Job>> jobs);
   /// Ends `job` with CancelledError unless it has finished (thread-safe).
   void cancel(const std::shared_ptr<Job>& job);
 
  private:
   void run();
+  /// Moves queued jobs of each group into waiting_ while its window has room; true when it
+  /// moved any.
+  bool promote_grouped_jobs();
   void start_ready_jobs(Clock::time_point now, Clock::time_point* next_wake);
   /// Ends or re-queues the jobs whose exchange ended; `next_wake` (if given) learns when a
   /// re-queued job wants to run.
@@ -68,6 +92,7 @@ class Engine {
 
   // Engine thread only.
   std::deque<std::shared_ptr<Job>> waiting_;
+  std::vector<std::shared_ptr<Group>> groups_;
   std::vector<std::shared_ptr<Job>> in_flight_;
   std::vector<std::pair<std::shared_ptr<Job>, std::exception_ptr>> completed_;
 

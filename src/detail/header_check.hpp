@@ -12,7 +12,10 @@ namespace litellm::detail {
 /// ':' or an empty name). The message names the header, never its value (it may be a key).
 inline void check_header_field(std::string_view name, std::string_view value) {
   const auto forges = [](std::string_view s) {
-    return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+    for (const char c : s) {
+      if (c == '\r' || c == '\n' || c == '\0') return true;
+    }
+    return false;
   };
   if (name.empty() || forges(name) || name.find(':') != std::string_view::npos) {
     throw ConfigError("invalid HTTP header name '" + std::string(name.substr(0, 64)) + "'");

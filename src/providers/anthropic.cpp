@@ -450,7 +450,7 @@ HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info, const std::s
   return request;
 }
 
-json AnthropicAdapter::chat_response(const json& body) const {
+json AnthropicAdapter::chat_response(json body) const {
   if (body.is_object() && string_member(body, "type") == "error") {
     const json* error = member(body, "error");
     rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : body, kProvider));

@@ -1,18 +1,52 @@
 #include "litellm/providers/openai.hpp"
 
+#include "detail/fast_json.hpp"
+
 namespace litellm {
 namespace {
 
 constexpr std::string_view kJson = "application/json";
 
-HttpRequest json_post(std::string url, const json& body, bool stream) {
+HttpRequest json_post(std::string url, std::string body, bool stream) {
   HttpRequest request;
   request.url = std::move(url);
-  request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  request.body = std::move(body);
   request.stream = stream;
   request.headers.add("Content-Type", std::string(kJson));
   request.headers.add("Accept", stream ? "text/event-stream" : std::string(kJson));
   return request;
+}
+
+/// The JSON text of `params` with `extra` members added (replacing same-named ones) and the
+/// members named in `drop` left out, written without copying `params`. One serializer writes
+/// straight into the result (nlohmann's own dump() machinery, without a string per member);
+/// invalid UTF-8 in a caller's string is replaced rather than thrown on.
+std::string body_text(const json& params, std::initializer_list<std::pair<const char*, json>> extra,
+                      std::initializer_list<const char*> drop) {
+  std::string out;
+  out.reserve(256);
+  nlohmann::detail::serializer<json> serializer(nlohmann::detail::output_adapter<char>(out), ' ',
+                                                json::error_handler_t::replace);
+  out += '{';
+  bool first = true;
+  auto member = [&](const std::string& key, const json& value) {
+    if (!first) out += ',';
+    first = false;
+    serializer.dump(json(key), false, false, 0);
+    out += ':';
+    serializer.dump(value, false, false, 0);
+  };
+  for (const auto& [key, value] : params.items()) {
+    bool skip = false;
+    for (const auto& entry : extra) skip = skip || key == entry.first;
+    for (const char* name : drop) skip = skip || key == name;
+    if (!skip) member(key, value);
+  }
+  for (const auto& [name, value] : extra) {
+    if (!value.is_discarded()) member(name, value);
+  }
+  out += '}';
+  return out;
 }
 
 }  // namespace
@@ -49,24 +83,28 @@ void OpenAIAdapter::add_auth(const ApiInfo& api_info, Headers& headers) const {
 HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
                                         const json& params, bool stream) const {
   if (!params.is_object()) throw ConfigError("chat parameters must be a JSON object");
-  json body = params;
-  if (model_in_body()) body["model"] = model;
-  if (stream) {
-    body["stream"] = true;
-    if (api_info.backend_used == "openai" && !body.contains("stream_options")) {
-      body["stream_options"] = {{"include_usage", true}};
-    }
-  } else {
-    body.erase("stream");
-    body.erase("stream_options");
-  }
-  HttpRequest request = json_post(endpoint_url(api_info, model, "chat/completions"), body, stream);
+  const json no_member(json::value_t::discarded);
+  const json usage_option =
+      stream && api_info.backend_used == "openai" && !params.contains("stream_options")
+          ? json{{"include_usage", true}}
+          : no_member;
+  std::string body = stream
+                         ? body_text(params,
+                                     {{"model", model_in_body() ? json(model) : no_member},
+                                      {"stream", json(true)},
+                                      {"stream_options", usage_option}},
+                                     {})
+                         : body_text(params, {{"model", model_in_body() ? json(model) : no_member}},
+                                     {"stream", "stream_options"});
+  HttpRequest request =
+      json_post(endpoint_url(api_info, model, "chat/completions"), std::move(body), stream);
   add_auth(api_info, request.headers);
   return request;
 }
 
-json OpenAIAdapter::chat_response(const json& body) const {
-  if (!body.is_object() || !body.contains("choices") || !body["choices"].is_array()) {
+json OpenAIAdapter::chat_response(json body) const {
+  const auto choices = body.is_object() ? body.find("choices") : body.end();
+  if (!body.is_object() || choices == body.end() || !choices->is_array()) {
     throw ProtocolError("the chat completion response has no choices list");
   }
   return body;
@@ -79,9 +117,10 @@ std::unique_ptr<StreamTranslator> OpenAIAdapter::stream_translator() const {
 HttpRequest OpenAIAdapter::embedding_request(const ApiInfo& api_info, const std::string& model,
                                              const json& params) const {
   if (!params.is_object()) throw ConfigError("embedding parameters must be a JSON object");
-  json body = params;
-  if (model_in_body()) body["model"] = model;
-  HttpRequest request = json_post(endpoint_url(api_info, model, "embeddings"), body, false);
+  const json no_member(json::value_t::discarded);
+  std::string body = body_text(params, {{"model", model_in_body() ? json(model) : no_member}}, {});
+  HttpRequest request =
+      json_post(endpoint_url(api_info, model, "embeddings"), std::move(body), false);
   add_auth(api_info, request.headers);
   return request;
 }
@@ -119,8 +158,8 @@ void OpenAIStreamTranslator::on_event(const SseEvent& event, std::vector<json>& 
     finished_ = true;
     return;
   }
-  json chunk = json::parse(event.data, nullptr, /*allow_exceptions=*/false);
-  if (chunk.is_discarded()) {
+  json chunk;
+  if (!detail::parse_json(event.data, chunk)) {
     const std::string head = event.data.substr(0, 80);
     throw ProtocolError("a stream event is not JSON: '" + head +
                         (event.data.size() > 80 ? "...'" : "'"));

@@ -646,3 +646,15 @@ TEST_CASE("OpenAI streams ask for the usage chunk") {
   CHECK(h.transport->requests()[0].stream);
   CHECK(completion["usage"]["total_tokens"] == 61);
 }
+
+TEST_CASE("operator() with stream still raises an in-band error as its typed error") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  std::string body = vector_file("openai/stream_text.sse");
+  body = body.substr(0, body.find("\n\n", 1500) + 2);
+  body += "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n";
+  // No chunk reached a caller, so the error is retried: every attempt gets the same stream.
+  for (int i = 0; i < 3; ++i) h.transport->push(FakeResponse::event_stream(body, 33));
+  CHECK_THROWS_AS(backend(json{{"messages", user_messages()}, {"stream", true}}), ServerError);
+  CHECK(h.transport->requests().size() == 3);
+}

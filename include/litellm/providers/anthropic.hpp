@@ -79,7 +79,7 @@ class AnthropicAdapter final : public ProviderAdapter {
   WireProtocol protocol() const noexcept override { return WireProtocol::anthropic; }
   HttpRequest chat_request(const ApiInfo& api_info, const std::string& model, const json& params,
                            bool stream) const override;
-  json chat_response(const json& body) const override;
+  json chat_response(json body) const override;
   std::unique_ptr<StreamTranslator> stream_translator() const override;
   HttpRequest embedding_request(const ApiInfo& api_info, const std::string& model,
                                 const json& params) const override;

@@ -48,9 +48,10 @@ class ProviderAdapter {
   virtual HttpRequest chat_request(const ApiInfo& api_info, const std::string& model,
                                    const json& params, bool stream) const = 0;
 
-  /// The OpenAI `chat.completion` for a successful, non-streamed response body.
+  /// The OpenAI `chat.completion` for a successful, non-streamed response body (taken by value:
+  /// move it in, the OpenAI adapter returns it without a copy).
   /// @throws ProtocolError when the body is not what the provider sends.
-  virtual json chat_response(const json& body) const = 0;
+  virtual json chat_response(json body) const = 0;
 
   /// A fresh translator for one streamed response.
   virtual std::unique_ptr<StreamTranslator> stream_translator() const = 0;
