@@ -1,0 +1,305 @@
+// litellm-bench --micro: the hot paths in isolation, one JSON line each.
+//   sse_merge        SSE parse (SseParser) + merge (StreamAccumulator) of a 200-chunk stream built
+//                    from tests/data/llm-vectors/openai/stream_long_json.sse: json::parse +
+//                    add(json&&), and add_chunk_text(data) when the library has it.
+//   embedding_decode one ada-002 response (1536 floats): JSON parse + base64 decode into floats,
+//                    against the same response with a JSON number array.
+//   key_pool_choose  acquire() + report(success), zero wait, one thread, 8 keys.
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <litellm/litellm.hpp>
+
+#include "bench.hpp"
+#include "detail/base64.hpp"
+#include "detail/call.hpp"
+#include "detail/fast_json.hpp"
+
+namespace bench {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Keeps a value observable so the optimizer cannot drop the work producing it.
+volatile std::size_t g_sink = 0;
+void keep(std::size_t value) {
+  g_sink = g_sink + value;
+}
+
+struct Timing {
+  std::size_t iterations = 0;
+  double seconds = 0;
+  double per_second() const { return static_cast<double>(iterations) / seconds; }
+  double ns_per_iteration() const { return seconds * 1e9 / static_cast<double>(iterations); }
+};
+
+// Runs `body` in growing batches until at least `min_seconds` have been spent in it.
+template <class Body>
+Timing run_for(double min_seconds, Body&& body) {
+  for (int i = 0; i < 3; ++i) body();  // warm caches and allocators
+  Timing timing;
+  std::size_t batch = 1;
+  while (timing.seconds < min_seconds) {
+    const auto start = SteadyClock::now();
+    for (std::size_t i = 0; i < batch; ++i) body();
+    timing.seconds += std::chrono::duration<double>(SteadyClock::now() - start).count();
+    timing.iterations += batch;
+    if (batch < (std::size_t{1} << 20)) batch *= 2;
+  }
+  return timing;
+}
+
+// ---- sse_merge ---------------------------------------------------------------------------------
+
+template <class Acc>
+auto add_text(Acc& acc, std::string_view data) -> decltype(acc.add_chunk_text(data), void()) {
+  acc.add_chunk_text(data);
+}
+
+void micro_sse_merge(const Options& options) {
+  const std::string source =
+      read_file(options.data_dir + "/llm-vectors/openai/stream_long_json.sse");
+  std::vector<std::string> datas;
+  {
+    litellm::SseParser parser;
+    auto collect = [&datas](const litellm::SseEvent& event) {
+      if (event.data != "[DONE]") datas.push_back(event.data);
+    };
+    parser.feed(source, collect);
+    parser.finish(collect);
+  }
+  // Role chunk, content chunks, finish chunk, usage chunk; content cycled to 200 chunks in all.
+  std::string first;
+  std::string finish;
+  std::string usage;
+  std::vector<std::string> content;
+  for (const std::string& data : datas) {
+    const json chunk = json::parse(data);
+    const json& choices = chunk["choices"];
+    if (choices.empty()) {
+      usage = data;
+    } else if (!choices[0]["finish_reason"].is_null()) {
+      finish = data;
+    } else if (first.empty()) {
+      first = data;
+    } else {
+      content.push_back(data);
+    }
+  }
+  if (first.empty() || finish.empty() || usage.empty() || content.empty()) {
+    throw std::runtime_error("stream_long_json.sse: unexpected shape");
+  }
+  constexpr std::size_t kChunks = 200;
+  std::vector<std::string> pieces;  // one SSE event per piece, as the network delivers them
+  pieces.push_back("data: " + first + "\n\n");
+  for (std::size_t i = 0; pieces.size() < kChunks - 2; ++i) {
+    pieces.push_back("data: " + content[i % content.size()] + "\n\n");
+  }
+  pieces.push_back("data: " + finish + "\n\n");
+  pieces.push_back("data: " + usage + "\n\n");
+  pieces.push_back("data: [DONE]\n\n");
+  std::size_t stream_bytes = 0;
+  for (const auto& piece : pieces) stream_bytes += piece.size();
+
+  auto stream_once = [&pieces](auto&& add) {
+    litellm::SseParser parser;
+    litellm::StreamAccumulator accumulator;
+    auto on_event = [&](const litellm::SseEvent& event) {
+      if (event.data == "[DONE]") return;
+      add(accumulator, event.data);
+    };
+    for (const auto& piece : pieces) parser.feed(piece, on_event);
+    parser.finish(on_event);
+    return accumulator.completion();
+  };
+  auto json_add = [](litellm::StreamAccumulator& acc, const std::string& data) {
+    acc.add(json::parse(data));
+  };
+  const json reference = stream_once(json_add);
+  const Timing json_path = run_for(options.micro_seconds, [&] {
+    keep(stream_once(json_add)["choices"][0]["message"]["content"]
+             .get_ref<const std::string&>()
+             .size());
+  });
+
+  nlohmann::ordered_json out;
+  out["bench"] = "litellm-bench";
+  out["micro"] = "sse_merge";
+  out["chunks_per_stream"] = kChunks;
+  out["stream_bytes"] = stream_bytes;
+  out["json_parse_add"] = {
+      {"chunks_per_s", round_to(json_path.per_second() * kChunks, 0)},
+      {"ns_per_chunk", round_to(json_path.ns_per_iteration() / kChunks, 1)},
+      {"mb_per_s", round_to(json_path.per_second() * static_cast<double>(stream_bytes) / 1e6, 1)},
+      {"streams", json_path.iterations}};
+  out["chunks_per_s"] = round_to(json_path.per_second() * kChunks, 0);
+  auto text_add = [](litellm::StreamAccumulator& acc, const std::string& data) {
+    add_text(acc, std::string_view(data));
+  };
+  const bool same = stream_once(text_add) == reference;
+  const Timing text_path = run_for(options.micro_seconds, [&] {
+    keep(stream_once(text_add)["choices"][0]["message"]["content"]
+             .get_ref<const std::string&>()
+             .size());
+  });
+  out["add_chunk_text"] = {
+      {"chunks_per_s", round_to(text_path.per_second() * kChunks, 0)},
+      {"ns_per_chunk", round_to(text_path.ns_per_iteration() / kChunks, 1)},
+      {"mb_per_s", round_to(text_path.per_second() * static_cast<double>(stream_bytes) / 1e6, 1)},
+      {"streams", text_path.iterations},
+      {"same_completion", same}};
+  out["add_chunk_text_speedup"] = round_to(text_path.per_second() / json_path.per_second(), 3);
+  std::cout << out.dump() << std::endl;
+}
+
+// ---- embedding_decode --------------------------------------------------------------------------
+
+void micro_embedding_decode(const Options& options) {
+  const std::string base64_text =
+      read_file(options.data_dir + "/llm-vectors/openai/embeddings_ada002_base64.json");
+  // The float twin: the same document with each embedding as a JSON number array, each float
+  // written in its shortest round-trip form (as a server printing float32 would).
+  json doc = json::parse(base64_text);
+  std::vector<std::vector<float>> expected;
+  std::vector<std::string> arrays;
+  for (auto& item : doc["data"]) {
+    std::string bytes;
+    if (!litellm::detail::base64_decode(item["embedding"].get_ref<const std::string&>(), bytes)) {
+      throw std::runtime_error("embeddings_ada002_base64.json: invalid base64");
+    }
+    std::vector<float> values;
+    litellm::detail::floats_from_le_bytes(bytes, values);
+    std::string array = "[";
+    char buffer[64];
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) array += ',';
+      const auto result = std::to_chars(buffer, buffer + sizeof buffer, values[i]);
+      array.append(buffer, result.ptr);
+    }
+    array += ']';
+    item["embedding"] = "@@EMBEDDING_" + std::to_string(arrays.size()) + "@@";
+    arrays.push_back(std::move(array));
+    expected.push_back(std::move(values));
+  }
+  std::string float_text = doc.dump(2);
+  for (std::size_t i = 0; i < arrays.size(); ++i) {
+    const std::string marker = "\"@@EMBEDDING_" + std::to_string(i) + "@@\"";
+    float_text.replace(float_text.find(marker), marker.size(), arrays[i]);
+  }
+  const std::size_t vectors_per_response = arrays.size();
+  const std::size_t dimensions = expected.empty() ? 0 : expected[0].size();
+
+  // The library's own path (batch_embedding): its JSON parser, then each embedding into floats,
+  // whether the server answered base64 or a JSON number array.
+  std::vector<std::vector<float>> decoded;
+  auto decode_response = [&](const std::string& text) {
+    json response;
+    if (!litellm::detail::parse_json(text, response)) throw std::runtime_error("invalid JSON");
+    const json& data = response["data"];
+    decoded.resize(data.size());
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      litellm::detail::decode_embedding(data[i]["embedding"], decoded[i]);
+    }
+    keep(decoded.size());
+  };
+  auto base64_once = [&] { decode_response(base64_text); };
+  auto float_once = [&] { decode_response(float_text); };
+  // What embedding() hands back: base64 decoded, then each vector as a JSON number array.
+  auto base64_to_json_once = [&] {
+    json response;
+    litellm::detail::parse_json(base64_text, response);
+    std::string bytes;
+    std::vector<float> values;
+    for (auto& item : response["data"]) {
+      litellm::detail::base64_decode(item["embedding"].get_ref<const std::string&>(), bytes);
+      litellm::detail::floats_from_le_bytes(bytes, values);
+      json array = json::array();
+      array.get_ref<json::array_t&>().reserve(values.size());
+      for (const float v : values) array.push_back(v);
+      item["embedding"] = std::move(array);
+    }
+    keep(response.size());
+  };
+  base64_once();
+  const bool base64_ok = decoded == expected;
+  float_once();
+  const bool float_ok = decoded == expected;
+
+  const Timing b64 = run_for(options.micro_seconds, base64_once);
+  const Timing flt = run_for(options.micro_seconds, float_once);
+  const Timing b64json = run_for(options.micro_seconds, base64_to_json_once);
+
+  auto path = [&](const Timing& t, std::size_t bytes) {
+    return nlohmann::ordered_json{
+        {"response_bytes", bytes},
+        {"mb_per_s", round_to(t.per_second() * static_cast<double>(bytes) / 1e6, 1)},
+        {"vectors_per_s", round_to(t.per_second() * static_cast<double>(vectors_per_response), 0)},
+        {"us_per_response", round_to(t.ns_per_iteration() / 1e3, 2)}};
+  };
+  nlohmann::ordered_json out;
+  out["bench"] = "litellm-bench";
+  out["micro"] = "embedding_decode";
+  out["dimensions"] = dimensions;
+  out["vectors_per_response"] = vectors_per_response;
+  out["base64"] = path(b64, base64_text.size());
+  out["float"] = path(flt, float_text.size());
+  out["base64_to_json_floats"] = path(b64json, base64_text.size());
+  out["vectors_per_s_ratio_base64_over_float"] = round_to(b64.per_second() / flt.per_second(), 2);
+  out["decoded_equal"] = base64_ok && float_ok;
+  std::cout << out.dump() << std::endl;
+}
+
+// ---- key_pool_choose ---------------------------------------------------------------------------
+
+void micro_key_pool_choose(const Options& options) {
+  constexpr std::size_t kKeys = 8;
+  std::vector<litellm::ApiInfo> infos;
+  for (std::size_t i = 0; i < kKeys; ++i) {
+    infos.push_back({"openai", std::nullopt, api_key(i), std::nullopt});
+  }
+  litellm::KeyPoolOptions pool_options;
+  pool_options.wait_per_key = std::chrono::milliseconds(0);
+  litellm::KeyPool pool(infos, pool_options, std::make_shared<litellm::KeyRegistry>());
+  const Timing timing = run_for(options.micro_seconds, [&] {
+    litellm::KeyLease lease = pool.acquire();
+    keep(lease.key_id().size());
+    lease.report(litellm::KeyOutcome::success());
+  });
+  nlohmann::ordered_json out;
+  out["bench"] = "litellm-bench";
+  out["micro"] = "key_pool_choose";
+  out["keys"] = kKeys;
+  out["threads"] = 1;
+  out["ns_per_acquire_report"] = round_to(timing.ns_per_iteration(), 1);
+  out["per_s"] = round_to(timing.per_second(), 0);
+  out["iterations"] = timing.iterations;
+  std::cout << out.dump() << std::endl;
+}
+
+}  // namespace
+
+int run_micro(const Options& options) {
+  micro_sse_merge(options);
+  micro_embedding_decode(options);
+  micro_key_pool_choose(options);
+  return 0;
+}
+
+}  // namespace bench
