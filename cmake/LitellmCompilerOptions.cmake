@@ -23,3 +23,11 @@ if(LITELLM_SANITIZE)
   add_compile_options(${_litellm_san_flags})
   add_link_options(${_litellm_san_flags})
 endif()
+
+if(LITELLM_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "LITELLM_BUILD_FUZZERS needs clang (libFuzzer): -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  # Coverage instrumentation everywhere, so the fuzzers see into the library.
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

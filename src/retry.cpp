@@ -85,7 +85,9 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 std::optional<system_clock::time_point> make_time(int year, int month, int day, int hour,
                                                   int minute, double second,
                                                   int offset_minutes = 0) {
-  if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+  // Years past 2200 are refused: system_clock counts nanoseconds in 64 bits (until 2262), and no
+  // server means a wait of centuries.
+  if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
       minute > 59 || second < 0 || second >= 61) {
     return std::nullopt;
   }

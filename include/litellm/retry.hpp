@@ -49,10 +49,12 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
 std::optional<std::chrono::milliseconds> parse_reset_duration(
     std::string_view value, std::chrono::system_clock::time_point now);
 
-/// Parses an HTTP date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850, asctime).
+/// Parses an HTTP date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850, asctime), for the
+/// years 1970 to 2200.
 std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value);
 
-/// Parses an RFC 3339 timestamp (`2024-05-01T12:00:30Z`, fractions and offsets accepted).
+/// Parses an RFC 3339 timestamp (`2024-05-01T12:00:30Z`, fractions and offsets accepted), for
+/// the years 1970 to 2200.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view value);
 
 /// The wait a response asks for, from its headers, first match wins:

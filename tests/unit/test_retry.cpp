@@ -135,3 +135,11 @@ TEST_CASE("header lookups ignore case") {
   const Headers headers{{"RETRY-AFTER-MS", "10"}};
   CHECK(retry_after_from_headers(headers, kExampleDate) == ms(10));
 }
+
+TEST_CASE("dates too far in the future are refused rather than overflowing the clock") {
+  // Found by fuzz_retry_after: the year 7997 overflowed system_clock's nanoseconds.
+  CHECK_FALSE(parse_http_date("Sun Nov  6 08:49:30 7997").has_value());
+  CHECK_FALSE(parse_retry_after("Sun Nov  6 08:49:30 7997", kExampleDate).has_value());
+  CHECK_FALSE(parse_rfc3339("9999-12-31T23:59:59Z").has_value());
+  CHECK(parse_rfc3339("2200-01-01T00:00:00Z").has_value());
+}
