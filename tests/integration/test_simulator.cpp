@@ -158,6 +158,18 @@ bool eventually(Condition condition) {
   return true;
 }
 
+/// The bytes the simulator wrote for its first recorded request, once that response ended
+/// (0 when it did not end within 5 s).
+std::size_t bytes_sent_when_ended(const ProviderSimulator& simulator) {
+  std::size_t bytes = 0;
+  eventually([&] {
+    const auto recorded = simulator.requests();
+    bytes = recorded.empty() ? 0 : recorded.front().bytes_sent;
+    return bytes > 0;
+  });
+  return bytes;
+}
+
 /// A raw HTTP/1.1 exchange on its own connection, to see exactly which bytes arrive.
 class RawConnection {
  public:
@@ -171,16 +183,18 @@ class RawConnection {
     timeout.tv_sec = 5;
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
   }
-  ~RawConnection() { ::close(fd_); }
+  ~RawConnection() { close(); }
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
 
-  void post(const std::string& path, const std::vector<std::string>& headers, const json& body) {
+  /// Sends a POST; `close`: with `Connection: close` (else the connection may be kept alive).
+  void post(const std::string& path, const std::vector<std::string>& headers, const json& body,
+            bool close = true) {
     const std::string payload = body.dump();
     std::string request = "POST " + path +
-                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                          "Connection: close\r\nContent-Length: " +
-                          std::to_string(payload.size()) + "\r\n";
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
+                          (close ? "Connection: close\r\n" : "") +
+                          "Content-Length: " + std::to_string(payload.size()) + "\r\n";
     for (const std::string& header : headers) request += header + "\r\n";
     request += "\r\n" + payload;
     REQUIRE(::send(fd_, request.data(), request.size(), MSG_NOSIGNAL) ==
@@ -214,6 +228,28 @@ class RawConnection {
       break;
     }
     return received_;
+  }
+
+  /// Reads until `done(everything received)` holds or the connection ends; what arrived.
+  template <typename Done>
+  const std::string& read_until(Done done) {
+    std::vector<char> buffer(65536);
+    while (!done(received_)) {
+      const ssize_t n = ::recv(fd_, buffer.data(), buffer.size(), 0);
+      if (n <= 0) {
+        reset_ = n < 0 && errno == ECONNRESET;
+        timed_out_ = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+        break;
+      }
+      received_.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    return received_;
+  }
+
+  /// Closes the connection now (a reset when unread bytes are left).
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
   }
 
   bool reset() const { return reset_; }
@@ -1237,6 +1273,231 @@ TEST_CASE("An inband_error fault on a non-stream request answers 200 with an err
   REQUIRE(res);
   CHECK(res->status == 200);
   CHECK(json::parse(res->body)["error"]["type"] == "server_error");
+}
+
+// --- Bounded memory and timeouts: flood, long_line, endless -------------------------------------
+
+TEST_CASE("The x-sim-fault header sets the flood size and the endless interval") {
+  const Fault defaults;
+  CHECK(defaults.flood_bytes == std::size_t{128} * 1024 * 1024);
+  CHECK(defaults.interval == milliseconds(20));
+  const auto flood = litellm::sim::parse_fault_header("flood;after=2;bytes=4294967296");
+  REQUIRE(flood);
+  CHECK(flood->kind == FaultKind::flood);
+  CHECK(flood->after_chunks == 2);
+  CHECK(flood->flood_bytes == std::size_t{4294967296});
+  const auto endless = litellm::sim::parse_fault_header("endless; interval_ms=5");
+  REQUIRE(endless);
+  CHECK(endless->kind == FaultKind::endless);
+  CHECK(endless->interval == milliseconds(5));
+  CHECK(litellm::sim::parse_fault_header("long_line")->kind == FaultKind::long_line);
+  CHECK(std::string(litellm::sim::fault_kind_name(FaultKind::long_line)) == "long_line");
+  CHECK_FALSE(litellm::sim::parse_fault_header("flood;bytes=-1"));
+  CHECK_FALSE(litellm::sim::parse_fault_header("endless;interval_ms=x"));
+}
+
+TEST_CASE("bytes_sent records every byte written for a response once it ended") {
+  Sim sim;
+  RawConnection raw(sim.simulator.port());
+  raw.post(kChatPath, {}, user_chat("hi"));
+  const std::string bytes = raw.read_to_end();
+  REQUIRE_FALSE(bytes.empty());
+  CHECK(bytes_sent_when_ended(sim.simulator) == bytes.size());
+}
+
+TEST_CASE("A flood fault streams content chunks until flood_bytes were written, then ends") {
+  Sim sim;
+  constexpr std::size_t kBytes = 4 * 1024 * 1024;
+  httplib::Headers headers = openai_headers();
+  headers.emplace("x-sim-fault", "flood;bytes=" + std::to_string(kBytes));
+  auto res = post(sim, kChatPath, headers, user_chat("hi", {{"stream", true}}));
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->body.size() >= kBytes);
+  const std::vector<json> chunks = openai_chunks(res->body);  // every event is valid JSON
+  std::size_t flood_chunks = 0;
+  for (const json& chunk : chunks) {
+    const json& delta = chunk["choices"].empty() ? json::object() : chunk["choices"][0]["delta"];
+    if (delta.contains("content") && delta["content"].is_string() &&
+        delta["content"].get<std::string>().size() == 1024) {
+      ++flood_chunks;
+    }
+  }
+  CHECK(flood_chunks >= kBytes / 2048);
+  CHECK(chunks.at(1)["choices"][0]["delta"]["content"].get<std::string>().rfind("lorem ipsum ",
+                                                                                0) == 0);
+  // Then the reply goes on and ends as usual.
+  CHECK(chunks.back()["choices"][0]["finish_reason"] == "stop");
+  CHECK(parse_sse(res->body).back().data == "[DONE]");
+  CHECK(bytes_sent_when_ended(sim.simulator) > kBytes);
+}
+
+TEST_CASE("An Anthropic flood sends text_delta events inside the text block, then ends") {
+  Sim sim;
+  httplib::Headers headers = anthropic_headers();
+  headers.emplace("x-sim-fault", "flood;after=1;bytes=1000000");
+  auto res = post(sim, "/v1/messages", headers, anthropic_chat("hi", {{"stream", true}}));
+  REQUIRE(res);
+  const auto events = parse_sse(res->body);
+  REQUIRE(events.size() > 600);
+  CHECK(events[0].event == "message_start");
+  CHECK(events[1].event == "content_block_start");
+  CHECK(events[2].event == "ping");
+  std::size_t flood_events = 0;
+  for (const SseEvent& e : events) {
+    if (e.event != "content_block_delta") continue;
+    const json data = json::parse(e.data);
+    CHECK(data["index"] == 0);
+    CHECK(data["delta"]["type"] == "text_delta");
+    if (data["delta"]["text"].get<std::string>().size() == 1024) ++flood_events;
+  }
+  CHECK(flood_events >= 1000000 / 2048);
+  CHECK(json::parse(events[3].data)["delta"]["text"].get<std::string>().size() == 1024);
+  CHECK(events.back().event == "message_stop");
+}
+
+TEST_CASE("A flood fault on a non-stream request answers a completion of flood_bytes content") {
+  Sim sim;
+  Fault fault;
+  fault.kind = FaultKind::flood;
+  fault.flood_bytes = 3000001;  // not a multiple of any piece size
+  sim.simulator.push_fault(fault);
+  auto res = post(sim, kChatPath, openai_headers(), user_chat("hi"));
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Transfer-Encoding") == "chunked");
+  CHECK_FALSE(res->has_header("Content-Length"));
+  const json body = json::parse(res->body);
+  CHECK(body["object"] == "chat.completion");
+  const std::string content = body["choices"][0]["message"]["content"].get<std::string>();
+  CHECK(content.size() == 3000001);
+  CHECK(content.rfind("lorem ipsum lorem ", 0) == 0);
+  CHECK(body["choices"][0]["finish_reason"] == "stop");
+  CHECK(sim.simulator.requests()[0].fault == "flood");
+}
+
+TEST_CASE("A flood fault on embeddings sends the valid body after flood_bytes of white space") {
+  Sim sim;
+  httplib::Headers headers = openai_headers();
+  headers.emplace("x-sim-fault", "flood;bytes=100000");
+  auto res = post(sim, "/v1/embeddings", headers, {{"model", "m"}, {"input", "x"}});
+  REQUIRE(res);
+  CHECK(res->body.size() > 100000);
+  CHECK(res->body.find_first_not_of(' ') == 100000);
+  CHECK(json::parse(res->body)["data"][0]["embedding"].size() == 8);
+}
+
+TEST_CASE("A client that disconnects during a 1 GB flood makes the simulator stop writing") {
+  Sim sim;
+  {
+    RawConnection raw(sim.simulator.port());
+    raw.post(kChatPath, {"x-sim-fault: flood;bytes=1073741824"},
+             user_chat("hi", {{"stream", true}}));
+    const std::string& received =
+        raw.read_until([](const std::string& bytes) { return bytes.size() >= 1024 * 1024; });
+    REQUIRE(received.size() >= 1024 * 1024);
+  }  // closed with unread bytes: a reset
+  const std::size_t sent = bytes_sent_when_ended(sim.simulator);
+  CHECK(sent >= 1024 * 1024);
+  CHECK(sent < std::size_t{64} * 1024 * 1024);  // what the socket buffers held, at most
+  auto next = post(sim, kChatPath, openai_headers(), user_chat("hi"));
+  REQUIRE(next);
+  CHECK(next->status == 200);
+}
+
+TEST_CASE("A long_line fault sends data: and flood_bytes of x without a line end, then closes") {
+  Sim sim;
+  constexpr std::size_t kBytes = 2 * 1024 * 1024 + 3;
+  RawConnection raw(sim.simulator.port());
+  raw.post(kChatPath, {"x-sim-fault: long_line;after=1;bytes=" + std::to_string(kBytes)},
+           user_chat("hi", {{"stream", true}}), /*close=*/false);
+  const Dechunked reply = dechunk(raw.read_to_end());  // ends: the simulator closed
+  CHECK_FALSE(raw.timed_out());
+  CHECK_FALSE(raw.reset());
+  CHECK(reply.complete);
+  CHECK(reply.head.find("Connection: close") != std::string::npos);
+  const std::size_t first_end = reply.body.find("\n\n");
+  REQUIRE(first_end != std::string::npos);  // the role chunk
+  const std::string line = reply.body.substr(first_end + 2);
+  CHECK(line.size() == 6 + kBytes);
+  CHECK(line.rfind("data: xxx", 0) == 0);
+  CHECK(line.find_first_not_of('x', 6) == std::string::npos);
+}
+
+TEST_CASE("A long_line fault on a non-stream request answers as flood does") {
+  Sim sim;
+  httplib::Headers headers = openai_headers();
+  headers.emplace("x-sim-fault", "long_line;bytes=5000");
+  auto res = post(sim, kChatPath, headers, user_chat("hi"));
+  REQUIRE(res);
+  CHECK(json::parse(res->body)["choices"][0]["message"]["content"].get<std::string>().size() ==
+        5000);
+}
+
+TEST_CASE("An endless fault sends a small content chunk every interval until the client leaves") {
+  Sim sim;
+  RawConnection raw(sim.simulator.port());
+  raw.post(kChatPath, {"x-sim-fault: endless;after=1;interval_ms=20"},
+           user_chat("hi", {{"stream", true}}));
+  constexpr std::size_t kEvents = 12;  // the role chunk, then endless chunks
+  auto events_at_least = [](std::size_t n) {
+    return [n](const std::string& bytes) { return count_of(bytes, "data: ") >= n; };
+  };
+  raw.read_until(events_at_least(2));
+  const auto first = Clock::now();
+  auto previous = first;
+  milliseconds longest_gap{0};
+  for (std::size_t n = 3; n <= kEvents; ++n) {
+    raw.read_until(events_at_least(n));
+    const auto now = Clock::now();
+    longest_gap = std::max(longest_gap, std::chrono::duration_cast<milliseconds>(now - previous));
+    previous = now;
+  }
+  const auto elapsed = previous - first;
+  CHECK(elapsed >= milliseconds(20 * (kEvents - 3)));  // 10 intervals, less one for jitter
+  CHECK(elapsed < std::chrono::seconds(2));
+  CHECK(longest_gap < milliseconds(500));
+  const std::string body = dechunk(raw.read_until(events_at_least(kEvents))).body;
+  const auto chunks = openai_chunks(body.substr(0, body.rfind("\n\n") + 2));  // whole events
+  REQUIRE(chunks.size() >= kEvents - 1);
+  for (std::size_t i = 1; i < kEvents - 1; ++i) {
+    CHECK(chunks[i]["choices"][0]["delta"]["content"] == "lorem ");
+  }
+  raw.close();
+  CHECK(bytes_sent_when_ended(sim.simulator) > 0);  // it noticed and ended the response
+}
+
+TEST_CASE("stop ends an endless stream within a second") {
+  Sim sim;
+  RawConnection raw(sim.simulator.port());
+  raw.post(kChatPath, {"x-sim-fault: endless;interval_ms=20"}, user_chat("hi", {{"stream", true}}));
+  raw.read_until([](const std::string& bytes) { return count_of(bytes, "data: ") >= 3; });
+  const auto started = Clock::now();
+  sim.simulator.stop();
+  CHECK(Clock::now() - started < std::chrono::seconds(1));
+  raw.read_to_end();
+  CHECK_FALSE(raw.timed_out());
+  CHECK(sim.simulator.requests()[0].bytes_sent > 0);
+}
+
+TEST_CASE("An endless fault on a non-stream request trickles its body one byte per interval") {
+  Sim sim;
+  RawConnection raw(sim.simulator.port());
+  raw.post(kChatPath, {"x-sim-fault: endless;interval_ms=10"}, user_chat("hi"));
+  raw.read_until(
+      [](const std::string& bytes) { return bytes.find("\r\n\r\n") != std::string::npos; });
+  const auto started = Clock::now();
+  const std::string& bytes =
+      raw.read_until([](const std::string& got) { return dechunk(got).body.size() >= 6; });
+  const auto elapsed = Clock::now() - started;
+  const Dechunked reply = dechunk(bytes);
+  CHECK(reply.head.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(reply.body.substr(0, 6) == R"({"choi)");
+  CHECK_FALSE(reply.complete);
+  CHECK(elapsed >= milliseconds(40));  // at least 5 intervals, less one for jitter
+  CHECK(elapsed < std::chrono::seconds(2));
+  raw.close();
+  CHECK(bytes_sent_when_ended(sim.simulator) > 0);
 }
 
 TEST_CASE("chunk_delay paces the stream chunks") {

@@ -36,7 +36,10 @@ constexpr const char* kUsage =
     "Endpoints: POST /v1/chat/completions, /v1/embeddings (OpenAI, base <url>/v1);\n"
     "POST /openai/deployments/<d>/chat/completions|embeddings?api-version=... (Azure);\n"
     "POST /v1/messages (Anthropic). Faults per request: header\n"
-    "x-sim-fault: <kind>[;status=N][;after=N][;retry_after=S][;stall_ms=N].\n";
+    "x-sim-fault: <kind>[;status=N][;after=N][;retry_after=S][;stall_ms=N][;interval_ms=N]\n"
+    "[;bytes=N], kind one of status, insufficient_quota, reset_before_headers,\n"
+    "reset_mid_stream, stall, no_terminator, malformed_chunk, inband_error, flood,\n"
+    "long_line, endless.\n";
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;

@@ -40,6 +40,12 @@ using std::chrono::milliseconds;
 constexpr const char* kSystemFingerprint = "fp_sim";
 constexpr std::size_t kUserTextChars = 200;
 constexpr const char* kMalformedData = "data: {\"id\": \"broken\n\n";
+// flood, long_line, endless: the text that content runs repeat, the characters of one flood
+// chunk's content, the content of one endless chunk, and the largest single write of a run.
+constexpr const char* kRunPattern = "lorem ipsum ";
+constexpr std::size_t kFloodChunkChars = 1024;
+constexpr const char* kEndlessChunkText = "lorem ";
+constexpr std::size_t kRunPieceBytes = 64 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Strings
@@ -876,6 +882,8 @@ struct StreamPlan {
   std::vector<StreamEvent> events;
   std::vector<std::pair<std::string, std::string>> templates;  // text before / after the value
   std::size_t terminal_from = 0;
+  std::size_t content_from = 0;  // content deltas are valid from this event on (Anthropic: 3)
+  std::optional<std::size_t> content_template;  // choice 0's text delta, when it has text
 
   void add(std::string text) { events.push_back(StreamEvent{std::move(text), 0, false}); }
   void add_word(std::size_t template_index, std::string word) {
@@ -891,9 +899,12 @@ struct StreamPlan {
   std::size_t size() const { return events.size(); }
   std::string render(std::size_t i) const {
     const StreamEvent& e = events[i];
-    if (!e.templated) return e.text;
-    const auto& t = templates[e.template_index];
-    return t.first + json(e.text).dump() + t.second;
+    return e.templated ? fill(e.template_index, e.text) : e.text;
+  }
+  /// Template `index` with this value.
+  std::string fill(std::size_t index, const std::string& value) const {
+    const auto& t = templates[index];
+    return t.first + json(value).dump() + t.second;
   }
 };
 
@@ -948,6 +959,7 @@ StreamPlan openai_stream(const ReplyPlan& plan, bool azure, bool include_usage) 
     if (!c.words.empty()) {
       const std::size_t content =
           out.add_template(event(i, json{{"content", kTemplateValue}}, nullptr, safe_filters()));
+      if (i == 0) out.content_template = content;
       for (std::size_t j = 0; j < c.words.size(); ++j) {
         bodies[i].push_back(StreamEvent{c.word_chunk(j), content, true});
       }
@@ -1066,6 +1078,8 @@ StreamPlan anthropic_stream(const ReplyPlan& plan) {
                         json{{"type", "content_block_delta"},
                              {"index", 0},
                              {"delta", json{{"type", "text_delta"}, {"text", kTemplateValue}}}}));
+    out.content_from = out.events.size();
+    out.content_template = text;
     for (std::size_t j = 0; j < c.words.size(); ++j) out.add_word(text, c.word_chunk(j));
     block_stop(0);
   } else {
@@ -1093,15 +1107,72 @@ StreamPlan anthropic_stream(const ReplyPlan& plan) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// flood, long_line, endless: bodies generated as they are written
+
+bool is_run_fault(FaultKind kind) {
+  return kind == FaultKind::flood || kind == FaultKind::long_line || kind == FaultKind::endless;
+}
+
+/// A non-stream body around a generated run: head, the run (pattern repeated), tail.
+struct RunBody {
+  std::string head;
+  std::string tail;
+  std::string pattern;  // JSON-safe: written into a string as it is
+};
+
+/// `pattern` repeated to at least `size` bytes, a whole number of times (so that consecutive
+/// copies continue the pattern).
+std::string repeated(const std::string& pattern, std::size_t size) {
+  std::string out;
+  out.reserve(size + pattern.size());
+  while (out.size() < size) out += pattern;
+  return out;
+}
+
+/// The first `size` bytes of kRunPattern repeated.
+std::string run_text(std::size_t size) {
+  return repeated(kRunPattern, size).substr(0, size);
+}
+
+/// A chat reply (OpenAI, Azure or Anthropic) whose only content is a run: choice 0, as text.
+RunBody chat_run_body(ReplyPlan plan, Provider provider) {
+  plan.choices.resize(1);
+  ChoicePlan& choice = plan.choices.front();
+  choice.calls.clear();
+  choice.words = {kTemplateValue};
+  choice.finish = "stop";
+  const std::string rendered = (provider == Provider::anthropic
+                                    ? anthropic_message(plan, false)
+                                    : openai_completion(plan, provider == Provider::azure, false))
+                                   .dump();
+  static const std::string marker = "\"\\u0001\"";
+  const std::size_t at = rendered.find(marker);
+  return RunBody{rendered.substr(0, at + 1), rendered.substr(at + marker.size() - 1), kRunPattern};
+}
+
+/// Writes text unless it is empty (httplib's chunked sink takes an empty write for the end).
+bool write_text(httplib::DataSink& sink, const std::string& text) {
+  return text.empty() || sink.write(text.data(), text.size());
+}
+
+// ---------------------------------------------------------------------------------------------
 // Connections: our own socket stream, so a handler can reset the connection it runs on
 
 /// The connection the current worker thread serves.
 struct Connection {
   int sock = -1;
   bool aborted = false;
+  bool close_after = false;       // close once the current response was written
+  std::size_t bytes_written = 0;  // every byte sent on it
+  std::uint64_t request = 0;      // the number of the request being answered (0: none)
 };
 
 thread_local Connection* tl_connection = nullptr;
+
+// Makes the connection close (gracefully) once the current response was written.
+void close_current_connection_after_response() {
+  if (tl_connection != nullptr) tl_connection->close_after = true;
+}
 
 // Ends the connection abortively: a FIN now, an RST when the worker closes the socket.
 void reset_current_connection() {
@@ -1183,7 +1254,9 @@ class SocketStream final : public httplib::Stream {
     do {
       n = ::send(connection_.sock, ptr, size, MSG_NOSIGNAL);
     } while (n < 0 && errno == EINTR);
-    return n < 0 ? -1 : n;
+    if (n < 0) return -1;
+    connection_.bytes_written += static_cast<std::size_t>(n);
+    return n;
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
@@ -1239,7 +1312,11 @@ milliseconds to_ms(time_t sec, time_t usec) {
 /// socket; process_and_close_socket is virtual, process_request protected).
 class SimServer final : public httplib::Server {
  public:
-  explicit SimServer(int wake_fd) : wake_fd_(wake_fd) {}
+  /// Called when a request's response ended: (request number, bytes written for it).
+  using ResponseEnd = std::function<void(std::uint64_t, std::size_t)>;
+
+  SimServer(int wake_fd, ResponseEnd on_response_end)
+      : wake_fd_(wake_fd), on_response_end_(std::move(on_response_end)) {}
 
   /// cpp-httplib (compiled into Debian's libcpp-httplib) listens with a backlog of 5: a burst of
   /// concurrent connects overflows it and the kernel drops SYNs, which clients retry only after
@@ -1265,8 +1342,13 @@ class SimServer final : public httplib::Server {
     while (svr_sock_ != INVALID_SOCKET && remaining > 0 && !connection.aborted &&
            stream.wait_readable(keep_alive)) {
       bool connection_closed = false;
+      const std::size_t before = connection.bytes_written;
+      connection.request = 0;
       ok = process_request(stream, remaining == 1, connection_closed, setup);
-      if (!ok || connection_closed) break;
+      if (connection.request != 0 && on_response_end_) {
+        on_response_end_(connection.request, connection.bytes_written - before);
+      }
+      if (!ok || connection_closed || connection.close_after) break;
       --remaining;
     }
     tl_connection = nullptr;
@@ -1276,6 +1358,7 @@ class SimServer final : public httplib::Server {
   }
 
   int wake_fd_;
+  ResponseEnd on_response_end_;
 };
 
 struct RateWindow {
@@ -1308,6 +1391,12 @@ const char* fault_kind_name(FaultKind kind) noexcept {
       return "malformed_chunk";
     case FaultKind::inband_error:
       return "inband_error";
+    case FaultKind::flood:
+      return "flood";
+    case FaultKind::long_line:
+      return "long_line";
+    case FaultKind::endless:
+      return "endless";
   }
   return "none";
 }
@@ -1316,7 +1405,8 @@ std::optional<FaultKind> parse_fault_kind(std::string_view name) noexcept {
   for (FaultKind kind :
        {FaultKind::none, FaultKind::status, FaultKind::insufficient_quota,
         FaultKind::reset_before_headers, FaultKind::reset_mid_stream, FaultKind::stall,
-        FaultKind::no_terminator, FaultKind::malformed_chunk, FaultKind::inband_error}) {
+        FaultKind::no_terminator, FaultKind::malformed_chunk, FaultKind::inband_error,
+        FaultKind::flood, FaultKind::long_line, FaultKind::endless}) {
     if (name == fault_kind_name(kind)) return kind;
   }
   return std::nullopt;
@@ -1346,7 +1436,12 @@ std::optional<Fault> parse_fault_header(std::string_view value) {
       continue;
     }
     const auto number = parse_integer(text);
-    if (!number || *number < 0 || *number > INT_MAX) return std::nullopt;
+    if (!number || *number < 0) return std::nullopt;
+    if (name == "bytes") {
+      fault.flood_bytes = static_cast<std::size_t>(*number);
+      continue;
+    }
+    if (*number > INT_MAX) return std::nullopt;
     if (name == "status") {
       if (*number < 100 || *number > 999) return std::nullopt;
       fault.status = static_cast<int>(*number);
@@ -1354,6 +1449,8 @@ std::optional<Fault> parse_fault_header(std::string_view value) {
       fault.after_chunks = static_cast<int>(*number);
     } else if (name == "stall_ms") {
       fault.stall = milliseconds(*number);
+    } else if (name == "interval_ms") {
+      fault.interval = milliseconds(*number);
     } else {
       return std::nullopt;
     }
@@ -1389,6 +1486,7 @@ struct ProviderSimulator::Impl {
   bool stalls_released = false;
   std::deque<Fault> faults;
   std::deque<RecordedRequest> recorded;
+  std::deque<std::uint64_t> recorded_numbers;  // the request number of each recorded request
   std::size_t total_requests = 0;
   std::map<std::string, RateWindow> windows;
 
@@ -1404,12 +1502,15 @@ struct ProviderSimulator::Impl {
                   const std::optional<Fault>& fault);
   void reply(httplib::Response& res, Exchange& ex, std::string body,
              const std::optional<Fault>& fault);
+  void run_reply(httplib::Response& res, RunBody body, const Fault& fault);
   bool write_stream(const StreamPlan& plan, const std::optional<Fault>& fault,
                     httplib::DataSink& sink);
+  bool write_run(httplib::DataSink& sink, const std::string& pattern, std::size_t bytes);
   std::optional<Fault> take_fault(const Exchange& ex);
   bool stall(milliseconds limit);
   bool pause(milliseconds duration);
-  void record(RecordedRequest rec);
+  void record(RecordedRequest rec, std::uint64_t number);
+  void response_ended(std::uint64_t number, std::size_t bytes);
 
   bool known_key(const std::string& key) const {
     const auto& quota = options.quota_exhausted_keys;
@@ -1537,7 +1638,8 @@ void ProviderSimulator::Impl::handle(const httplib::Request& req, httplib::Respo
                                 "server_error", nullptr));
   }
   rec.status = ex.reset_before_headers ? 0 : res.status;
-  record(std::move(rec));
+  record(std::move(rec), ex.number);
+  if (tl_connection != nullptr) tl_connection->request = ex.number;
 
   if (ex.stall_before_reply && !stall(*ex.stall_before_reply)) {
     reset_current_connection();  // stopped while stalled: no response
@@ -1622,7 +1724,7 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
       set_json(res, 400,
                bad_request_body(ex,
                                 "Invalid x-sim-fault header: expected <kind>[;status=N][;after=N]"
-                                "[;retry_after=S][;stall_ms=N]",
+                                "[;retry_after=S][;stall_ms=N][;interval_ms=N][;bytes=N]",
                                 ""));
       return;
     }
@@ -1713,11 +1815,16 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
                                    const std::optional<Fault>& fault) {
   const bool anthropic = ex.provider == Provider::anthropic;
   const bool azure = ex.provider == Provider::azure;
-  const ChatInput in = anthropic ? parse_anthropic_chat(body) : parse_openai_chat(body, azure);
-  const ReplyPlan plan = make_plan(in, ex);
+  ChatInput in = anthropic ? parse_anthropic_chat(body) : parse_openai_chat(body, azure);
   const FaultKind kind = fault ? fault->kind : FaultKind::none;
+  if (is_run_fault(kind)) in.tools.clear();  // their content goes into a text reply
+  const ReplyPlan plan = make_plan(in, ex);
 
   if (!in.stream) {
+    if (is_run_fault(kind)) {
+      run_reply(res, chat_run_body(plan, ex.provider), *fault);
+      return;
+    }
     const bool unfinished = kind == FaultKind::no_terminator;
     const json out = anthropic ? anthropic_message(plan, unfinished)
                                : openai_completion(plan, azure, unfinished);
@@ -1734,6 +1841,10 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
       anthropic ? anthropic_stream(plan) : openai_stream(plan, azure, in.include_usage));
   res.status = 200;
   res.set_header("cache-control", "no-cache");
+  if (kind == FaultKind::long_line) {
+    res.set_header("Connection", "close");
+    close_current_connection_after_response();
+  }
   res.set_chunked_content_provider(
       "text/event-stream; charset=utf-8",
       [this, stream, stream_fault](size_t /*offset*/, httplib::DataSink& sink) {
@@ -1829,10 +1940,61 @@ void ProviderSimulator::Impl::reply(httplib::Response& res, Exchange& ex, std::s
     case FaultKind::inband_error:
       body = inband_error_body(ex.provider).dump();
       break;
+    case FaultKind::flood:
+    case FaultKind::long_line:
+    case FaultKind::endless:
+      // Not a chat reply (embeddings): the run is JSON white space before the body.
+      run_reply(res, RunBody{"", std::move(body), " "}, *fault);
+      return;
     default:
       break;
   }
   res.set_content(body, "application/json");
+}
+
+// A 200 whose chunked body is generated as it is written: flood and long_line write head, run
+// of flood_bytes, tail; endless writes head then the run forever, one byte per interval.
+void ProviderSimulator::Impl::run_reply(httplib::Response& res, RunBody body, const Fault& fault) {
+  res.status = 200;
+  auto shared = std::make_shared<const RunBody>(std::move(body));
+  if (fault.kind != FaultKind::endless) {
+    const std::size_t bytes = fault.flood_bytes;
+    res.set_chunked_content_provider(
+        "application/json", [this, shared, bytes](size_t /*offset*/, httplib::DataSink& sink) {
+          if (!write_text(sink, shared->head) || !write_run(sink, shared->pattern, bytes) ||
+              !write_text(sink, shared->tail)) {
+            return false;
+          }
+          sink.done();
+          return true;
+        });
+    return;
+  }
+  const milliseconds interval = fault.interval;
+  res.set_chunked_content_provider(
+      "application/json", [this, shared, interval](size_t /*offset*/, httplib::DataSink& sink) {
+        const std::string& head = shared->head;
+        const std::string& pattern = shared->pattern;
+        for (std::size_t i = 0;; ++i) {
+          if (i > 0 && !pause(interval)) return false;
+          if (!sink.is_writable()) return false;  // also false once the client closed its end
+          const char byte = i < head.size() ? head[i] : pattern[(i - head.size()) % pattern.size()];
+          if (!sink.write(&byte, 1)) return false;
+        }
+      });
+}
+
+// Writes `bytes` bytes of `pattern` repeated, in pieces; false when a write fails or on stop().
+bool ProviderSimulator::Impl::write_run(httplib::DataSink& sink, const std::string& pattern,
+                                        std::size_t bytes) {
+  const std::string piece = repeated(pattern, kRunPieceBytes);
+  while (bytes > 0) {
+    if (stopping) return false;
+    const std::size_t n = std::min(bytes, piece.size());
+    if (!sink.write(piece.data(), n)) return false;
+    bytes -= n;
+  }
+  return true;
 }
 
 bool ProviderSimulator::Impl::write_stream(const StreamPlan& plan,
@@ -1850,7 +2012,15 @@ bool ProviderSimulator::Impl::write_stream(const StreamPlan& plan,
     case FaultKind::no_terminator:
     case FaultKind::malformed_chunk:
     case FaultKind::inband_error:
+    case FaultKind::long_line:
       fault_at = std::min(after, plan.terminal_from);
+      break;
+    case FaultKind::flood:
+    case FaultKind::endless:
+      // Content deltas where they are valid (Anthropic: inside the text block).
+      if (plan.content_template) {
+        fault_at = std::min(std::max(after, plan.content_from), plan.terminal_from);
+      }
       break;
     default:
       break;
@@ -1884,6 +2054,25 @@ bool ProviderSimulator::Impl::write_stream(const StreamPlan& plan,
           }
           sink.done();
           return true;
+        case FaultKind::flood: {
+          // One event, written again and again: nothing grows with flood_bytes.
+          const std::string event = plan.fill(*plan.content_template, run_text(kFloodChunkChars));
+          for (std::size_t sent = 0; sent < fault->flood_bytes; sent += event.size()) {
+            if (stopping || !send(event)) return false;
+          }
+          break;  // then the rest of the stream
+        }
+        case FaultKind::long_line:
+          if (!send("data: ") || !write_run(sink, "x", fault->flood_bytes)) return false;
+          sink.done();  // the connection closes after this response
+          return true;
+        case FaultKind::endless: {
+          const std::string event = plan.fill(*plan.content_template, kEndlessChunkText);
+          for (;;) {
+            if (!pause(fault->interval)) return false;
+            if (!sink.is_writable() || !send(event)) return false;
+          }
+        }
         default:
           break;
       }
@@ -1913,14 +2102,28 @@ bool ProviderSimulator::Impl::pause(milliseconds duration) {
   return !stopping;
 }
 
-void ProviderSimulator::Impl::record(RecordedRequest rec) {
+void ProviderSimulator::Impl::record(RecordedRequest rec, std::uint64_t number) {
   {
     std::lock_guard<std::mutex> lock(mutex);
     ++total_requests;
     recorded.push_back(rec);
-    if (options.max_recorded > 0 && recorded.size() > options.max_recorded) recorded.pop_front();
+    recorded_numbers.push_back(number);
+    if (options.max_recorded > 0 && recorded.size() > options.max_recorded) {
+      recorded.pop_front();
+      recorded_numbers.pop_front();
+    }
   }
   if (options.on_request) options.on_request(rec);
+}
+
+void ProviderSimulator::Impl::response_ended(std::uint64_t number, std::size_t bytes) {
+  std::lock_guard<std::mutex> lock(mutex);
+  for (std::size_t i = recorded_numbers.size(); i-- > 0;) {
+    if (recorded_numbers[i] == number) {
+      recorded[i].bytes_sent = bytes;
+      return;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1940,7 +2143,9 @@ void ProviderSimulator::start() {
   if (::pipe2(impl.wake_pipe.data(), O_CLOEXEC | O_NONBLOCK) != 0) {
     throw std::runtime_error("litellm-mock-provider: cannot create a pipe");
   }
-  auto server = std::make_unique<SimServer>(impl.wake_pipe[0]);
+  auto server = std::make_unique<SimServer>(
+      impl.wake_pipe[0],
+      [&impl](std::uint64_t number, std::size_t bytes) { impl.response_ended(number, bytes); });
   server->set_keep_alive_max_count(std::size_t{1} << 30U);
   server->set_keep_alive_timeout(30);
   server->set_read_timeout(30, 0);
@@ -2066,6 +2271,7 @@ std::size_t ProviderSimulator::request_count() const {
 void ProviderSimulator::clear_requests() {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->recorded.clear();
+  impl_->recorded_numbers.clear();
   impl_->total_requests = 0;
 }
 

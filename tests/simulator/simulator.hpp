@@ -43,6 +43,11 @@
 /// buffered); every SSE event is written with its own send(). A client that sends
 /// `Expect: 100-continue` receives the interim `100 Continue` before the handler runs, so
 /// reset_before_headers then closes after that interim response.
+///
+/// **Bounded memory**: the flood, long_line and endless faults generate their bytes as they are
+/// written (chunked transfer), so the simulator's memory does not grow with what it sends; they
+/// stop writing as soon as a write fails or the client closed its end (a peer that closed reads
+/// as end of file, an unread close as a reset), and at once on stop().
 #pragma once
 
 #include <chrono>
@@ -74,6 +79,25 @@ enum class FaultKind {
   no_terminator,    ///< End cleanly after N events, without finish chunk / [DONE] / stop.
   malformed_chunk,  ///< After N events send `data: {"id": "broken` and end (non-stream: body).
   inband_error,     ///< After N events send an error event and end (non-stream: 200 + error).
+  /// After N events (at most up to the finishing ones), valid content chunks of 1024 characters
+  /// ("lorem ipsum lorem ..."; OpenAI / Azure: `chat.completion.chunk` deltas of choice 0;
+  /// Anthropic: `content_block_delta` text_delta events of block 0, never before
+  /// `content_block_start` and `ping`), each with its own send(), as fast as the client reads,
+  /// until at least `Fault::flood_bytes` bytes of them were written (whole events); then the rest
+  /// of the stream, which ends normally. Non-stream: 200, a valid chat completion (Anthropic:
+  /// message) whose content string is `flood_bytes` characters long; embeddings: the valid body
+  /// after `flood_bytes` spaces. Both chunked, without Content-Length. With flood, long_line and
+  /// endless the reply is text: `tools` are ignored.
+  flood,
+  /// After N events (at most up to the finishing ones), `data: ` and `Fault::flood_bytes` bytes
+  /// of 'x' without a line end; then the chunked body ends and the connection closes
+  /// (`Connection: close`). Non-stream: as flood.
+  long_line,
+  /// After N events (placed as flood's), one small valid content chunk (the text "lorem ") every
+  /// `Fault::interval`, forever: until the client disconnects or stop(). Non-stream: 200, then
+  /// the body one byte per interval, forever (a chat completion whose content never ends;
+  /// embeddings: spaces). The connection is never idle for longer than the interval.
+  endless,
 };
 
 /// The name of a fault kind, as in the enum ("reset_mid_stream").
@@ -89,12 +113,17 @@ struct Fault {
   std::optional<double> retry_after_s;  ///< Adds `retry-after` / `retry-after-ms` to an error.
   int after_chunks = 1;  ///< Stream faults: after this many events (stall: 0 = before headers).
   std::chrono::milliseconds stall{5000};  ///< stall: the longest stall; release_stalls() ends it.
-  std::string key;                        ///< Only for requests made with this key ("" = any).
+  /// flood: the bytes of flood events to stream (non-stream: content characters); long_line:
+  /// the number of 'x'.
+  std::size_t flood_bytes = std::size_t{128} << 20U;
+  std::chrono::milliseconds interval{20};  ///< endless: the time between two chunks (bytes).
+  std::string key;                         ///< Only for requests made with this key ("" = any).
   std::string path_contains;  ///< Only for requests whose path contains this ("" = any).
 };
 
 /// Parses an `x-sim-fault` header value:
-/// `<kind>[;status=N][;after=N][;retry_after=S][;stall_ms=N]`. nullopt when it is invalid.
+/// `<kind>[;status=N][;after=N][;retry_after=S][;stall_ms=N][;interval_ms=N][;bytes=N]`
+/// (`bytes`: flood_bytes, `interval_ms`: interval). nullopt when it is invalid.
 std::optional<Fault> parse_fault_header(std::string_view value);
 
 /// A key as it may appear in messages: "sk-...abcd" (first 3 and last 4 characters) for keys of
@@ -114,6 +143,11 @@ struct RecordedRequest {
   std::string fault;    ///< The fault applied (fault_kind_name), "" when none.
   int client_port = 0;  ///< The client's TCP port: equal ports mean a reused connection.
   std::chrono::steady_clock::time_point at;  ///< When it arrived.
+  /// Every byte written on the connection for this request (interim 100 Continue, status line,
+  /// headers, body with its chunk framing), set when the response ended (written, failed or
+  /// reset), just after its last byte was written (so a client that read the whole response
+  /// may still see 0 for a moment): 0 until then, and in the copy that `on_request` sees.
+  std::size_t bytes_sent = 0;
 };
 
 /// Simulator configuration. Every field has a working default.
