@@ -484,6 +484,8 @@ CallRunner::Decision CallRunner::decide(const Error& raw) {
     return decision;
   }
   if (!error.retryable() || attempts_ >= spec_.retry.max_attempts) return decision;
+  // A stream that outlived Timeouts::stream_total would do so again.
+  if (error.kind() == ErrorKind::timeout && error.error_code() == "stream_total") return decision;
   if (error.retry_after() && *error.retry_after() > spec_.retry.max_retry_after) {
     return decision;  // the server asks for a longer wait than we accept
   }

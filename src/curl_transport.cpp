@@ -55,6 +55,7 @@ void ExchangeState::reset(ResponseSink* sink_in, bool stream_in) {
   cancelled = false;
   failure = nullptr;
   timeout_reason.clear();
+  timeout_code.clear();
   last_body_byte = std::chrono::steady_clock::now();
 }
 
@@ -123,6 +124,62 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
   return length;
 }
 
+namespace {
+
+bool is_secret_header(std::string_view name) {
+  for (const char* secret :
+       {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie"}) {
+    if (iequals(name, secret)) return true;
+  }
+  return false;
+}
+
+/// CURLOPT_DEBUGFUNCTION: curl's verbose trace, redacted, one line at a time.
+int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  const auto& log = *static_cast<const std::function<void(const std::string&)>*>(user);
+  try {
+    const char* prefix = "* ";
+    switch (type) {
+      case CURLINFO_TEXT:
+        break;
+      case CURLINFO_HEADER_OUT:
+        prefix = "> ";
+        break;
+      case CURLINFO_HEADER_IN:
+        prefix = "< ";
+        break;
+      case CURLINFO_DATA_OUT:
+      case CURLINFO_DATA_IN:
+        log(std::string(type == CURLINFO_DATA_OUT ? "> " : "< ") + "[" + std::to_string(size) +
+            " bytes of body]");
+        return 0;
+      default:
+        return 0;  // TLS records
+    }
+    std::string_view text(data, size);
+    while (!text.empty()) {
+      const std::size_t end = text.find('\n');
+      std::string_view line = text.substr(0, end);
+      text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+      while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+      if (line.empty()) continue;
+      if (type != CURLINFO_TEXT) {
+        const std::size_t colon = line.find(':');
+        if (colon != std::string_view::npos && is_secret_header(line.substr(0, colon))) {
+          log(std::string(prefix) + std::string(line.substr(0, colon)) + ": [redacted]");
+          continue;
+        }
+      }
+      log(std::string(prefix) + std::string(line));
+    }
+  } catch (...) {
+    // A log sink must not break a transfer.
+  }
+  return 0;
+}
+
+}  // namespace
+
 void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_list,
                   ExchangeState& state, char* error_buffer) {
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
@@ -171,6 +228,12 @@ void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& o
                    request.stream ? 0L : static_cast<long>(request.timeouts.total.count()));
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &header_callback);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_callback);
+  if (options.verbose_log) {
+    // Only ever through the redacting callback: curl's own trace would print the key.
+    curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &debug_callback);
+    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &options.verbose_log);
+    curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
+  }
   set_exchange(easy, request, header_list, state, error_buffer);
 }
 
@@ -188,29 +251,40 @@ void EasyConfig::remember(std::uint64_t transport_id, const HttpRequest& request
   timeouts = request.timeouts;
 }
 
-std::optional<std::string> stream_timeout_expired(const ExchangeState& state,
-                                                  const HttpRequest& request,
-                                                  std::chrono::steady_clock::time_point start,
-                                                  std::chrono::steady_clock::time_point now,
-                                                  std::chrono::milliseconds* next_check) {
+std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
+                                                   const HttpRequest& request,
+                                                   std::chrono::steady_clock::time_point start,
+                                                   std::chrono::steady_clock::time_point now,
+                                                   std::chrono::milliseconds* next_check) {
   using std::chrono::milliseconds;
   *next_check = milliseconds(1000);
   if (!request.stream) return std::nullopt;
   const Timeouts& t = request.timeouts;
+  if (t.stream_total.count() > 0) {
+    const auto elapsed = std::chrono::duration_cast<milliseconds>(now - start);
+    if (elapsed >= t.stream_total) {
+      return ExpiredTimer{"the stream lasted longer than its total timeout (" +
+                              std::to_string(t.stream_total.count()) + " ms)",
+                          "stream_total"};
+    }
+    *next_check = std::min(*next_check, t.stream_total - elapsed);
+  }
   if (!state.body_started) {
     if (t.first_byte.count() > 0) {
       const auto elapsed = std::chrono::duration_cast<milliseconds>(now - start);
       if (elapsed >= t.first_byte) {
-        return "no response body within the first-byte timeout (" +
-               std::to_string(t.first_byte.count()) + " ms)";
+        return ExpiredTimer{"no response body within the first-byte timeout (" +
+                                std::to_string(t.first_byte.count()) + " ms)",
+                            "first_byte"};
       }
       *next_check = std::min(*next_check, t.first_byte - elapsed);
     }
   } else if (t.idle.count() > 0) {
     const auto silent = std::chrono::duration_cast<milliseconds>(now - state.last_body_byte);
     if (silent >= t.idle) {
-      return "the stream was idle longer than the idle timeout (" + std::to_string(t.idle.count()) +
-             " ms)";
+      return ExpiredTimer{"the stream was idle longer than the idle timeout (" +
+                              std::to_string(t.idle.count()) + " ms)",
+                          "idle"};
     }
     *next_check = std::min(*next_check, t.idle - silent);
   }
@@ -223,7 +297,10 @@ std::optional<std::string> stream_timeout_expired(const ExchangeState& state,
   if (state.failure) std::rethrow_exception(state.failure);
   ErrorDetails details;
   details.http_status = state.headers_delivered ? state.status : 0;
-  if (!state.timeout_reason.empty()) throw TimeoutError(state.timeout_reason, std::move(details));
+  if (!state.timeout_reason.empty()) {
+    details.error_code = state.timeout_code;
+    throw TimeoutError(state.timeout_reason, std::move(details));
+  }
   if (state.cancelled)
     throw CancelledError("the response handler cancelled the exchange", std::move(details));
   std::string text = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
@@ -347,7 +424,8 @@ class CurlTransport final : public Transport {
       std::chrono::milliseconds next_check{1000};
       if (auto expired = detail::stream_timeout_expired(
               state, request, start, std::chrono::steady_clock::now(), &next_check)) {
-        state.timeout_reason = std::move(*expired);
+        state.timeout_reason = std::move(expired->reason);
+        state.timeout_code = std::move(expired->code);
         result = CURLE_OPERATION_TIMEDOUT;
         break;
       }
@@ -469,7 +547,8 @@ class CurlTransport final : public Transport {
       AsyncExchange& exchange = *it->second;
       if (auto expired = detail::stream_timeout_expired(exchange.state, *exchange.request,
                                                         exchange.started, now, &ignored)) {
-        exchange.state.timeout_reason = std::move(*expired);
+        exchange.state.timeout_reason = std::move(expired->reason);
+        exchange.state.timeout_code = std::move(expired->code);
         const auto next = std::next(it);
         end_exchange(it, CURLE_OPERATION_TIMEDOUT);
         it = next;

@@ -93,6 +93,9 @@ struct Timeouts {
   std::chrono::milliseconds first_byte{std::chrono::seconds(180)};
   /// Streams: the longest silence between two body pieces once the body has started.
   std::chrono::milliseconds idle{std::chrono::seconds(120)};
+  /// Streams: the whole exchange, however lively (0: no limit, the default: a long answer may
+  /// legitimately stream for many minutes; `BackendOptions::max_response_bytes` bounds it too).
+  std::chrono::milliseconds stream_total{0};
 };
 
 /// One HTTP request, as a provider adapter builds it.
@@ -233,6 +236,11 @@ struct CurlOptions {
   /// Idle connections kept per calling thread for reuse by the synchronous calls (the
   /// asynchronous side keeps one per concurrent transfer).
   long max_idle_connections = 16;
+  /// When set, libcurl's verbose trace (CURLOPT_VERBOSE) goes here, one line per call, through a
+  /// redacting filter: the values of Authorization, api-key, x-api-key, Proxy-Authorization,
+  /// Cookie and Set-Cookie headers are replaced by "[redacted]", and bodies are reported by size
+  /// only. Called on the thread running the transfer; must not throw.
+  std::function<void(const std::string& line)> verbose_log;
 };
 
 /// The libcurl transport: per-thread reused handles (connections stay alive), curl's global

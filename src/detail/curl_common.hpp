@@ -55,7 +55,8 @@ struct ExchangeState {
   bool body_started = false;
   bool cancelled = false;      // the sink returned false
   std::exception_ptr failure;  // the sink threw (never let it cross curl's C frames)
-  std::string timeout_reason;  // set when our own first-byte / idle timer fired
+  std::string timeout_reason;  // set when our own first-byte / idle / total timer fired
+  std::string timeout_code;    // "first_byte", "idle" or "stream_total" (the error's code)
   std::chrono::steady_clock::time_point last_body_byte;
 
   /// Ready for a new exchange into `sink`.
@@ -91,13 +92,19 @@ struct EasyConfig {
   void remember(std::uint64_t transport_id, const HttpRequest& request);
 };
 
-/// For streams: the reason when the first-byte or idle timeout expired at `now`; else nullopt
-/// and `next_check` set to when to look again.
-std::optional<std::string> stream_timeout_expired(const ExchangeState& state,
-                                                  const HttpRequest& request,
-                                                  std::chrono::steady_clock::time_point start,
-                                                  std::chrono::steady_clock::time_point now,
-                                                  std::chrono::milliseconds* next_check);
+/// A stream timer that expired: its error message and code.
+struct ExpiredTimer {
+  std::string reason;
+  std::string code;  ///< "first_byte", "idle" or "stream_total"
+};
+
+/// For streams: which of the first-byte, idle and total timers expired at `now`; else nullopt and
+/// `next_check` set to when to look again.
+std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
+                                                   const HttpRequest& request,
+                                                   std::chrono::steady_clock::time_point start,
+                                                   std::chrono::steady_clock::time_point now,
+                                                   std::chrono::milliseconds* next_check);
 
 /// Throws the typed error of a failed exchange (the sink's own exception first).
 [[noreturn]] void throw_transfer_error(CURLcode code, const ExchangeState& state,
