@@ -1,0 +1,169 @@
+// Bounded resources: a server sending 128 MiB in one response, in one stream, or in one SSE line,
+// and one streaming forever, each ends with a typed error while the process's memory stays far
+// below what was sent (peak RSS growth is checked) and the server sees the client stop reading.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "catch.hpp"
+#include "litellm/backend.hpp"
+#include "simulator.hpp"
+
+using namespace litellm;
+using namespace std::chrono_literals;
+using sim::Fault;
+using sim::FaultKind;
+
+namespace {
+
+constexpr std::size_t kFlood = std::size_t{128} << 20;  // what the server sends
+constexpr std::size_t kLimit = std::size_t{8} << 20;    // what the client accepts
+constexpr long kMaxGrowthKb = 64 * 1024;                // far below kFlood
+
+long peak_rss_kb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+struct Fixture {
+  sim::ProviderSimulator simulator;
+  Fixture() { simulator.start(); }
+
+  LiteLLMBackend backend(BackendOptions options = {}) {
+    options.key_registry = std::make_shared<KeyRegistry>();
+    options.max_response_bytes = kLimit;
+    options.backoff.initial = 1ms;
+    return LiteLLMBackend(
+        {{"openai", std::nullopt, "sk-bounded-key-000000000001", simulator.openai_base()}}, "m",
+        json{{"wait_time_per_key", 0}}, options);
+  }
+
+  void push(FaultKind kind, int times = 1) {
+    for (int i = 0; i < times; ++i) {
+      Fault fault;
+      fault.kind = kind;
+      fault.after_chunks = 2;
+      fault.flood_bytes = kFlood;
+      fault.interval = 5ms;
+      simulator.push_fault(fault);
+    }
+  }
+
+  /// Bytes the server wrote for its last request. The server records them just after its last
+  /// write, which may come after our call returned: wait for that condition (bounded).
+  std::size_t last_bytes_sent() {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      const auto requests = simulator.requests();
+      if (!requests.empty() && requests.back().bytes_sent > 0) return requests.back().bytes_sent;
+      std::this_thread::yield();
+    }
+    return simulator.requests().back().bytes_sent;
+  }
+};
+
+json ping() {
+  return json{{"messages", json::array({{{"role", "user"}, {"content", "hi"}}})},
+              {"max_tokens", 4}};
+}
+
+}  // namespace
+
+TEST_CASE("a response larger than max_response_bytes is a ProtocolError with bounded memory") {
+  Fixture f;
+  auto backend = f.backend();
+  f.push(FaultKind::flood);
+  const long before = peak_rss_kb();
+  CHECK_THROWS_AS(backend.completion(ping()), ProtocolError);
+  CHECK(peak_rss_kb() - before < kMaxGrowthKb);
+  CHECK(f.simulator.request_count() == 1);  // not retried
+}
+
+TEST_CASE("a stream larger than max_response_bytes is a ProtocolError carrying what arrived") {
+  Fixture f;
+  auto backend = f.backend();
+  f.push(FaultKind::flood);
+  const long before = peak_rss_kb();
+  std::size_t chunks = 0;
+  try {
+    backend.completion(ping(), [&](const json&) {
+      ++chunks;
+      return true;
+    });
+    FAIL("no exception");
+  } catch (const ProtocolError& e) {
+    REQUIRE(e.partial() != nullptr);
+    const json& content = (*e.partial())["choices"][0]["message"]["content"];
+    REQUIRE(content.is_string());
+    CHECK(content.get<std::string>().size() <= kLimit);
+    CHECK(content.get<std::string>().size() > kLimit / 2);
+  }
+  CHECK(chunks > 1000);
+  CHECK(peak_rss_kb() - before < kMaxGrowthKb);
+  CHECK(f.last_bytes_sent() < kFlood);  // the client hung up early
+}
+
+TEST_CASE("an SSE line over the parser's limit is a ProtocolError with bounded memory") {
+  Fixture f;
+  BackendOptions options;
+  options.sse.max_line_bytes = std::size_t{1} << 20;
+  options.max_response_bytes = kFlood * 2;  // the line limit, not the size limit, must act
+  auto backend = f.backend(options);
+  f.push(FaultKind::long_line);
+  const long before = peak_rss_kb();
+  try {
+    backend.completion(ping(), [](const json&) { return true; });
+    FAIL("no exception");
+  } catch (const ProtocolError& e) {
+    CHECK(std::string(e.what()).find("max_line_bytes") != std::string::npos);
+  }
+  CHECK(peak_rss_kb() - before < kMaxGrowthKb);
+  CHECK(f.last_bytes_sent() < kFlood);
+}
+
+TEST_CASE("an endless lively stream ends at the stream's total timeout, not retried") {
+  Fixture f;
+  BackendOptions options;
+  options.timeouts.idle = 2s;  // never reached: a chunk arrives every 5 ms
+  options.timeouts.stream_total = 500ms;
+  auto backend = f.backend(options);
+  f.push(FaultKind::endless, 3);
+  std::size_t chunks = 0;
+  try {
+    backend.completion(ping(), [&](const json&) {
+      ++chunks;
+      return true;
+    });
+    FAIL("no exception");
+  } catch (const TimeoutError& e) {
+    CHECK(e.error_code() == "stream_total");
+    CHECK(e.partial() != nullptr);
+  }
+  CHECK(chunks > 10);
+  CHECK(f.simulator.request_count() == 1);
+}
+
+TEST_CASE("an endless stream nobody reads chunk by chunk also ends at its total timeout") {
+  Fixture f;
+  BackendOptions options;
+  options.timeouts.stream_total = 300ms;
+  auto backend = f.backend(options);
+  f.push(FaultKind::endless, 3);
+  CHECK_THROWS_AS(backend(json{{"messages", ping()["messages"]}, {"stream", true}}), TimeoutError);
+  CHECK(f.simulator.request_count() == 1);  // a stream_total timeout is never retried
+}
+
+TEST_CASE("an endless trickling response ends at the total timeout of each attempt") {
+  Fixture f;
+  BackendOptions options;
+  options.timeouts.total = 300ms;
+  auto backend = f.backend(options);
+  f.push(FaultKind::endless, 3);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_AS(backend.completion(ping()), TimeoutError);
+  CHECK(f.simulator.request_count() == 3);  // retried: the server may have been slow once
+  CHECK(std::chrono::steady_clock::now() - start >= 900ms);
+}

@@ -1,0 +1,218 @@
+// Secret hygiene: drive every error path, log line, exception message, printing, the key-state
+// snapshot and curl's verbose trace with distinctive keys, and check that no key text appears.
+// The keys contain "HYGIENE" away from their first 3 and last 4 characters, which the redacted
+// form keeps; so any output containing "HYGIENE" leaked a key.
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "catch.hpp"
+#include "litellm/backend.hpp"
+#include "litellm/fake_transport.hpp"
+#include "simulator.hpp"
+
+using namespace litellm;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kMarker = "HYGIENE";
+const std::string kOpenAIKey = "sk-live-HYGIENE-openai-0123456789abcdef-zZ01";
+const std::string kAzureKey = "az-live-HYGIENE-azure-0123456789abcdef-zZ02";
+const std::string kAnthropicKey = "sk-ant-HYGIENE-anthropic-0123456789abcdef-zZ03";
+
+/// Everything the library said during a test.
+struct Outputs {
+  std::vector<std::string> lines;
+
+  Logger logger() {
+    return [this](LogLevel, const std::string& line) { lines.push_back(line); };
+  }
+  std::function<void(const std::string&)> verbose() {
+    return [this](const std::string& line) { lines.push_back(line); };
+  }
+  void add_error(const Error& e) {
+    lines.push_back(e.what());
+    lines.push_back(e.message());
+    lines.push_back(e.provider_message());
+    lines.push_back(e.error_type());
+    lines.push_back(e.error_code());
+    lines.push_back(e.request_id());
+    lines.push_back(e.details().key_id);
+    if (e.partial() != nullptr) lines.push_back(e.partial()->dump());
+  }
+  /// Runs `call`, keeping its error's every field.
+  template <class Call>
+  void capture(Call&& call) {
+    try {
+      call();
+    } catch (const Error& e) {
+      add_error(e);
+    }
+  }
+  void check_clean() const {
+    CHECK_FALSE(lines.empty());
+    for (const std::string& line : lines) {
+      INFO(line);
+      CHECK(line.find(kMarker) == std::string::npos);
+    }
+  }
+};
+
+json ping() {
+  return json{{"messages", json::array({{{"role", "user"}, {"content", "hi"}}})},
+              {"max_tokens", 4}};
+}
+
+BackendOptions options(Outputs& out, std::shared_ptr<Transport> transport = nullptr) {
+  BackendOptions o;
+  o.key_registry = std::make_shared<KeyRegistry>();
+  o.logger = out.logger();
+  o.curl.verbose_log = out.verbose();
+  o.backoff.initial = 1ms;
+  o.timeouts.total = 300ms;
+  o.timeouts.idle = 300ms;
+  o.timeouts.first_byte = 300ms;
+  o.transport = std::move(transport);
+  return o;
+}
+
+std::string error_body(const std::string& message) {
+  return json{
+      {"error", {{"message", message}, {"type", "invalid_request_error"}, {"code", message}}}}
+      .dump();
+}
+
+}  // namespace
+
+TEST_CASE("printing an ApiInfo, its id and the key-state snapshot never shows the key") {
+  Outputs out;
+  const ApiInfo info{"openai", std::nullopt, kOpenAIKey, std::nullopt};
+  std::ostringstream printed;
+  printed << info;
+  out.lines.push_back(printed.str());
+  out.lines.push_back(fmt::format("{}", info));
+  out.lines.push_back(to_redacted_string(info));
+  out.lines.push_back(make_unique_api_info_key(info));
+  KeyPool pool({info}, {}, std::make_shared<KeyRegistry>());
+  pool.report(info, KeyOutcome::auth_failed("HTTP 401 " + std::string("rejected")));
+  out.lines.push_back(json(pool.snapshot()).dump());
+  out.check_clean();
+}
+
+TEST_CASE("configuration errors never show the key") {
+  Outputs out;
+  out.capture([] {
+    ApiInfo{"openai", std::nullopt, kOpenAIKey + "\r\n", std::nullopt}.validate();
+  });
+  out.capture([] {
+    ApiInfo{"azure", std::nullopt, kAzureKey, std::string("not a url")}.validate();
+  });
+  out.capture([] { ApiInfo{"nope", std::nullopt, kOpenAIKey, std::nullopt}.validate(); });
+  out.capture([] {
+    api_infos_from_config(
+        json::parse(R"([{"backend_used": "azure", "api_key": ")" + kAzureKey + R"("}])"));
+  });
+  out.capture([&] {
+    LiteLLMBackend backend(
+        {{"openai", std::nullopt, kOpenAIKey, std::string("http://127.0.0.1:1/v1")}}, "m",
+        json{{"wait_time_per_key", 0}}, options(out));
+    json params = ping();
+    params["extra_headers"] = {{"X-Key", kOpenAIKey + "\r\nInjected: 1"}};
+    backend.completion(params);
+  });
+  out.check_clean();
+}
+
+TEST_CASE("every HTTP error path, its logs and curl's verbose trace are free of keys") {
+  sim::SimulatorOptions simulator_options;
+  simulator_options.keys = {kAzureKey};  // the OpenAI and Anthropic keys are unknown: 401
+  simulator_options.quota_exhausted_keys = {kAzureKey};
+  sim::ProviderSimulator simulator(simulator_options);
+  simulator.start();
+  Outputs out;
+  const ApiInfo openai{"openai", std::nullopt, kOpenAIKey, simulator.openai_base()};
+  const ApiInfo azure{"azure", std::string("2024-10-21"), kAzureKey, simulator.base_url()};
+  const ApiInfo anthropic{"anthropic", std::nullopt, kAnthropicKey, simulator.base_url()};
+  for (const ApiInfo& info : {openai, azure, anthropic}) {
+    LiteLLMBackend backend({info}, "m", json{{"wait_time_per_key", 0}}, options(out));
+    out.capture([&] { backend.completion(ping()); });  // 401 or exhausted quota
+    out.capture([&] { backend.completion(ping(), [](const json&) { return true; }); });  // all out
+    out.lines.push_back(json(backend.key_pool().snapshot()).dump());
+  }
+  // Faults on a key the simulator accepts.
+  sim::SimulatorOptions accept_all;
+  sim::ProviderSimulator open_simulator(accept_all);
+  open_simulator.start();
+  const ApiInfo open_key{"openai", std::nullopt, kOpenAIKey, open_simulator.openai_base()};
+  for (const sim::FaultKind kind :
+       {sim::FaultKind::status, sim::FaultKind::reset_before_headers,
+        sim::FaultKind::reset_mid_stream, sim::FaultKind::stall, sim::FaultKind::no_terminator,
+        sim::FaultKind::malformed_chunk, sim::FaultKind::inband_error}) {
+    LiteLLMBackend backend({open_key}, "m", json{{"wait_time_per_key", 0}}, options(out));
+    for (int i = 0; i < 3; ++i) {
+      sim::Fault fault;
+      fault.kind = kind;
+      fault.status = 503;
+      fault.after_chunks = 2;
+      fault.stall = 2s;
+      open_simulator.push_fault(fault);
+    }
+    out.capture([&] { backend.completion(ping()); });
+    out.capture([&] { backend.completion(ping(), [](const json&) { return true; }); });
+    open_simulator.clear_faults();
+    open_simulator.release_stalls();  // ends a stall still running...
+    open_simulator.reset_stalls();    // ...and re-arms stalls for the next kind
+  }
+  // No server at all.
+  {
+    LiteLLMBackend backend(
+        {{"openai", std::nullopt, kOpenAIKey, std::string("http://127.0.0.1:1/v1")}}, "m",
+        json{{"wait_time_per_key", 0}}, options(out));
+    out.capture([&] { backend.completion(ping()); });
+  }
+  // No key ready in time.
+  {
+    LiteLLMBackend backend({open_key}, "m", json{{"wait_time_per_key", 3600}}, options(out));
+    backend.completion(ping());
+    CallOptions call;
+    call.max_key_wait = 1ms;
+    out.capture([&] { backend.completion(ping(), nullptr, call); });
+  }
+  bool saw_redacted_header = false;
+  for (const std::string& line : out.lines) {
+    saw_redacted_header =
+        saw_redacted_header || line.find("Authorization: [redacted]") != std::string::npos;
+  }
+  CHECK(saw_redacted_header);  // the verbose trace ran, through the redacting filter
+  out.check_clean();
+}
+
+TEST_CASE("a server echoing keys in bodies, headers and stream errors cannot leak them") {
+  auto transport = std::make_shared<FakeTransport>();
+  Outputs out;
+  LiteLLMBackend backend(
+      {{"openai", std::nullopt, kOpenAIKey, std::string("https://api.test/v1")},
+       {"openai", std::nullopt, kAnthropicKey, std::string("https://api.test/v1")}},
+      "m", json{{"wait_time_per_key", 0}}, options(out, transport));
+  FakeResponse echoed = FakeResponse::json_body(error_body("bad key " + kOpenAIKey), 400);
+  echoed.headers.add("x-request-id", "req-" + kOpenAIKey);
+  transport->push(echoed);
+  out.capture([&] { backend.completion(ping()); });
+  transport->push(FakeResponse::json_body(error_body("rejected " + kAnthropicKey), 401));
+  transport->push(FakeResponse::json_body(error_body("rejected " + kOpenAIKey), 401));
+  out.capture([&] { backend.completion(ping()); });  // both keys out: the pool lists reasons
+  out.lines.push_back(json(backend.key_pool().snapshot()).dump());
+
+  LiteLLMBackend streaming(
+      {{"openai", std::nullopt, kOpenAIKey, std::string("https://api.test/v1")}}, "m",
+      json{{"wait_time_per_key", 0}}, options(out, transport));
+  transport->push(FakeResponse::event_stream(
+      "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
+      "data: {\"error\":{\"message\":\"key " +
+      kOpenAIKey + " overloaded\",\"type\":\"server_error\"}}\n\n"));
+  out.capture([&] { streaming.completion(ping(), [](const json&) { return true; }); });
+  out.check_clean();
+}
