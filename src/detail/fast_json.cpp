@@ -368,10 +368,12 @@ json& object_member(object_t& object, const char* key, const char* key_end, bool
 
 // ---- values -------------------------------------------------------------------------------
 
-const char* parse_object(const char* p, const char* end, json& out, std::size_t depth) {
+/// Walks an object whose '{' is at `p`: for each member, `on_member(key, key_end, escaped, at)`
+/// handles the value starting at `at` (parses or skips it) and returns the position after it,
+/// or nullptr when it is invalid. Returns the position after the '}', or nullptr.
+template <class OnMember>
+const char* walk_object(const char* p, const char* end, std::size_t depth, OnMember&& on_member) {
   if (depth == 0) return nullptr;
-  out = json::value_t::object;
-  auto& object = *out.get_ptr<object_t*>();
   p = skip_space(p + 1, end);
   if (p == end) return nullptr;
   if (*p == '}') return p + 1;
@@ -386,7 +388,7 @@ const char* parse_object(const char* p, const char* end, json& out, std::size_t 
     if (p == end || *p != ':') return nullptr;
     p = skip_space(p + 1, end);
     if (p == end) return nullptr;
-    p = parse_value(p, end, object_member(object, key, key_end, escaped), depth - 1);
+    p = on_member(key, key_end, escaped, p);
     if (p == nullptr) return nullptr;
     p = skip_space(p, end);
     if (p == end) return nullptr;
@@ -397,74 +399,57 @@ const char* parse_object(const char* p, const char* end, json& out, std::size_t 
     }
     return *p == '}' ? p + 1 : nullptr;
   }
+}
+
+/// Walks an array whose '[' is at `p`: `on_element(at)` handles each value as `on_member` does.
+template <class OnElement>
+const char* walk_array(const char* p, const char* end, std::size_t depth, OnElement&& on_element) {
+  if (depth == 0) return nullptr;
+  p = skip_space(p + 1, end);
+  if (p == end) return nullptr;
+  if (*p == ']') return p + 1;
+  for (;;) {
+    p = on_element(p);
+    if (p == nullptr) return nullptr;
+    p = skip_space(p, end);
+    if (p == end) return nullptr;
+    if (*p == ',') {
+      p = skip_space(p + 1, end);
+      if (p == end) return nullptr;
+      continue;
+    }
+    return *p == ']' ? p + 1 : nullptr;
+  }
+}
+
+const char* parse_object(const char* p, const char* end, json& out, std::size_t depth) {
+  if (depth == 0) return nullptr;
+  out = json::value_t::object;
+  auto& object = *out.get_ptr<object_t*>();
+  return walk_object(
+      p, end, depth, [&](const char* key, const char* key_end, bool escaped, const char* at) {
+        return parse_value(at, end, object_member(object, key, key_end, escaped), depth - 1);
+      });
 }
 
 const char* parse_array(const char* p, const char* end, json& out, std::size_t depth) {
   if (depth == 0) return nullptr;
   out = json::value_t::array;
   auto& array = *out.get_ptr<array_t*>();
-  p = skip_space(p + 1, end);
-  if (p == end) return nullptr;
-  if (*p == ']') return p + 1;
-  for (;;) {
+  return walk_array(p, end, depth, [&](const char* at) {
     array.emplace_back();
-    p = parse_value(p, end, array.back(), depth - 1);
-    if (p == nullptr) return nullptr;
-    p = skip_space(p, end);
-    if (p == end) return nullptr;
-    if (*p == ',') {
-      p = skip_space(p + 1, end);
-      if (p == end) return nullptr;
-      continue;
-    }
-    return *p == ']' ? p + 1 : nullptr;
-  }
+    return parse_value(at, end, array.back(), depth - 1);
+  });
 }
 
 const char* skip_object(const char* p, const char* end, std::size_t depth) noexcept {
-  if (depth == 0) return nullptr;
-  p = skip_space(p + 1, end);
-  if (p == end) return nullptr;
-  if (*p == '}') return p + 1;
-  for (;;) {
-    if (*p != '"') return nullptr;
-    bool escaped = false;
-    p = scan_string(p + 1, end, escaped);
-    if (p == nullptr) return nullptr;
-    p = skip_space(p, end);
-    if (p == end || *p != ':') return nullptr;
-    p = skip_space(p + 1, end);
-    if (p == end) return nullptr;
-    p = skip_value(p, end, depth - 1);
-    if (p == nullptr) return nullptr;
-    p = skip_space(p, end);
-    if (p == end) return nullptr;
-    if (*p == ',') {
-      p = skip_space(p + 1, end);
-      if (p == end) return nullptr;
-      continue;
-    }
-    return *p == '}' ? p + 1 : nullptr;
-  }
+  return walk_object(p, end, depth, [&](const char*, const char*, bool, const char* at) {
+    return skip_value(at, end, depth - 1);
+  });
 }
 
 const char* skip_array(const char* p, const char* end, std::size_t depth) noexcept {
-  if (depth == 0) return nullptr;
-  p = skip_space(p + 1, end);
-  if (p == end) return nullptr;
-  if (*p == ']') return p + 1;
-  for (;;) {
-    p = skip_value(p, end, depth - 1);
-    if (p == nullptr) return nullptr;
-    p = skip_space(p, end);
-    if (p == end) return nullptr;
-    if (*p == ',') {
-      p = skip_space(p + 1, end);
-      if (p == end) return nullptr;
-      continue;
-    }
-    return *p == ']' ? p + 1 : nullptr;
-  }
+  return walk_array(p, end, depth, [&](const char* at) { return skip_value(at, end, depth - 1); });
 }
 
 #undef LITELLM_JSON_NOINLINE
