@@ -19,6 +19,10 @@ fuzz_seconds="${LITELLM_FUZZ_SECONDS:-7}"
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# The sanitizer builds: -O1 and line tables, as the sanitizers' docs advise, with assertions on.
+# They compile in about half the time of -O2 -g, and stack traces keep their file:line.
+sanitizer_opt="-O1 -g1"
+
 step "full suite (build/test)"
 cmake -S "$root" -B "$root/build/test" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DLITELLM_WARNINGS_AS_ERRORS=ON
@@ -27,14 +31,16 @@ ctest --test-dir "$root/build/test" -j "$jobs" --output-on-failure
 
 step "concurrency tests under ThreadSanitizer (build/tsan)"
 cmake -S "$root" -B "$root/build/tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLITELLM_SANITIZE=thread -DLITELLM_BUILD_EXAMPLES=OFF -DLITELLM_BUILD_BENCH=OFF
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$sanitizer_opt" -DLITELLM_SANITIZE=thread \
+  -DLITELLM_BUILD_EXAMPLES=OFF -DLITELLM_BUILD_BENCH=OFF
 cmake --build "$root/build/tsan" -j "$jobs" --target litellm_tests_concurrency
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$root/tests/tsan.supp" \
   ctest --test-dir "$root/build/tsan" -L concurrency --output-on-failure
 
 step "unit and integration tests under AddressSanitizer + UBSan (build/asan)"
 cmake -S "$root" -B "$root/build/asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DLITELLM_SANITIZE=address,undefined -DLITELLM_BUILD_EXAMPLES=OFF -DLITELLM_BUILD_BENCH=OFF
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$sanitizer_opt" -DLITELLM_SANITIZE=address,undefined \
+  -DLITELLM_BUILD_EXAMPLES=OFF -DLITELLM_BUILD_BENCH=OFF
 cmake --build "$root/build/asan" -j "$jobs" --target litellm_tests_unit litellm_tests_integration \
   litellm_fuzzers
 ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1" \
