@@ -1,6 +1,8 @@
 #include "detail/call.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <condition_variable>
 #include <mutex>
 
@@ -299,8 +301,11 @@ CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkC
   CallSpec spec;
   spec.kind = kind;
   spec.on_chunk = std::move(on_chunk);
-  json merged = defaults;
-  for (auto& [name, value] : params.items()) merged[name] = std::move(value);
+  // The call's parameters stay where they are; defaults fill in what the call left out.
+  json merged = std::move(params);
+  if (defaults.is_object()) {
+    for (const auto& [name, value] : defaults.items()) merged.emplace(name, value);
+  }
   if (kind != CallKind::embedding) {
     const auto messages = merged.find("messages");
     if (messages == merged.end() || !messages->is_array()) {
@@ -327,7 +332,12 @@ CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkC
   if (const auto it = merged.find("n"); it != merged.end() && it->is_number_integer()) {
     spec.n = std::max(1, std::min(it->get<int>(), kMaxStreamChoices));
   }
-  for (const std::string_view name : kNonBodyParams) merged.erase(std::string(name));
+  auto& members = merged.get_ref<json::object_t&>();
+  for (auto it = members.begin(); it != members.end();) {
+    const bool routing = std::find(std::begin(kNonBodyParams), std::end(kNonBodyParams),
+                                   std::string_view(it->first)) != std::end(kNonBodyParams);
+    it = routing ? members.erase(it) : std::next(it);
+  }
   spec.params = std::move(merged);
   return spec;
 }

@@ -13,7 +13,8 @@ namespace litellm::detail {
 inline void check_header_field(std::string_view name, std::string_view value) {
   const auto forges = [](std::string_view s) {
     for (const char c : s) {
-      if (c == '\r' || c == '\n' || c == '\0') return true;
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte <= '\r' && (byte == '\r' || byte == '\n' || byte == 0)) return true;  // rare
     }
     return false;
   };
