@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iterator>
 #include <condition_variable>
+#include <iterator>
 #include <mutex>
 
 #include "detail/base64.hpp"
