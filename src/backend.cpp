@@ -346,13 +346,13 @@ Error error_of(std::exception_ptr error) {
 
 }  // namespace
 
-std::vector<BatchItem> LiteLLMBackend::batch_completion(const std::vector<json>& requests,
+std::vector<BatchItem> LiteLLMBackend::batch_completion(std::vector<json> requests,
                                                         const BatchOptions& options) {
   std::vector<detail::CallSpec> specs;
   specs.reserve(requests.size());
-  for (const json& request : requests) {
-    specs.push_back(detail::make_call_spec(detail::CallKind::chat, defaults_, request, nullptr,
-                                           options.call, options_));
+  for (json& request : requests) {
+    specs.push_back(detail::make_call_spec(detail::CallKind::chat, defaults_, std::move(request),
+                                           nullptr, options.call, options_));
   }
   std::vector<BatchItem> items(requests.size());
   run_batch(*internals_, std::move(specs), options,

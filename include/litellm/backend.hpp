@@ -251,8 +251,9 @@ class LiteLLMBackend {
   /// Many chat completions at once, at most `options.max_concurrency` in flight, on the I/O
   /// thread. Returns one item per request, in input order, each holding the completion or the
   /// error of that request (a failed request does not fail the batch). Blocks until every
-  /// request has finished or the batch was cancelled.
-  std::vector<BatchItem> batch_completion(const std::vector<json>& requests,
+  /// request has finished or the batch was cancelled. Pass the requests with `std::move` when
+  /// they are not needed afterwards: they are then not copied.
+  std::vector<BatchItem> batch_completion(std::vector<json> requests,
                                           const BatchOptions& options = {});
   /// Embeddings of many inputs: split into requests of `options.embedding_batch_size` inputs,
   /// sent concurrently, reassembled in input order as float vectors (decoded from base64 where

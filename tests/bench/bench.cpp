@@ -308,7 +308,7 @@ struct LibraryDriver::Impl {
       const litellm::BatchOptions batch = batch_options(clock);
       const Window window;
       clock.start = SteadyClock::now();
-      kept_items = backend->batch_completion(kept_requests, batch);
+      kept_items = backend->batch_completion(std::move(kept_requests), batch);  // not copied
       window.stop(result);
       for (const auto& item : kept_items) {
         if (item.ok()) {
