@@ -622,6 +622,29 @@ class ChunkScanner {
     }
   }
 
+  /// Calls `on_element()` for each element of the array at p_, with p_ at the element;
+  /// `on_element` must consume it.
+  template <class OnElement>
+  bool elements(OnElement&& on_element) {
+    ++p_;
+    if (!space()) return false;
+    if (*p_ == ']') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      if (!on_element() || !space()) return false;
+      if (*p_ == ',') {
+        ++p_;
+        if (!space()) return false;
+        continue;
+      }
+      if (*p_ != ']') return invalid();
+      ++p_;
+      return true;
+    }
+  }
+
   /// Validates the value at p_ (allowing `depth` levels of containers) and moves past it.
   LITELLM_SCAN_INLINE bool skip(std::size_t depth) noexcept {
     if (*p_ == '"') {  // the usual case, inline
@@ -693,28 +716,9 @@ class ChunkScanner {
 
   /// The choices array (depth 2).
   bool scan_choices() {
-    ++p_;
-    if (!space()) return false;
-    if (*p_ == ']') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
-      if (*p_ == '{') {
-        if (!scan_choice()) return false;
-      } else if (!skip(kMaxDepth - 2)) {  // not an object: add() ignores it
-        return false;
-      }
-      if (!space()) return false;
-      if (*p_ == ',') {
-        ++p_;
-        if (!space()) return false;
-        continue;
-      }
-      if (*p_ != ']') return invalid();
-      ++p_;
-      return true;
-    }
+    return elements([this] {
+      return *p_ == '{' ? scan_choice() : skip(kMaxDepth - 2);  // not an object: add() ignores it
+    });
   }
 
   /// One choice object (depth 3).
@@ -789,24 +793,9 @@ class ChunkScanner {
   /// `index`, string `id` and `type`, and a `function` object of strings (`name`, `arguments`).
   bool scan_tool_calls() {
     if (!push(OpKind::tool_calls, 0, {}, RawText{}, nullptr)) return false;
-    ++p_;
-    if (!space()) return false;
-    if (*p_ == ']') {
-      ++p_;
-      return true;
-    }
-    for (;;) {
-      if (*p_ != '{') return unusual();  // add() skips it: not worth a fast path
-      if (!scan_tool_call() || !space()) return false;
-      if (*p_ == ',') {
-        ++p_;
-        if (!space()) return false;
-        continue;
-      }
-      if (*p_ != ']') return invalid();
-      ++p_;
-      return true;
-    }
+    return elements([this] {
+      return *p_ == '{' ? scan_tool_call() : unusual();  // add() skips it: not worth a fast path
+    });
   }
 
   /// One tool-call fragment (depth 6).
