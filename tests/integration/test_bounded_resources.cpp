@@ -6,6 +6,8 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <typeinfo>
+#include <utility>
 
 #include "catch.hpp"
 #include "litellm/backend.hpp"
@@ -94,6 +96,22 @@ json ping() {
               {"max_tokens", 4}};
 }
 
+/// Streams `ping()` expecting the error `E`; returns it and how many chunks reached the callback.
+template <class E>
+std::pair<E, std::size_t> stream_expecting(LiteLLMBackend& backend) {
+  std::size_t chunks = 0;
+  try {
+    backend.completion(ping(), [&](const json&) {
+      ++chunks;
+      return true;
+    });
+  } catch (const E& e) {
+    return {e, chunks};
+  }
+  FAIL("no " << typeid(E).name());
+  throw;  // unreachable: FAIL throws
+}
+
 }  // namespace
 
 TEST_CASE("a response larger than max_response_bytes is a ProtocolError with bounded memory") {
@@ -111,20 +129,12 @@ TEST_CASE("a stream larger than max_response_bytes is a ProtocolError carrying w
   auto backend = f.backend();
   f.push(FaultKind::flood);
   const long before = peak_rss_kb();
-  std::size_t chunks = 0;
-  try {
-    backend.completion(ping(), [&](const json&) {
-      ++chunks;
-      return true;
-    });
-    FAIL("no exception");
-  } catch (const ProtocolError& e) {
-    REQUIRE(e.partial() != nullptr);
-    const json& content = (*e.partial())["choices"][0]["message"]["content"];
-    REQUIRE(content.is_string());
-    CHECK(content.get<std::string>().size() <= kLimit);
-    CHECK(content.get<std::string>().size() > kLimit / 2);
-  }
+  const auto [error, chunks] = stream_expecting<ProtocolError>(backend);
+  REQUIRE(error.partial() != nullptr);
+  const json& content = (*error.partial())["choices"][0]["message"]["content"];
+  REQUIRE(content.is_string());
+  CHECK(content.get<std::string>().size() <= kLimit);
+  CHECK(content.get<std::string>().size() > kLimit / 2);
   CHECK(chunks > 1000);
   check_growth_since(before);
   CHECK(f.last_bytes_sent() < kFlood);  // the client hung up early
@@ -138,12 +148,8 @@ TEST_CASE("an SSE line over the parser's limit is a ProtocolError with bounded m
   auto backend = f.backend(options);
   f.push(FaultKind::long_line);
   const long before = peak_rss_kb();
-  try {
-    backend.completion(ping(), [](const json&) { return true; });
-    FAIL("no exception");
-  } catch (const ProtocolError& e) {
-    CHECK(std::string(e.what()).find("max_line_bytes") != std::string::npos);
-  }
+  const ProtocolError error = stream_expecting<ProtocolError>(backend).first;
+  CHECK(std::string(error.what()).find("max_line_bytes") != std::string::npos);
   check_growth_since(before);
   CHECK(f.last_bytes_sent() < kFlood);
 }
@@ -155,17 +161,9 @@ TEST_CASE("an endless lively stream ends at the stream's total timeout, not retr
   options.timeouts.stream_total = 500ms;
   auto backend = f.backend(options);
   f.push(FaultKind::endless, 3);
-  std::size_t chunks = 0;
-  try {
-    backend.completion(ping(), [&](const json&) {
-      ++chunks;
-      return true;
-    });
-    FAIL("no exception");
-  } catch (const TimeoutError& e) {
-    CHECK(e.error_code() == "stream_total");
-    CHECK(e.partial() != nullptr);
-  }
+  const auto [error, chunks] = stream_expecting<TimeoutError>(backend);
+  CHECK(error.error_code() == "stream_total");
+  CHECK(error.partial() != nullptr);
   CHECK(chunks > 10);
   CHECK(f.simulator.request_count() == 1);
 }
