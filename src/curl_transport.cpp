@@ -13,7 +13,6 @@
 #include <cstring>
 #include <exception>
 #include <mutex>
-#include <unordered_map>
 #include <vector>
 
 #include "detail/curl_common.hpp"
@@ -35,13 +34,30 @@ void curl_global_init_once() {
 CurlSlist build_header_list(const Headers& headers) {
   CurlSlist list;
   bool has_expect = false;
+  std::string line;
   for (const auto& [name, value] : headers) {
     check_header_field(name, value);
     if (iequals(name, "expect")) has_expect = true;
-    list.append(name + ": " + value);
+    line.assign(name).append(": ").append(value);
+    list.append(line);
   }
   // curl would send "Expect: 100-continue" for large bodies and wait for the server's go-ahead.
   if (!has_expect) list.append("Expect:");
+  return list;
+}
+
+std::shared_ptr<const CurlSlist> HeaderListCache::get(const Headers& headers) {
+  const std::vector<Headers::Field>& fields = headers.fields();
+  // Newest first; fields compared last to first, as the credentials come last and differ most.
+  for (auto entry = entries_.rbegin(); entry != entries_.rend(); ++entry) {
+    if (entry->fields.size() == fields.size() &&
+        std::equal(fields.rbegin(), fields.rend(), entry->fields.rbegin())) {
+      return entry->list;
+    }
+  }
+  auto list = std::make_shared<const CurlSlist>(build_header_list(headers));
+  if (entries_.size() >= capacity_) entries_.erase(entries_.begin());
+  entries_.push_back(Entry{fields, list});
   return list;
 }
 
@@ -358,11 +374,10 @@ class CurlTransport final : public Transport {
   }
 
   ~CurlTransport() override {
-    for (auto& [id, exchange] : exchanges_) {
-      curl_multi_remove_handle(multi_, exchange->easy);
+    for (const auto& exchange : slots_) {
+      if (exchange->request != nullptr) curl_multi_remove_handle(multi_, exchange->easy);
       curl_easy_cleanup(exchange->easy);
     }
-    for (const SpareHandle& spare : spare_) curl_easy_cleanup(spare.easy);
     curl_multi_cleanup(multi_);
   }
 
@@ -445,49 +460,46 @@ class CurlTransport final : public Transport {
   }
 
   // ---- The non-blocking side: one multi handle driven by the backend's I/O thread ----
+  //
+  // Exchanges are pooled: an ended one keeps its easy handle (and what it is configured for), its
+  // header vector's capacity and its slot, and the next start() takes it back, so a steady stream
+  // of calls allocates nothing here but what curl itself does. An ExchangeId is the slot and the
+  // slot's generation (bumped on every start), so the id of an ended exchange never names the next
+  // one in its slot.
 
   ExchangeId start(const HttpRequest& request, ResponseSink& sink, DoneCallback done) override {
-    auto exchange = std::make_unique<AsyncExchange>();
-    exchange->id = ++last_id_;
-    exchange->request = &request;
-    exchange->done = std::move(done);
-    exchange->started = std::chrono::steady_clock::now();
-    exchange->headers = detail::build_header_list(request.headers);
-    exchange->state.reset(&sink, request.stream);
-    bool reuse = false;
-    if (spare_.empty()) {
-      exchange->easy = curl_easy_init();
-      if (exchange->easy == nullptr) throw ConnectionError("cannot create a curl handle");
-    } else {
-      // A handle last used for the same URL and limits keeps its settings.
-      auto match = std::find_if(spare_.rbegin(), spare_.rend(), [&](const SpareHandle& spare) {
-        return spare.config.matches(id_, request);
-      });
-      if (match == spare_.rend()) match = spare_.rbegin();
-      exchange->easy = match->easy;
-      reuse = match->config.matches(id_, request);
-      spare_.erase(std::next(match).base());
-    }
+    std::shared_ptr<const detail::CurlSlist> headers = header_lists_.get(request.headers);
+    AsyncExchange& exchange = take_spare(request);
+    const bool reuse = exchange.config.matches(id_, request);
+    exchange.request = &request;
+    exchange.started = std::chrono::steady_clock::now();
+    exchange.headers = std::move(headers);
+    exchange.state.reset(&sink, request.stream);
+    exchange.error_buffer[0] = '\0';
     if (reuse) {
-      detail::set_exchange(exchange->easy, request, exchange->headers.get(), exchange->state,
-                           exchange->error_buffer);
+      detail::set_exchange(exchange.easy, request, exchange.headers->get(), exchange.state,
+                           exchange.error_buffer);
     } else {
-      detail::configure_easy(exchange->easy, request, options_, exchange->headers.get(),
-                             exchange->state, exchange->error_buffer);
+      exchange.config = detail::EasyConfig{};  // until configured in full
+      detail::configure_easy(exchange.easy, request, options_, exchange.headers->get(),
+                             exchange.state, exchange.error_buffer);
+      exchange.config.remember(id_, request);
     }
-    exchange->config.remember(id_, request);
-    curl_easy_setopt(exchange->easy, CURLOPT_PRIVATE, exchange.get());
-    if (curl_multi_add_handle(multi_, exchange->easy) != CURLM_OK) {
-      spare_.push_back({exchange->easy, detail::EasyConfig{}});
+    curl_easy_setopt(exchange.easy, CURLOPT_PRIVATE, &exchange);
+    if (curl_multi_add_handle(multi_, exchange.easy) != CURLM_OK) {
+      release(exchange);
       throw ConnectionError("cannot start the transfer");
     }
-    const ExchangeId id = exchange->id;
-    exchanges_.emplace(id, std::move(exchange));
-    return id;
+    if (++exchange.generation == 0) exchange.generation = 1;  // 0 never names an exchange
+    exchange.done = std::move(done);
+    exchange.active_index = active_.size();
+    active_.push_back(&exchange);
+    if (request.stream) ++active_streams_;
+    return (static_cast<ExchangeId>(exchange.generation) << 32) | exchange.slot;
   }
 
   std::size_t poll(std::chrono::milliseconds timeout) override {
-    if (deliver_pending()) return exchanges_.size();
+    if (deliver_pending()) return active_.size();
     if (perform_and_collect() == 0) {
       const auto wait = std::min(timeout, next_stream_check());
       curl_multi_poll(multi_, nullptr, 0, static_cast<int>(std::max<long long>(wait.count(), 0)),
@@ -495,36 +507,63 @@ class CurlTransport final : public Transport {
       perform_and_collect();
     }
     deliver_pending();
-    return exchanges_.size();
+    return active_.size();
   }
 
   void wakeup() override { curl_multi_wakeup(multi_); }
 
   void cancel(ExchangeId id) override {
-    const auto it = exchanges_.find(id);
-    if (it == exchanges_.end()) return;
-    it->second->state.cancelled = true;
-    end_exchange(it, CURLE_ABORTED_BY_CALLBACK);
+    const auto slot = static_cast<std::size_t>(id & 0xffffffffu);
+    if (slot >= slots_.size()) return;
+    AsyncExchange& exchange = *slots_[slot];
+    if (exchange.request == nullptr || exchange.generation != (id >> 32)) return;  // ended
+    exchange.state.cancelled = true;
+    end_exchange(exchange, CURLE_ABORTED_BY_CALLBACK);
   }
 
  private:
   struct AsyncExchange {
-    ExchangeId id = 0;
     CURL* easy = nullptr;
-    const HttpRequest* request = nullptr;
+    std::uint32_t slot = 0;                ///< Its index in slots_.
+    std::uint32_t generation = 0;          ///< Bumped on every start.
+    std::size_t active_index = 0;          ///< Its index in active_ while running.
+    const HttpRequest* request = nullptr;  ///< Set while running.
     DoneCallback done;
     ExchangeState state;
-    detail::CurlSlist headers;
+    std::shared_ptr<const detail::CurlSlist> headers;
     std::chrono::steady_clock::time_point started;
     char error_buffer[CURL_ERROR_SIZE] = {0};
-    detail::EasyConfig config;
+    detail::EasyConfig config;  ///< What `easy` is configured for.
   };
-  /// A finished easy handle kept for reuse, with what it is configured for.
-  struct SpareHandle {
-    CURL* easy;
-    detail::EasyConfig config;
-  };
-  using ExchangeMap = std::unordered_map<ExchangeId, std::unique_ptr<AsyncExchange>>;
+
+  /// An idle exchange for `request`: preferably one whose handle is configured for the same URL
+  /// and limits (it then needs only the body and headers), else any, else a new one.
+  AsyncExchange& take_spare(const HttpRequest& request) {
+    if (spare_.empty()) {
+      auto created = std::make_unique<AsyncExchange>();
+      created->easy = curl_easy_init();
+      if (created->easy == nullptr) throw ConnectionError("cannot create a curl handle");
+      created->slot = static_cast<std::uint32_t>(slots_.size());
+      slots_.push_back(std::move(created));
+      return *slots_.back();
+    }
+    auto match = std::find_if(spare_.rbegin(), spare_.rend(), [&](const AsyncExchange* spare) {
+      return spare->config.matches(id_, request);
+    });
+    if (match == spare_.rend()) match = spare_.rbegin();
+    AsyncExchange& exchange = **match;
+    *match = spare_.back();
+    spare_.pop_back();
+    return exchange;
+  }
+
+  /// Returns an exchange that is not running to the spare list.
+  void release(AsyncExchange& exchange) {
+    exchange.request = nullptr;
+    exchange.state.sink = nullptr;
+    exchange.headers.reset();
+    spare_.push_back(&exchange);
+  }
 
   /// Runs curl, ends the finished and timed-out exchanges; returns how many ended.
   std::size_t perform_and_collect() {
@@ -536,25 +575,23 @@ class CurlTransport final : public Transport {
       if (msg->msg != CURLMSG_DONE) continue;
       void* data = nullptr;
       curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &data);
-      const auto it = exchanges_.find(static_cast<AsyncExchange*>(data)->id);
-      if (it == exchanges_.end()) continue;
-      end_exchange(it, msg->data.result);
+      auto* exchange = static_cast<AsyncExchange*>(data);
+      if (exchange == nullptr || exchange->request == nullptr) continue;
+      end_exchange(*exchange, msg->data.result);
       ++ended;
     }
+    if (active_streams_ == 0) return ended;  // only streams have timers of our own
     const auto now = std::chrono::steady_clock::now();
-    for (auto it = exchanges_.begin(); it != exchanges_.end();) {
+    // Backwards: end_exchange moves the last exchange into the ended one's place.
+    for (std::size_t i = active_.size(); i-- > 0;) {
+      AsyncExchange& exchange = *active_[i];
       std::chrono::milliseconds ignored{0};
-      AsyncExchange& exchange = *it->second;
       if (auto expired = detail::stream_timeout_expired(exchange.state, *exchange.request,
                                                         exchange.started, now, &ignored)) {
         exchange.state.timeout_reason = std::move(expired->reason);
         exchange.state.timeout_code = std::move(expired->code);
-        const auto next = std::next(it);
-        end_exchange(it, CURLE_OPERATION_TIMEDOUT);
-        it = next;
+        end_exchange(exchange, CURLE_OPERATION_TIMEDOUT);
         ++ended;
-      } else {
-        ++it;
       }
     }
     return ended;
@@ -563,8 +600,9 @@ class CurlTransport final : public Transport {
   /// The longest poll may wait before a stream's first-byte or idle timer must be looked at.
   std::chrono::milliseconds next_stream_check() const {
     std::chrono::milliseconds next{1000};
+    if (active_streams_ == 0) return next;
     const auto now = std::chrono::steady_clock::now();
-    for (const auto& [id, exchange] : exchanges_) {
+    for (const AsyncExchange* exchange : active_) {
       std::chrono::milliseconds check{1000};
       detail::stream_timeout_expired(exchange->state, *exchange->request, exchange->started, now,
                                      &check);
@@ -573,38 +611,46 @@ class CurlTransport final : public Transport {
     return next;
   }
 
-  /// Detaches an exchange and queues its done callback with its outcome.
-  void end_exchange(ExchangeMap::iterator it, CURLcode code) {
-    std::unique_ptr<AsyncExchange> exchange = std::move(it->second);
-    exchanges_.erase(it);
-    curl_multi_remove_handle(multi_, exchange->easy);
+  /// Detaches a running exchange, queues its done callback with its outcome and makes it spare.
+  void end_exchange(AsyncExchange& exchange, CURLcode code) {
+    AsyncExchange* last = active_.back();
+    active_[exchange.active_index] = last;
+    last->active_index = exchange.active_index;
+    active_.pop_back();
+    if (exchange.request->stream) --active_streams_;
+    curl_multi_remove_handle(multi_, exchange.easy);
     std::exception_ptr error;
-    ExchangeState& state = exchange->state;
+    ExchangeState& state = exchange.state;
     try {
       if (code != CURLE_OK || state.failure || state.cancelled || !state.timeout_reason.empty()) {
-        detail::throw_transfer_error(code, state, exchange->error_buffer, exchange->easy);
+        detail::throw_transfer_error(code, state, exchange.error_buffer, exchange.easy);
       }
       if (!state.headers_delivered) {
         long status = 0;
-        curl_easy_getinfo(exchange->easy, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_getinfo(exchange.easy, CURLINFO_RESPONSE_CODE, &status);
         state.status = static_cast<int>(status);
         if (!state.deliver_headers()) {
-          detail::throw_transfer_error(code, state, exchange->error_buffer, exchange->easy);
+          detail::throw_transfer_error(code, state, exchange.error_buffer, exchange.easy);
         }
       }
     } catch (...) {
       error = std::current_exception();
     }
-    spare_.push_back({exchange->easy, exchange->config});
-    pending_.emplace_back(std::move(exchange->done), error);
+    pending_.emplace_back(std::move(exchange.done), error);
+    exchange.done = nullptr;
+    release(exchange);
   }
 
   /// Calls the queued done callbacks; true when there were any.
   bool deliver_pending() {
     if (pending_.empty()) return false;
-    auto ready = std::move(pending_);
-    pending_.clear();
+    // The two vectors trade places so that neither loses its capacity (a callback may start a new
+    // exchange, which queues into pending_ again).
+    std::vector<Pending> ready = std::move(delivering_);
+    ready.swap(pending_);
     for (auto& [done, error] : ready) done(error);
+    ready.clear();
+    delivering_ = std::move(ready);
     return true;
   }
 
@@ -613,13 +659,19 @@ class CurlTransport final : public Transport {
     return ++last;
   }
 
+  using Pending = std::pair<DoneCallback, std::exception_ptr>;
+
   CurlOptions options_;
   const std::uint64_t id_;  // identifies this transport's configuration on reused thread handles
   CURLM* multi_ = nullptr;  // the non-blocking side (I/O thread only, but wakeup)
-  ExchangeMap exchanges_;   // I/O thread only
-  std::vector<SpareHandle> spare_;  // finished easy handles, reused with their settings
-  std::vector<std::pair<DoneCallback, std::exception_ptr>> pending_;
-  ExchangeId last_id_ = 0;
+  // I/O thread only:
+  std::vector<std::unique_ptr<AsyncExchange>> slots_;  // every exchange ever made, by slot
+  std::vector<AsyncExchange*> active_;                 // running, in no particular order
+  std::vector<AsyncExchange*> spare_;                  // idle, reused by start()
+  std::size_t active_streams_ = 0;                     // running exchanges with request.stream
+  detail::HeaderListCache header_lists_;
+  std::vector<Pending> pending_;
+  std::vector<Pending> delivering_;
 };
 
 }  // namespace

@@ -6,9 +6,11 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "detail/header_check.hpp"
 #include "litellm/http.hpp"
@@ -44,6 +46,27 @@ class CurlSlist {
 
 /// The request's headers as a curl list, validated, with curl's `Expect: 100-continue` disabled.
 CurlSlist build_header_list(const Headers& headers);
+
+/// The curl lists of the header sets a transport sent recently, so that a request with the same
+/// headers as an earlier one (the same key, the usual case in a batch) reuses its validated list
+/// instead of building and checking a new one. Lists are shared: an exchange keeps the one it was
+/// started with alive even after the cache dropped it. Holds at most `capacity` sets, dropping the
+/// oldest. Not thread-safe (one per I/O thread).
+class HeaderListCache {
+ public:
+  explicit HeaderListCache(std::size_t capacity = 64) : capacity_(capacity > 0 ? capacity : 1) {}
+  /// The list for `headers`, built (and validated: ConfigError) on a miss.
+  std::shared_ptr<const CurlSlist> get(const Headers& headers);
+  std::size_t size() const noexcept { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::vector<Headers::Field> fields;
+    std::shared_ptr<const CurlSlist> list;
+  };
+  std::size_t capacity_;
+  std::vector<Entry> entries_;  // oldest first
+};
 
 /// What the curl callbacks know about one exchange.
 struct ExchangeState {

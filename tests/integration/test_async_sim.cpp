@@ -79,6 +79,37 @@ TEST_CASE("64 concurrent completions through the multi interface all succeed, in
   CHECK(ports.size() <= 64);
 }
 
+TEST_CASE("concurrent transfers each send their own headers whether their list is reused or not") {
+  // The transport reuses a header list for requests with equal headers: with 5 keys and a
+  // per-request header taking 7 values, 64 transfers at once mix cache hits and misses, and each
+  // request must still carry its own key and header.
+  Started s;
+  LiteLLMBackend backend(keys(s.simulator, 5), "m", json{{"wait_time_per_key", 0}}, options());
+  std::vector<json> requests;
+  for (int i = 0; i < 300; ++i) {
+    json request = ping("request " + std::to_string(i), 2);
+    request["extra_headers"] = {{"X-Tag", "tag-" + std::to_string(i % 7)}};
+    requests.push_back(std::move(request));
+  }
+  BatchOptions batch;
+  batch.max_concurrency = 64;
+  const auto items = backend.batch_completion(requests, batch);
+  for (const auto& item : items) REQUIRE(item.ok());
+  const auto recorded = s.simulator.requests();
+  REQUIRE(recorded.size() == 300);
+  std::set<std::string> used_keys;
+  for (const auto& request : recorded) {
+    const json body = json::parse(request.body);
+    const std::string text = body["messages"][0]["content"];
+    const int i = std::stoi(text.substr(std::string("request ").size()));
+    INFO(text);
+    CHECK(request.headers.at("x-tag") == "tag-" + std::to_string(i % 7));
+    CHECK(request.headers.at("authorization") == "Bearer " + request.key);
+    used_keys.insert(request.key);
+  }
+  CHECK(used_keys.size() == 5);
+}
+
 TEST_CASE("async streams deliver their chunks on the I/O thread as they arrive") {
   Started s;
   LiteLLMBackend backend(keys(s.simulator, 1), "m", json{{"wait_time_per_key", 0}}, options());
