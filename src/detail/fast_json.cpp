@@ -4,6 +4,7 @@
 #include "detail/fast_json.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -526,6 +527,24 @@ void append_unescaped(std::string& out, const char* p, const char* end) {
   out.resize(static_cast<std::size_t>(decoded_end - start));
 }
 
+json::value_t kind_at(char c) noexcept {
+  switch (c) {
+    case '"':
+      return json::value_t::string;
+    case '{':
+      return json::value_t::object;
+    case '[':
+      return json::value_t::array;
+    case 't':
+    case 'f':
+      return json::value_t::boolean;
+    case 'n':
+      return json::value_t::null;
+    default:
+      return json::value_t::number_integer;
+  }
+}
+
 const char* skip_value(const char* p, const char* end, std::size_t depth) noexcept {
   switch (*p) {
     case '"': {
@@ -613,6 +632,177 @@ bool is_valid_json(std::string_view text, std::size_t max_depth) noexcept {
   if (p == end) return false;
   p = json_scan::skip_value(p, end, max_depth);
   return p != nullptr && json_scan::at_document_end(p, end);
+}
+
+bool scan_top_level(std::string_view text, const std::string_view* names, json::value_t* kinds,
+                    std::size_t count, std::size_t max_depth) {
+  for (std::size_t i = 0; i < count; ++i) kinds[i] = json::value_t::discarded;
+  const char* const end = text.data() + text.size();
+  const char* p = json_scan::begin_document(text.data(), end);
+  if (p == nullptr) return false;
+  p = json_scan::skip_space(p, end);
+  if (p == end) return false;
+  if (*p != '{') {
+    p = json_scan::skip_value(p, end, max_depth);
+    return p != nullptr && json_scan::at_document_end(p, end);
+  }
+  std::string decoded;  // an escaped key, decoded to be compared
+  p = json_scan::walk_object(
+      p, end, max_depth, [&](const char* key, const char* key_end, bool escaped, const char* at) {
+        std::string_view name(key, static_cast<std::size_t>(key_end - key));
+        if (escaped) {
+          decoded.clear();
+          json_scan::append_unescaped(decoded, key, key_end);
+          name = decoded;
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+          if (names[i] == name) kinds[i] = json_scan::kind_at(*at);
+        }
+        return json_scan::skip_value(at, end, max_depth - 1);
+      });
+  return p != nullptr && json_scan::at_document_end(p, end);
+}
+
+// ---- Writing --------------------------------------------------------------------------------
+
+namespace {
+
+/// nlohmann's own serializer, for what the fast writer leaves to it.
+void append_with_nlohmann(std::string& out, const json& value) {
+  nlohmann::detail::serializer<json> serializer(nlohmann::detail::output_adapter<char>(out), ' ',
+                                                json::error_handler_t::replace);
+  serializer.dump(value, false, false, 0);
+}
+
+/// The escape of a byte below 0x20 (as nlohmann writes it: \b \t \n \f \r or \u00xx).
+void append_control_escape(std::string& out, unsigned char c) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  switch (c) {
+    case '\b':
+      out += "\\b";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    default:
+      break;
+  }
+  const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+  out.append(escape, sizeof escape);
+}
+
+/// Appends the escaped body of `text`; false (with `out` partly written) at invalid UTF-8.
+bool append_escaped(std::string& out, const char* p, const char* const end) {
+  while (p != end) {
+    const char* special = json_scan::find_string_special(p, end);
+    out.append(p, static_cast<std::size_t>(special - p));
+    if (special == end) return true;
+    const auto c = static_cast<unsigned char>(*special);
+    if (c >= 0x80) {
+      const char* after = json_scan::skip_utf8(special, end);
+      if (after == nullptr) return false;
+      out.append(special, static_cast<std::size_t>(after - special));
+      p = after;
+      continue;
+    }
+    if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else {
+      append_control_escape(out, c);
+    }
+    p = special + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  const std::size_t start = out.size();
+  out += '"';
+  if (append_escaped(out, text.data(), text.data() + text.size())) {
+    out += '"';
+    return;
+  }
+  out.resize(start);  // invalid UTF-8: nlohmann's replacement rules, exactly
+  append_with_nlohmann(out, json(text));
+}
+
+void append_json(std::string& out, const json& value) {
+  switch (value.type()) {
+    case json::value_t::object: {
+      const auto& object = value.get_ref<const json::object_t&>();
+      out += '{';
+      bool first = true;
+      for (const auto& [key, member] : object) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, key);
+        out += ':';
+        append_json(out, member);
+      }
+      out += '}';
+      return;
+    }
+    case json::value_t::array: {
+      const auto& array = value.get_ref<const json::array_t&>();
+      out += '[';
+      bool first = true;
+      for (const json& element : array) {
+        if (!first) out += ',';
+        first = false;
+        append_json(out, element);
+      }
+      out += ']';
+      return;
+    }
+    case json::value_t::string:
+      append_json_string(out, value.get_ref<const std::string&>());
+      return;
+    case json::value_t::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      return;
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned: {
+      char buffer[24];
+      const auto result =
+          value.is_number_unsigned()
+              ? std::to_chars(buffer, buffer + sizeof buffer, value.get<std::uint64_t>())
+              : std::to_chars(buffer, buffer + sizeof buffer, value.get<std::int64_t>());
+      out.append(buffer, static_cast<std::size_t>(result.ptr - buffer));
+      return;
+    }
+    case json::value_t::number_float: {
+      const double number = value.get<double>();
+      if (!std::isfinite(number)) {
+        out += "null";
+        return;
+      }
+      char buffer[64];
+      const char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, number);
+      out.append(buffer, static_cast<std::size_t>(end - buffer));
+      return;
+    }
+    case json::value_t::null:
+      out += "null";
+      return;
+    case json::value_t::binary:
+    case json::value_t::discarded:
+    default:
+      append_with_nlohmann(out, value);
+      return;
+  }
 }
 
 }  // namespace litellm::detail

@@ -48,6 +48,25 @@ bool parse_json(std::string_view text, json& out, std::size_t max_depth = kJsonM
 /// True when `parse_json(text, ...)` would succeed; builds nothing.
 bool is_valid_json(std::string_view text, std::size_t max_depth = kJsonMaxDepth) noexcept;
 
+/// Validates `text` as parse_json does (the same accept/reject decision) and reports, without
+/// building anything, the kind of value of each top-level member named in `names`: `kinds[i]`
+/// is the type of the last member called `names[i]` (value_t::number_integer for any number), or
+/// value_t::discarded when there is none or the document is not an object. For deciding what a
+/// response is before (or instead of) parsing it. Returns false when parse_json would fail.
+bool scan_top_level(std::string_view text, const std::string_view* names, json::value_t* kinds,
+                    std::size_t count, std::size_t max_depth = kJsonMaxDepth);
+
+/// Appends the JSON text of `value` to `out`: byte for byte what
+/// `value.dump(-1, ' ', false, json::error_handler_t::replace)` returns (compact, members in the
+/// object's order, UTF-8 kept, control characters escaped, invalid UTF-8 replaced by U+FFFD,
+/// NaN and infinities as null), without nlohmann's per-byte decoder: runs of plain bytes are found
+/// 16 at a time and copied whole. Strings with invalid UTF-8 and binary values (both rare) go
+/// through nlohmann's serializer.
+void append_json(std::string& out, const json& value);
+
+/// Appends `text` as a JSON string (quoted and escaped), as append_json does for a string value.
+void append_json_string(std::string& out, std::string_view text);
+
 /// The scanner parse_json is built from. Every function takes the text as [p, end) and returns
 /// where it stopped, or nullptr when the text is not valid JSON.
 namespace json_scan {
@@ -148,6 +167,10 @@ inline void append_string_body(std::string& out, const char* p, const char* end,
     out.append(p, static_cast<std::size_t>(end - p));
   }
 }
+
+/// The type of the value whose first byte is `c` (any number: number_integer; a byte no value
+/// starts with: number_integer too, the value is then rejected by skip_value).
+json::value_t kind_at(char c) noexcept;
 
 /// Validates one value starting exactly at `p` (not whitespace), allowing `depth` more levels of
 /// containers. Returns the byte after it.

@@ -1,53 +1,93 @@
 #include "litellm/providers/openai.hpp"
 
+#include <array>
+#include <stdexcept>
+
 #include "detail/fast_json.hpp"
 
 namespace litellm {
 namespace {
 
-constexpr std::string_view kJson = "application/json";
-
 HttpRequest json_post(std::string url, std::string body, bool stream) {
+  static const std::string kJson = "application/json";
+  static const std::string kEventStream = "text/event-stream";
   HttpRequest request;
   request.url = std::move(url);
   request.body = std::move(body);
   request.stream = stream;
-  request.headers.add("Content-Type", std::string(kJson));
-  request.headers.add("Accept", stream ? "text/event-stream" : std::string(kJson));
+  request.headers.add("Content-Type", kJson);
+  request.headers.add("Accept", stream ? kEventStream : kJson);
   return request;
 }
 
-/// The JSON text of `params` with `extra` members added (replacing same-named ones) and the
-/// members named in `drop` left out, written without copying `params`. One serializer writes
-/// straight into the result (nlohmann's own dump() machinery, without a string per member);
-/// invalid UTF-8 in a caller's string is replaced rather than thrown on.
-std::string body_text(const json& params, std::initializer_list<std::pair<const char*, json>> extra,
-                      std::initializer_list<const char*> drop) {
-  std::string out;
-  out.reserve(256);
-  nlohmann::detail::serializer<json> serializer(nlohmann::detail::output_adapter<char>(out), ' ',
-                                                json::error_handler_t::replace);
-  out += '{';
-  bool first = true;
-  auto member = [&](const std::string& key, const json& value) {
-    if (!first) out += ',';
-    first = false;
-    serializer.dump(json(key), false, false, 0);
-    out += ':';
-    serializer.dump(value, false, false, 0);
+/// A request body: the caller's parameters with the members the adapter adds (replacing
+/// same-named parameters) and without the ones it drops, written straight into one string (no copy
+/// of the parameters, no DOM for the added members). Invalid UTF-8 in a caller's string is
+/// replaced (U+FFFD) rather than thrown on.
+class BodyWriter {
+ public:
+  /// Adds `name` with the string `value`.
+  BodyWriter& add_string(std::string_view name, std::string_view value) {
+    return push({name, value, true, false});
+  }
+  /// Adds `name` with `json_text`, a JSON value written as is ("true", "{...}").
+  BodyWriter& add_json(std::string_view name, std::string_view json_text) {
+    return push({name, json_text, false, false});
+  }
+  /// Leaves out the parameter `name`.
+  BodyWriter& drop(std::string_view name) { return push({name, {}, false, true}); }
+
+  std::string write(const json& params) const {
+    std::string out;
+    out.reserve(256);
+    out += '{';
+    bool first = true;
+    auto key = [&](std::string_view name) {
+      if (!first) out += ',';
+      first = false;
+      detail::append_json_string(out, name);
+      out += ':';
+    };
+    for (const auto& [name, value] : params.get_ref<const json::object_t&>()) {
+      if (named(name)) continue;
+      key(name);
+      detail::append_json(out, value);
+    }
+    for (std::size_t i = 0; i < count_; ++i) {
+      const Member& member = members_[i];
+      if (member.dropped) continue;
+      key(member.name);
+      if (member.quote) {
+        detail::append_json_string(out, member.text);
+      } else {
+        out += member.text;
+      }
+    }
+    out += '}';
+    return out;
+  }
+
+ private:
+  struct Member {
+    std::string_view name;
+    std::string_view text;
+    bool quote;
+    bool dropped;
   };
-  for (const auto& [key, value] : params.items()) {
-    bool skip = false;
-    for (const auto& entry : extra) skip = skip || key == entry.first;
-    for (const char* name : drop) skip = skip || key == name;
-    if (!skip) member(key, value);
+  BodyWriter& push(Member member) {
+    if (count_ == members_.size()) throw std::logic_error("BodyWriter: too many members");
+    members_[count_++] = member;
+    return *this;
   }
-  for (const auto& [name, value] : extra) {
-    if (!value.is_discarded()) member(name, value);
+  bool named(std::string_view name) const noexcept {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (members_[i].name == name) return true;
+    }
+    return false;
   }
-  out += '}';
-  return out;
-}
+  std::array<Member, 4> members_{};
+  std::size_t count_ = 0;
+};
 
 }  // namespace
 
@@ -83,21 +123,23 @@ void OpenAIAdapter::add_auth(const ApiInfo& api_info, Headers& headers) const {
 HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
                                         const json& params, bool stream) const {
   if (!params.is_object()) throw ConfigError("chat parameters must be a JSON object");
-  const json no_member(json::value_t::discarded);
-  const json usage_option =
-      stream && api_info.backend_used == "openai" && !params.contains("stream_options")
-          ? json{{"include_usage", true}}
-          : no_member;
-  std::string body = stream
-                         ? body_text(params,
-                                     {{"model", model_in_body() ? json(model) : no_member},
-                                      {"stream", json(true)},
-                                      {"stream_options", usage_option}},
-                                     {})
-                         : body_text(params, {{"model", model_in_body() ? json(model) : no_member}},
-                                     {"stream", "stream_options"});
+  BodyWriter body;
+  if (model_in_body()) {
+    body.add_string("model", model);
+  } else {
+    body.drop("model");  // Azure: the deployment in the URL names it
+  }
+  if (stream) {
+    body.add_json("stream", "true");
+    // The usage chunk, unless the caller chose stream_options themselves (theirs are kept).
+    if (api_info.backend_used == "openai" && !params.contains("stream_options")) {
+      body.add_json("stream_options", R"({"include_usage":true})");
+    }
+  } else {
+    body.drop("stream").drop("stream_options");  // OpenAI rejects stream_options without stream
+  }
   HttpRequest request =
-      json_post(endpoint_url(api_info, model, "chat/completions"), std::move(body), stream);
+      json_post(endpoint_url(api_info, model, "chat/completions"), body.write(params), stream);
   add_auth(api_info, request.headers);
   return request;
 }
@@ -117,10 +159,14 @@ std::unique_ptr<StreamTranslator> OpenAIAdapter::stream_translator() const {
 HttpRequest OpenAIAdapter::embedding_request(const ApiInfo& api_info, const std::string& model,
                                              const json& params) const {
   if (!params.is_object()) throw ConfigError("embedding parameters must be a JSON object");
-  const json no_member(json::value_t::discarded);
-  std::string body = body_text(params, {{"model", model_in_body() ? json(model) : no_member}}, {});
+  BodyWriter body;
+  if (model_in_body()) {
+    body.add_string("model", model);
+  } else {
+    body.drop("model");
+  }
   HttpRequest request =
-      json_post(endpoint_url(api_info, model, "embeddings"), std::move(body), false);
+      json_post(endpoint_url(api_info, model, "embeddings"), body.write(params), false);
   add_auth(api_info, request.headers);
   return request;
 }

@@ -647,6 +647,32 @@ TEST_CASE("OpenAI streams ask for the usage chunk") {
   CHECK(completion["usage"]["total_tokens"] == 61);
 }
 
+TEST_CASE("a caller's stream_options are sent with a stream and dropped without one") {
+  Harness h;
+  const ApiInfo vllm{"vllm", std::nullopt, kKeyA, std::string("http://127.0.0.1:1/v1")};
+  auto backend = h.backend({openai_key(kKeyA)});
+  auto compatible = h.backend({vllm}, "my-model");
+  json params = chat_params();
+  params["stream_options"] = {{"include_usage", false}};
+  for (int i = 0; i < 2; ++i) {
+    h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse")));
+  }
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  backend.completion(params, [](const json&) { return true; });
+  params["stream_options"] = {{"include_usage", true}};
+  compatible.completion(params, [](const json&) { return true; });  // no default for vllm
+  backend.completion(params);
+  const auto requests = h.transport->requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(json::parse(requests[0].body)["stream_options"] == json{{"include_usage", false}});
+  CHECK(json::parse(requests[1].body)["stream_options"] == json{{"include_usage", true}});
+  CHECK(json::parse(requests[1].body)["stream"] == true);
+  const json plain = json::parse(requests[2].body);
+  CHECK_FALSE(plain.contains("stream_options"));  // OpenAI rejects it without stream
+  CHECK_FALSE(plain.contains("stream"));
+  CHECK(plain["model"] == "gpt-4o");
+}
+
 TEST_CASE("operator() with stream still raises an in-band error as its typed error") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <random>
 #include <string>
 #include <string_view>
@@ -20,8 +21,10 @@
 
 using litellm::json;
 using litellm::StreamAccumulator;
+using litellm::detail::append_json;
 using litellm::detail::is_valid_json;
 using litellm::detail::parse_json;
+using litellm::detail::scan_top_level;
 
 namespace {
 
@@ -74,20 +77,53 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+/// What append_json writes for `value`, against nlohmann's dump: "" when byte-identical.
+std::string write_difference(const json& value) {
+  const std::string expected = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string actual = "prefix:";  // appends, never replaces
+  append_json(actual, value);
+  if (actual == "prefix:" + expected) return "";
+  return "append_json wrote " + printable(actual.substr(7)) + " instead of " + printable(expected);
+}
+
+/// What scan_top_level reports for `text` against the DOM json::parse builds (`expected`,
+/// discarded when rejected): "" when it agrees on acceptance and on the kind of each member.
+std::string scan_difference(std::string_view text, const json& expected) {
+  static constexpr std::string_view kNames[] = {"error", "choices", "data", "id", "k\u00e9"};
+  json::value_t kinds[5];
+  const bool accepted = scan_top_level(text, kNames, kinds, 5);
+  if (accepted == expected.is_discarded()) return "scan_top_level disagrees on acceptance";
+  if (!accepted) return "";
+  for (std::size_t i = 0; i < 5; ++i) {
+    auto want = json::value_t::discarded;
+    if (expected.is_object()) {
+      const auto member = expected.find(std::string(kNames[i]));
+      if (member != expected.end()) {
+        want = member->is_number() ? json::value_t::number_integer : member->type();
+      }
+    }
+    if (kinds[i] != want)
+      return "scan_top_level got the kind of '" + std::string(kNames[i]) + "' wrong";
+  }
+  return "";
+}
+
 /// What parse_json and json::parse make of `text`: "" when they agree (same decision and, on
-/// acceptance, the same DOM; is_valid_json agreeing too), else a description of the difference.
+/// acceptance, the same DOM; is_valid_json and scan_top_level agreeing too, and append_json
+/// writing the DOM as dump does), else a description of the difference.
 std::string parse_difference(std::string_view text) {
   const json expected = json::parse(text.begin(), text.end(), nullptr, false);
   json actual;
   const bool accepted = parse_json(text, actual);
   if (is_valid_json(text) != accepted) return "is_valid_json disagrees with parse_json";
+  if (std::string scan = scan_difference(text, expected); !scan.empty()) return scan;
   if (expected.is_discarded()) return accepted ? "accepted what json::parse rejects" : "";
   if (!accepted) return "rejected what json::parse accepts";
   if (!same_dom(expected, actual)) {
     return "a different DOM: " + actual.dump(-1, ' ', true, json::error_handler_t::replace) +
            " instead of " + expected.dump(-1, ' ', true, json::error_handler_t::replace);
   }
-  return "";
+  return write_difference(expected);
 }
 
 /// Checks that parse_json agrees with json::parse on every input, reporting each difference.
@@ -806,6 +842,76 @@ TEST_CASE("parse_json agrees with json::parse on thousands of mutated vectors") 
     inputs.push_back(std::move(text));
   }
   check_agreement(inputs);
+}
+
+TEST_CASE("scan_top_level reports the last value's kind per name, escaped keys decoded") {
+  static constexpr std::string_view kNames[] = {"error", "choices", "k\u00e9", "absent"};
+  json::value_t kinds[4];
+  REQUIRE(scan_top_level(R"({"k\u00e9":[1],"error":null,"choices":5,"error":{"x":1}})", kNames,
+                         kinds, 4));
+  CHECK(kinds[0] == json::value_t::object);
+  CHECK(kinds[1] == json::value_t::number_integer);
+  CHECK(kinds[2] == json::value_t::array);
+  CHECK(kinds[3] == json::value_t::discarded);
+  REQUIRE(scan_top_level(R"([{"error":1}])", kNames, kinds, 4));  // not an object: nothing found
+  CHECK(kinds[0] == json::value_t::discarded);
+  CHECK_FALSE(scan_top_level(R"({"error":1,})", kNames, kinds, 4));
+  CHECK_FALSE(scan_top_level(R"({"error":1} x)", kNames, kinds, 4));
+  CHECK_FALSE(scan_top_level("", kNames, kinds, 4));
+  CHECK_FALSE(scan_top_level(R"({"a":[[1]]})", kNames, kinds, 4, 2));  // deeper than max_depth
+  CHECK(scan_top_level(R"({"a":[1]})", kNames, kinds, 4, 2));
+}
+
+TEST_CASE("append_json writes what dump writes for strings json::parse cannot produce") {
+  // Invalid UTF-8 (replaced by U+FFFD, by nlohmann's own rules), every control character, DEL.
+  std::vector<std::string> texts = {"", "plain", "\x7f", "caf\xc3\xa9 \xf0\x9f\x98\x80",
+                                    "quote \" backslash \\ slash /"};
+  for (int c = 0; c < 0x20; ++c) texts.push_back("a" + std::string(1, static_cast<char>(c)) + "b");
+  for (const char* bad : {"\x80", "\xbf", "\xc0\x80", "\xc2", "\xc2\x41", "\xe0\x80\x80",
+                          "\xed\xa0\x80", "\xe2\x82", "\xf0\x8f\xbf\xbf", "\xf4\x90\x80\x80",
+                          "\xf5\x80\x80\x80", "\xff", "\xfe\xff", "\xf0\x9f\x98", "\xc3\xa9\xc3"}) {
+    texts.push_back(bad);
+    texts.push_back(std::string("0123456789abcdef") + bad +
+                    "0123456789abcdef\n");  // past a SIMD block
+  }
+  for (const auto& text : texts) {
+    INFO("string: " << printable(text));
+    CHECK(write_difference(json(text)).empty());
+    CHECK(write_difference(json{{text, text}}).empty());  // keys too
+  }
+}
+
+TEST_CASE("append_json writes what dump writes for numbers, literals, binary and nesting") {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<json> values = {
+      json(nullptr),
+      json(true),
+      json(false),
+      json(0),
+      json(-0.0),
+      json(0.1),
+      json(1.0),
+      json(1e300),
+      json(5e-324),
+      json(-1.5e-7),
+      json(inf),
+      json(-inf),
+      json(std::numeric_limits<double>::quiet_NaN()),
+      json(std::numeric_limits<std::int64_t>::min()),
+      json(std::numeric_limits<std::int64_t>::max()),
+      json(std::numeric_limits<std::uint64_t>::max()),
+      json(-1),
+      json(json::value_t::discarded),
+      json::binary({1, 2, 3}, 7),
+      json::binary({}),
+      json::array(),
+      json::object(),
+      json::array({json::object(), json::array(), 1, "x"}),
+      json{{"b", {{"c", {1, 2.5, nullptr}}}}, {"a", "z"}, {"", false}}};
+  for (const json& value : values) {
+    INFO("value type: " << value.type_name());
+    CHECK(write_difference(value).empty());
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
