@@ -8,6 +8,7 @@
 
 #include "detail/call.hpp"
 #include "detail/engine.hpp"
+#include "detail/fast_json.hpp"
 
 namespace litellm {
 
@@ -231,27 +232,36 @@ std::future<json> LiteLLMBackend::embedding_async(json params, CallOptions call_
 namespace {
 
 /// Runs a batch of prepared calls on the engine in one concurrency window of
-/// `options.max_concurrency`. `on_result(index, result, error)` runs on the engine thread as each
-/// call ends (each index once); the calling thread only wakes for progress reports, cancellation
-/// and the end, never once per request.
+/// `options.max_concurrency`. `on_result(index, result, error)` runs on the calling thread, once
+/// per index, as calls end: the I/O thread only queues each outcome, and wakes the calling thread
+/// once per kDrainBatch outcomes (and at the end), never once per request. Calls prepared with
+/// CallSpec::defer_body_parse leave their response bodies for this thread to parse, so building
+/// the results' JSON runs beside the I/O thread, not on it.
 void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpec> specs,
                const BatchOptions& options,
-               std::function<void(std::size_t, json&&, std::exception_ptr)> on_result) {
+               const std::function<void(std::size_t, json&&, std::exception_ptr)>& on_result) {
   const std::size_t total = specs.size();
   if (total == 0) {
     if (options.on_progress) options.on_progress(BatchProgress{});
     return;
   }
+  constexpr std::size_t kDrainBatch = 32;
+  struct Outcome {
+    std::size_t index;
+    json result;
+    std::exception_ptr error;
+  };
   struct Shared {
     std::atomic<std::size_t> done{0};
     std::atomic<std::size_t> errors{0};
     std::mutex mutex;
-    std::condition_variable finished;
+    std::condition_variable wake;
+    std::vector<Outcome> ended;  // guarded by mutex: outcomes not yet handed to on_result
   };
   auto shared = std::make_shared<Shared>();
+  shared->ended.reserve(kDrainBatch * 2);
   auto group = std::make_shared<detail::Engine::Group>(
       std::max<std::size_t>(1, std::min<std::size_t>(options.max_concurrency, 4096)));
-  auto handler = std::make_shared<decltype(on_result)>(std::move(on_result));
 
   std::vector<std::shared_ptr<detail::Engine::Job>> jobs;
   jobs.reserve(total);
@@ -259,18 +269,24 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
     auto job = std::make_shared<detail::Engine::Job>();
     job->runner = std::make_unique<detail::CallRunner>(internals.context, std::move(specs[index]));
     job->group = group;
-    job->done = [shared, handler, index, total](json result, std::exception_ptr error) {
+    job->keep_runner = true;  // destroyed below, on this thread, once its outcome is handed on
+    // Holds `shared`: the calling thread may return as soon as the last outcome is queued,
+    // before this handler has finished notifying.
+    job->done = [shared, index, total](json result, std::exception_ptr error) {
       if (error) ++shared->errors;
-      (*handler)(index, std::move(result), std::move(error));
-      if (shared->done.fetch_add(1) + 1 == total) {
+      bool wake = false;
+      {
         std::lock_guard<std::mutex> lock(shared->mutex);
-        shared->finished.notify_all();
+        shared->ended.push_back(Outcome{index, std::move(result), std::move(error)});
+        // `done` counts under the lock, so the waiting thread cannot miss the last wake-up.
+        const bool last = shared->done.fetch_add(1) + 1 == total;
+        wake = last || shared->ended.size() % kDrainBatch == 0;
       }
+      if (wake) shared->wake.notify_all();
     };
     jobs.push_back(std::move(job));
   }
   detail::Engine& engine = internals.engine_instance();
-  engine.submit(jobs);
 
   const auto start = std::chrono::steady_clock::now();
   auto progress = [&] {
@@ -286,7 +302,8 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
     p.requests_per_s = seconds > 0 ? static_cast<double>(p.done) / seconds : 0.0;
     return p;
   };
-  // How often the calling thread looks up: for progress reports and the cancel flag only.
+  // How often the calling thread looks up besides the wake-ups: for progress reports and the
+  // cancel flag.
   std::optional<std::chrono::milliseconds> tick;
   if (options.on_progress) tick = std::max(options.progress_interval, std::chrono::milliseconds(1));
   if (options.cancel != nullptr) {
@@ -294,8 +311,8 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
   }
   auto last_report = start;
   bool cancelled = false;
-  // The handlers write into the caller's results: whatever happens here, return only once every
-  // job has ended.
+  // The jobs' handlers point into `shared`, and their results into the caller's: whatever happens
+  // here, return only once every job has ended.
   struct WaitForAll {
     Shared& shared;
     detail::Engine& engine;
@@ -305,24 +322,45 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
       if (shared.done.load() == total) return;
       for (const auto& job : jobs) engine.cancel(job);
       std::unique_lock<std::mutex> lock(shared.mutex);
-      shared.finished.wait(lock, [&] { return shared.done.load() == total; });
+      shared.wake.wait(lock, [&] { return shared.done.load() == total; });
     }
   } wait_for_all{*shared, engine, jobs, total};
-  while (shared->done.load() < total) {
+  engine.submit(jobs);
+
+  std::vector<Outcome> ready;
+  ready.reserve(kDrainBatch * 2);
+  for (std::size_t handed = 0; handed < total;) {
     {
       std::unique_lock<std::mutex> lock(shared->mutex);
-      const auto all_done = [&] { return shared->done.load() == total; };
+      const auto woken = [&] {
+        return shared->ended.size() >= kDrainBatch || shared->done.load() == total;
+      };
       if (tick) {
-        shared->finished.wait_for(lock, *tick, all_done);
+        shared->wake.wait_for(lock, *tick, woken);
       } else {
-        shared->finished.wait(lock, all_done);
+        shared->wake.wait(lock, woken);
       }
+      ready.swap(shared->ended);
     }
+    for (Outcome& outcome : ready) {
+      if (!outcome.error && detail::is_unparsed_body(outcome.result)) {
+        json parsed;
+        if (!detail::parse_json(outcome.result.get_ref<const std::string&>(), parsed)) {
+          // Not reached: the I/O thread checked the body with the same parser's rules.
+          outcome.error = std::make_exception_ptr(ProtocolError("the response body is not JSON"));
+        }
+        outcome.result = std::move(parsed);
+      }
+      on_result(outcome.index, std::move(outcome.result), std::move(outcome.error));
+      jobs[outcome.index]->runner.reset();  // the engine is done with it (see Job::keep_runner)
+    }
+    handed += ready.size();
+    ready.clear();
     if (!cancelled && options.cancel != nullptr && options.cancel->load()) {
       cancelled = true;
       for (const auto& job : jobs) engine.cancel(job);
     }
-    if (options.on_progress && shared->done.load() < total &&
+    if (options.on_progress && handed < total &&
         std::chrono::steady_clock::now() - last_report >= options.progress_interval) {
       last_report = std::chrono::steady_clock::now();
       options.on_progress(progress());
@@ -353,6 +391,7 @@ std::vector<BatchItem> LiteLLMBackend::batch_completion(std::vector<json> reques
   for (json& request : requests) {
     specs.push_back(detail::make_call_spec(detail::CallKind::chat, defaults_, std::move(request),
                                            nullptr, options.call, options_));
+    specs.back().defer_body_parse = true;  // parsed on this thread, beside the I/O thread
   }
   std::vector<BatchItem> items(requests.size());
   run_batch(*internals_, std::move(specs), options,
@@ -385,6 +424,7 @@ EmbeddingBatch LiteLLMBackend::batch_embedding(const std::vector<std::string>& i
         detail::make_call_spec(detail::CallKind::embedding, defaults_, std::move(request), nullptr,
                                options.call, options_);
     spec.embedding_result = detail::EmbeddingResult::raw_body;  // decoded straight into floats
+    spec.defer_body_parse = true;  // parsed and decoded on this thread, beside the I/O thread
     specs.push_back(std::move(spec));
   }
   out.requests = specs.size();

@@ -5,11 +5,13 @@
 #include <condition_variable>
 #include <iterator>
 #include <mutex>
+#include <typeinfo>
 
 #include "detail/base64.hpp"
 #include "detail/fast_json.hpp"
 #include "detail/header_check.hpp"
 #include "litellm/merge.hpp"
+#include "litellm/providers/openai.hpp"
 
 namespace litellm::detail {
 namespace {
@@ -119,6 +121,27 @@ std::vector<json> chunks_of_completion(const json& completion) {
                           {"usage", completion["usage"]}});
   }
   return chunks;
+}
+
+/// True when finish_response would give `body` back only parsed (see CallSpec::defer_body_parse):
+/// valid JSON, not an error body (throw_if_error_body), and for chat calls a completion that the
+/// adapter's chat_response returns as it is (the built-in OpenAI and Azure adapters check that
+/// `choices` is a list and change nothing).
+bool needs_only_parsing(std::string_view body, const CallSpec& spec,
+                        const ProviderAdapter& adapter) {
+  const bool chat = spec.kind != CallKind::embedding;
+  if (chat && typeid(adapter) != typeid(OpenAIAdapter) && typeid(adapter) != typeid(AzureAdapter)) {
+    return false;
+  }
+  if (!chat && spec.embedding_result != EmbeddingResult::raw_body) return false;
+  static constexpr std::string_view kNames[] = {"error", "choices", "data"};
+  json::value_t kinds[3];
+  if (!scan_top_level(body, kNames, kinds, 3)) return false;
+  const auto absent = json::value_t::discarded;
+  const bool error_body = kinds[0] != absent && kinds[0] != json::value_t::null &&
+                          kinds[1] == absent && kinds[2] == absent;
+  if (error_body) return false;
+  return !chat || kinds[1] == json::value_t::array;
 }
 
 /// Backends known to answer encoding_format=base64 (other compatible servers may not).
@@ -365,7 +388,7 @@ Clock::time_point CallRunner::key_deadline() const {
 
 ResponseSink& CallRunner::sink() noexcept {
   if (stream_) return *stream_;
-  return *buffer_;
+  return buffer_;
 }
 
 void CallRunner::begin_attempt(KeyLease lease) {
@@ -396,12 +419,10 @@ void CallRunner::begin_attempt(KeyLease lease) {
   request_.timeouts = spec_.timeouts;
   const BackendOptions& options = *context_.options;
   stream_.reset();
-  buffer_.reset();
+  buffer_.reset(options.max_response_bytes);
   if (spec_.kind == CallKind::chat_stream) {
     stream_ = std::make_unique<StreamCall>(*adapter_, spec_.n, &spec_.on_chunk,
                                            options.max_response_bytes, options.sse);
-  } else {
-    buffer_ = std::make_unique<BufferingSink>(options.max_response_bytes);
   }
   lease_.emplace(std::move(lease));
   ++attempts_;
@@ -409,9 +430,12 @@ void CallRunner::begin_attempt(KeyLease lease) {
 
 json CallRunner::finish_response() {
   if (stream_) return stream_->finish();
-  HttpResponse& response = buffer_->response();
+  HttpResponse& response = buffer_.response();
   if (response.status < 200 || response.status >= 300) {
     rethrow_as_kind(adapter_->error_from_response(response));
+  }
+  if (spec_.defer_body_parse && needs_only_parsing(response.body, spec_, *adapter_)) {
+    return json(std::move(response.body));  // parsed by the caller (see CallSpec)
   }
   json body;
   if (!parse_json(response.body, body)) {
@@ -457,7 +481,7 @@ CallRunner::Decision CallRunner::decide(const Error& raw) {
   const Error* source = &raw;
   std::optional<Error> replaced;
   if (raw.kind() == ErrorKind::cancelled &&
-      (stream_ ? stream_->overflowed() : buffer_->overflowed())) {
+      (stream_ ? stream_->overflowed() : buffer_.overflowed())) {
     replaced.emplace(ProtocolError(std::string(stream_ ? "the stream" : "the response") +
                                    " is larger than max_response_bytes (" +
                                    std::to_string(options.max_response_bytes) + " bytes)"));

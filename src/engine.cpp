@@ -77,7 +77,7 @@ void Engine::finish(const std::shared_ptr<Job>& job, json result, std::exception
   // reference to the result, which is destroyed on the caller's side, not whenever the engine
   // drops the job.
   job->done = nullptr;
-  job->runner.reset();
+  if (!job->keep_runner) job->runner.reset();
 }
 
 bool Engine::promote_grouped_jobs() {
@@ -156,20 +156,40 @@ void Engine::start_ready_jobs(Clock::time_point now, Clock::time_point* next_wak
     }
     it = waiting_.erase(it);
     job->in_flight = true;
+    job->in_flight_index = in_flight_.size();
     in_flight_.push_back(job);
-    job->exchange = transport_.start(
-        job->runner->request(), job->runner->sink(),
-        [this, job](std::exception_ptr error) { completed_.emplace_back(job, error); });
+    // Two pointers fit std::function's own storage (no allocation); in_flight_ keeps `job` alive.
+    Job* const started = job.get();
+    try {
+      job->exchange = transport_.start(
+          job->runner->request(), job->runner->sink(),
+          [this, started](std::exception_ptr error) { completed_.emplace_back(started, error); });
+    } catch (...) {
+      // Nothing was sent (no handle, no memory): the attempt ends with that error.
+      completed_.emplace_back(started, std::current_exception());
+    }
   }
+}
+
+std::shared_ptr<Engine::Job> Engine::take_in_flight(Job* job) {
+  const std::size_t index = job->in_flight_index;
+  std::shared_ptr<Job> owned = std::move(in_flight_[index]);
+  if (index + 1 != in_flight_.size()) {
+    in_flight_[index] = std::move(in_flight_.back());
+    in_flight_[index]->in_flight_index = index;
+  }
+  in_flight_.pop_back();
+  job->in_flight = false;
+  return owned;
 }
 
 void Engine::process_completions(Clock::time_point* next_wake) {
   while (!completed_.empty()) {
-    auto done = std::move(completed_);
-    completed_.clear();
-    for (auto& [job, error] : done) {
-      job->in_flight = false;
-      in_flight_.erase(std::remove(in_flight_.begin(), in_flight_.end(), job), in_flight_.end());
+    // The two vectors trade places so that neither loses its capacity.
+    std::vector<std::pair<Job*, std::exception_ptr>> done = std::move(processing_);
+    done.swap(completed_);
+    for (auto& [started, error] : done) {
+      const std::shared_ptr<Job> job = take_in_flight(started);
       CallRunner::Decision decision = job->runner->end_attempt(std::move(error));
       if (decision.kind == CallRunner::Decision::Kind::retry && job->cancelled) {
         finish(job, json(), make_error(CancelledError("the call was cancelled")));
@@ -182,6 +202,8 @@ void Engine::process_completions(Clock::time_point* next_wake) {
         finish(job, std::move(decision.result), std::move(decision.error));
       }
     }
+    done.clear();
+    processing_ = std::move(done);
   }
 }
 

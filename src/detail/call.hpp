@@ -40,7 +40,18 @@ struct CallSpec {
   int n = 1;
   ChunkCallback on_chunk;  ///< Streams only; may be empty.
   EmbeddingResult embedding_result = EmbeddingResult::json_floats;
+  /// Batch calls: a successful response that needs nothing but parsing (valid JSON, not an error
+  /// body; a chat completion from the built-in OpenAI or Azure adapter, or a raw_body embedding)
+  /// is checked on the I/O thread without being parsed, and the call's result is the body text
+  /// as a JSON string, for the caller to parse with parse_json (which then cannot fail). Other
+  /// responses take the usual path and give a parsed result (always an object or an error).
+  bool defer_body_parse = false;
 };
+
+/// True when `result` is a body left unparsed by CallSpec::defer_body_parse.
+inline bool is_unparsed_body(const json& result) noexcept {
+  return result.is_string();
+}
 
 /// Merges and checks a call's parameters. @throws ConfigError.
 CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkCallback on_chunk,
@@ -55,6 +66,42 @@ struct CallContext {
 };
 
 class StreamCall;
+
+/// The sink of a call that is not streamed: the status and the body, and the headers only when
+/// the status is not a success (the error mapping reads them; nothing reads a success's headers,
+/// so they are not copied).
+class ResponseBuffer final : public ResponseSink {
+ public:
+  /// Empty, for a new exchange of at most `max_body_bytes` of body.
+  void reset(std::size_t max_body_bytes) {
+    max_body_bytes_ = max_body_bytes;
+    overflow_ = false;
+    response_.status = 0;
+    response_.headers.clear();
+    response_.body.clear();
+  }
+  bool on_headers(int status, const Headers& headers) override {
+    response_.status = status;
+    if (status < 200 || status >= 300) response_.headers = headers;
+    return true;
+  }
+  bool on_body(std::string_view bytes) override {
+    if (response_.body.size() + bytes.size() > max_body_bytes_) {
+      overflow_ = true;
+      return false;
+    }
+    response_.body.append(bytes);
+    return true;
+  }
+  /// True when the body went over the limit (the exchange was cancelled for it).
+  bool overflowed() const noexcept { return overflow_; }
+  HttpResponse& response() noexcept { return response_; }
+
+ private:
+  std::size_t max_body_bytes_ = 0;
+  bool overflow_ = false;
+  HttpResponse response_;
+};
 
 /// One call's attempts.
 class CallRunner {
@@ -102,7 +149,7 @@ class CallRunner {
   const ProviderAdapter* adapter_ = nullptr;
   HttpRequest request_;
   std::unique_ptr<StreamCall> stream_;
-  std::unique_ptr<BufferingSink> buffer_;
+  ResponseBuffer buffer_;  // the sink when the call is not streamed
 };
 
 /// Runs a call to its end on the calling thread (blocking key waits and retry delays).

@@ -47,12 +47,17 @@ class Engine {
 
     /// The window this job belongs to, if any.
     std::shared_ptr<Group> group;
+    /// When set, the runner outlives the job's end: the submitter destroys it once it has the
+    /// result (a batch does so on its calling thread, sparing the I/O thread that work). The
+    /// engine no longer touches a job once `done` has been called.
+    bool keep_runner = false;
 
     // Engine thread only.
     bool active = false;  ///< Counted in its group's window.
     Clock::time_point wake_at{};
     Clock::time_point key_deadline = Clock::time_point::max();
     bool in_flight = false;
+    std::size_t in_flight_index = 0;  ///< Its place in in_flight_ while in flight.
     Transport::ExchangeId exchange = 0;
   };
 
@@ -78,6 +83,8 @@ class Engine {
   /// Ends or re-queues the jobs whose exchange ended; `next_wake` (if given) learns when a
   /// re-queued job wants to run.
   void process_completions(Clock::time_point* next_wake);
+  /// Removes `job` from in_flight_ and returns it.
+  std::shared_ptr<Job> take_in_flight(Job* job);
   void finish(const std::shared_ptr<Job>& job, json result, std::exception_ptr error);
 
   CallContext context_;
@@ -93,8 +100,9 @@ class Engine {
   // Engine thread only.
   std::deque<std::shared_ptr<Job>> waiting_;
   std::vector<std::shared_ptr<Group>> groups_;
-  std::vector<std::shared_ptr<Job>> in_flight_;
-  std::vector<std::pair<std::shared_ptr<Job>, std::exception_ptr>> completed_;
+  std::vector<std::shared_ptr<Job>> in_flight_;                  // in no particular order
+  std::vector<std::pair<Job*, std::exception_ptr>> completed_;   // ended exchanges (in in_flight_)
+  std::vector<std::pair<Job*, std::exception_ptr>> processing_;  // completed_'s spare capacity
 
   std::thread thread_;
 };

@@ -283,3 +283,56 @@ TEST_CASE("a failed embedding request marks its inputs and keeps the others") {
   CHECK_FALSE(batch.errors[2].has_value());
   CHECK(batch.vectors[3].size() == 2);
 }
+
+TEST_CASE("a batch checks every 200 body on the I/O thread before its caller parses it") {
+  // Batch results are parsed on the calling thread; the I/O thread still decides what a body is,
+  // so error bodies are retried and malformed ones fail exactly as for a single call.
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  const std::string completion = vector_file("openai/chat_text.json");
+  // Request 0: a 200 error body (a server error: retried), then a completion.
+  h.transport->push(
+      FakeResponse::json_body(R"({"error":{"message":"busy","type":"server_error"}})"));
+  h.transport->push(FakeResponse::json_body(completion));
+  // Request 1: not JSON. Request 2: no choices list. Request 3: escapes and non-ASCII text.
+  h.transport->push(FakeResponse::json_body("{\"choices\":[]"));
+  h.transport->push(FakeResponse::json_body(R"({"id":"x","choices":{"0":{}}})"));
+  const std::string unusual =
+      R"({"id":"c\u00e9","choices":[{"index":0,"message":{"role":"assistant","content":"a\"b\\c \ud83d\ude00 é"}}],"n":-0.0})";
+  h.transport->push(FakeResponse::json_body(unusual));
+  BatchOptions options;
+  options.max_concurrency = 1;  // the scripted answers go to the requests in order
+  const std::vector<BatchItem> items =
+      backend.batch_completion(std::vector<json>(4, chat()), options);
+  REQUIRE(items.size() == 4);
+  REQUIRE(items[0].ok());
+  CHECK(items[0].value == json::parse(completion));
+  REQUIRE_FALSE(items[1].ok());
+  CHECK(items[1].error->kind() == ErrorKind::protocol);
+  REQUIRE_FALSE(items[2].ok());
+  CHECK(items[2].error->kind() == ErrorKind::protocol);
+  REQUIRE(items[3].ok());
+  CHECK(items[3].value == json::parse(unusual));
+  CHECK(items[3].value["n"].is_number_float());
+  CHECK(h.transport->requests().size() == 5);
+}
+
+TEST_CASE("a batch hands every result over when fewer than a wake-up's worth remain") {
+  // The calling thread is woken per 32 results and at the end: 33 and 70 leave remainders.
+  Harness h;
+  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  h.transport->respond_with(echo);
+  for (const std::size_t count : {std::size_t{1}, std::size_t{33}, std::size_t{70}}) {
+    std::vector<json> requests;
+    for (std::size_t i = 0; i < count; ++i) requests.push_back(chat(std::to_string(i)));
+    BatchOptions options;
+    options.max_concurrency = 16;
+    const std::vector<BatchItem> items = backend.batch_completion(requests, options);
+    REQUIRE(items.size() == count);
+    for (std::size_t i = 0; i < count; ++i) {
+      INFO(count << " requests, item " << i);
+      REQUIRE(items[i].ok());
+      CHECK(items[i].value["choices"][0]["message"]["content"] == "echo: " + std::to_string(i));
+    }
+  }
+}
