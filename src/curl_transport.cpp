@@ -66,13 +66,15 @@ void ExchangeState::reset(ResponseSink* sink_in, bool stream_in) {
   stream = stream_in;
   status = 0;
   headers.clear();
+  keep_headers = true;
   headers_delivered = false;
   body_started = false;
   cancelled = false;
   failure = nullptr;
   timeout_reason.clear();
   timeout_code.clear();
-  last_body_byte = std::chrono::steady_clock::now();
+  // Only streams have first-byte and idle timers (the clock is read per body piece for them).
+  if (stream) last_body_byte = std::chrono::steady_clock::now();
 }
 
 bool ExchangeState::deliver_headers() {
@@ -105,6 +107,12 @@ std::size_t header_callback(char* data, std::size_t size, std::size_t count, voi
         state.status = state.status * 10 + (line[i] - '0');
       }
     }
+    try {
+      state.keep_headers = state.sink->wants_headers(state.status);
+    } catch (...) {
+      state.failure = std::current_exception();
+      return 0;
+    }
     return length;
   }
   if (line.empty()) {
@@ -113,7 +121,7 @@ std::size_t header_callback(char* data, std::size_t size, std::size_t count, voi
     return length;
   }
   const std::size_t colon = line.find(':');
-  if (colon != std::string_view::npos) {
+  if (colon != std::string_view::npos && state.keep_headers) {
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);
@@ -127,7 +135,7 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
   const std::size_t length = size * count;
   if (!state.deliver_headers()) return 0;
   state.body_started = true;
-  state.last_body_byte = std::chrono::steady_clock::now();
+  if (state.stream) state.last_body_byte = std::chrono::steady_clock::now();
   try {
     if (!state.sink->on_body(std::string_view(data, length))) {
       state.cancelled = true;
@@ -472,7 +480,7 @@ class CurlTransport final : public Transport {
     AsyncExchange& exchange = take_spare(request);
     const bool reuse = exchange.config.matches(id_, request);
     exchange.request = &request;
-    exchange.started = std::chrono::steady_clock::now();
+    if (request.stream) exchange.started = std::chrono::steady_clock::now();  // stream timers
     exchange.headers = std::move(headers);
     exchange.state.reset(&sink, request.stream);
     exchange.error_buffer[0] = '\0';

@@ -126,6 +126,13 @@ class ResponseSink {
   virtual bool on_headers(int status, const Headers& headers) = 0;
   /// The next piece of the body, as soon as it arrived.
   virtual bool on_body(std::string_view bytes) = 0;
+  /// A hint: false when this sink never reads the header fields of a response with `status`.
+  /// The transport may then skip collecting them and pass an empty list to `on_headers` (the
+  /// libcurl transport does). Default: always wanted.
+  virtual bool wants_headers(int status) const {
+    (void)status;
+    return true;
+  }
 };
 
 /// A sink that keeps everything, for responses that are not streams. `max_body_bytes` bounds

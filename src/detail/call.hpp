@@ -80,9 +80,10 @@ class ResponseBuffer final : public ResponseSink {
     response_.headers.clear();
     response_.body.clear();
   }
+  bool wants_headers(int status) const override { return status < 200 || status >= 300; }
   bool on_headers(int status, const Headers& headers) override {
     response_.status = status;
-    if (status < 200 || status >= 300) response_.headers = headers;
+    if (wants_headers(status)) response_.headers = headers;
     return true;
   }
   bool on_body(std::string_view bytes) override {

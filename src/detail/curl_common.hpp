@@ -74,6 +74,7 @@ struct ExchangeState {
   bool stream = false;
   int status = 0;
   Headers headers;
+  bool keep_headers = true;  // the sink wants the fields of the current response (wants_headers)
   bool headers_delivered = false;
   bool body_started = false;
   bool cancelled = false;      // the sink returned false
