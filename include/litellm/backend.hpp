@@ -252,13 +252,16 @@ class LiteLLMBackend {
   /// thread. Returns one item per request, in input order, each holding the completion or the
   /// error of that request (a failed request does not fail the batch). Blocks until every
   /// request has finished or the batch was cancelled. Pass the requests with `std::move` when
-  /// they are not needed afterwards: they are then not copied.
+  /// they are not needed afterwards: they are then not copied. The work is shared: the I/O thread
+  /// moves the bytes and checks each response (error bodies are still retried on the next key),
+  /// while the calling thread, woken about once per 32 responses, parses them into the results.
   std::vector<BatchItem> batch_completion(std::vector<json> requests,
                                           const BatchOptions& options = {});
   /// Embeddings of many inputs: split into requests of `options.embedding_batch_size` inputs,
   /// sent concurrently, reassembled in input order as float vectors (decoded from base64 where
   /// the provider supports it, without a JSON number per float). `params` holds other embedding
-  /// parameters (`dimensions`, `user`, ...).
+  /// parameters (`dimensions`, `user`, ...). Responses are parsed and decoded on the calling
+  /// thread, as in `batch_completion`.
   EmbeddingBatch batch_embedding(const std::vector<std::string>& inputs,
                                  json params = json::object(), const BatchOptions& options = {});
 
