@@ -2,6 +2,7 @@
 /// HTTP values shared by the transports, the provider adapters and the key pool.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -42,6 +43,8 @@ class Headers {
   void add(std::string name, std::string value) {
     fields_.emplace_back(std::move(name), std::move(value));
   }
+  /// Makes room for `count` fields without reallocating.
+  void reserve(std::size_t count) { fields_.reserve(count); }
   /// Replaces every field called `name` with one field.
   void set(std::string_view name, std::string value) {
     erase(name);
@@ -49,12 +52,9 @@ class Headers {
   }
   /// Removes every field called `name`.
   void erase(std::string_view name) {
-    std::vector<Field> kept;
-    kept.reserve(fields_.size());
-    for (auto& field : fields_) {
-      if (!iequals(field.first, name)) kept.push_back(std::move(field));
-    }
-    fields_.swap(kept);
+    fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
+                                 [&](const Field& field) { return iequals(field.first, name); }),
+                  fields_.end());
   }
   /// The value of the first field called `name`, or nullptr.
   const std::string* find(std::string_view name) const noexcept {

@@ -15,6 +15,7 @@ HttpRequest json_post(std::string url, std::string body, bool stream) {
   request.url = std::move(url);
   request.body = std::move(body);
   request.stream = stream;
+  request.headers.reserve(4);  // these two, the credentials, and room for one extra header
   request.headers.add("Content-Type", kJson);
   request.headers.add("Accept", stream ? kEventStream : kJson);
   return request;
@@ -113,11 +114,16 @@ std::string url_encode(std::string_view text) {
 
 std::string OpenAIAdapter::endpoint_url(const ApiInfo& api_info, const std::string&,
                                         std::string_view endpoint) const {
-  return effective_api_base(api_info) + "/" + std::string(endpoint);
+  std::string url = effective_api_base(api_info);
+  url.reserve(url.size() + 1 + endpoint.size());
+  return url.append(1, '/').append(endpoint);
 }
 
 void OpenAIAdapter::add_auth(const ApiInfo& api_info, Headers& headers) const {
-  if (!api_info.api_key.empty()) headers.add("Authorization", "Bearer " + api_info.api_key);
+  if (api_info.api_key.empty()) return;
+  std::string value;
+  value.reserve(7 + api_info.api_key.size());
+  headers.add("Authorization", value.append("Bearer ").append(api_info.api_key));
 }
 
 HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
