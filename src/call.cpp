@@ -388,7 +388,7 @@ Clock::time_point CallRunner::key_deadline() const {
 
 ResponseSink& CallRunner::sink() noexcept {
   if (stream_) return *stream_;
-  return buffer_;
+  return *buffer_;
 }
 
 void CallRunner::begin_attempt(KeyLease lease) {
@@ -419,10 +419,12 @@ void CallRunner::begin_attempt(KeyLease lease) {
   request_.timeouts = spec_.timeouts;
   const BackendOptions& options = *context_.options;
   stream_.reset();
-  buffer_.reset(options.max_response_bytes);
+  buffer_.reset();
   if (spec_.kind == CallKind::chat_stream) {
     stream_ = std::make_unique<StreamCall>(*adapter_, spec_.n, &spec_.on_chunk,
                                            options.max_response_bytes, options.sse);
+  } else {
+    buffer_.emplace(options.max_response_bytes, /*keep_success_headers=*/false);
   }
   lease_.emplace(std::move(lease));
   ++attempts_;
@@ -430,7 +432,7 @@ void CallRunner::begin_attempt(KeyLease lease) {
 
 json CallRunner::finish_response() {
   if (stream_) return stream_->finish();
-  HttpResponse& response = buffer_.response();
+  HttpResponse& response = buffer_->response();
   if (response.status < 200 || response.status >= 300) {
     rethrow_as_kind(adapter_->error_from_response(response));
   }
@@ -481,7 +483,7 @@ CallRunner::Decision CallRunner::decide(const Error& raw) {
   const Error* source = &raw;
   std::optional<Error> replaced;
   if (raw.kind() == ErrorKind::cancelled &&
-      (stream_ ? stream_->overflowed() : buffer_.overflowed())) {
+      (stream_ ? stream_->overflowed() : buffer_->overflowed())) {
     replaced.emplace(ProtocolError(std::string(stream_ ? "the stream" : "the response") +
                                    " is larger than max_response_bytes (" +
                                    std::to_string(options.max_response_bytes) + " bytes)"));

@@ -139,12 +139,17 @@ class ResponseSink {
 /// memory: a larger body is a `ProtocolError`.
 class BufferingSink final : public ResponseSink {
  public:
-  /// Keeps at most `max_body_bytes` of body.
-  explicit BufferingSink(std::size_t max_body_bytes = std::size_t{64} << 20)
-      : max_body_bytes_(max_body_bytes) {}
+  /// Keeps at most `max_body_bytes` of body; the headers of a success (2xx) only when
+  /// `keep_success_headers` (a caller that reads only an error's headers saves their copy).
+  explicit BufferingSink(std::size_t max_body_bytes = std::size_t{64} << 20,
+                         bool keep_success_headers = true)
+      : max_body_bytes_(max_body_bytes), keep_success_headers_(keep_success_headers) {}
+  bool wants_headers(int status) const override {
+    return keep_success_headers_ || status < 200 || status >= 300;
+  }
   bool on_headers(int status, const Headers& headers) override {
     response_.status = status;
-    response_.headers = headers;
+    if (wants_headers(status)) response_.headers = headers;
     return true;
   }
   bool on_body(std::string_view bytes) override {
@@ -162,6 +167,7 @@ class BufferingSink final : public ResponseSink {
 
  private:
   std::size_t max_body_bytes_;
+  bool keep_success_headers_;
   bool overflow_ = false;
   HttpResponse response_;
 };

@@ -67,43 +67,6 @@ struct CallContext {
 
 class StreamCall;
 
-/// The sink of a call that is not streamed: the status and the body, and the headers only when
-/// the status is not a success (the error mapping reads them; nothing reads a success's headers,
-/// so they are not copied).
-class ResponseBuffer final : public ResponseSink {
- public:
-  /// Empty, for a new exchange of at most `max_body_bytes` of body.
-  void reset(std::size_t max_body_bytes) {
-    max_body_bytes_ = max_body_bytes;
-    overflow_ = false;
-    response_.status = 0;
-    response_.headers.clear();
-    response_.body.clear();
-  }
-  bool wants_headers(int status) const override { return status < 200 || status >= 300; }
-  bool on_headers(int status, const Headers& headers) override {
-    response_.status = status;
-    if (wants_headers(status)) response_.headers = headers;
-    return true;
-  }
-  bool on_body(std::string_view bytes) override {
-    if (response_.body.size() + bytes.size() > max_body_bytes_) {
-      overflow_ = true;
-      return false;
-    }
-    response_.body.append(bytes);
-    return true;
-  }
-  /// True when the body went over the limit (the exchange was cancelled for it).
-  bool overflowed() const noexcept { return overflow_; }
-  HttpResponse& response() noexcept { return response_; }
-
- private:
-  std::size_t max_body_bytes_ = 0;
-  bool overflow_ = false;
-  HttpResponse response_;
-};
-
 /// One call's attempts.
 class CallRunner {
  public:
@@ -150,7 +113,8 @@ class CallRunner {
   const ProviderAdapter* adapter_ = nullptr;
   HttpRequest request_;
   std::unique_ptr<StreamCall> stream_;
-  ResponseBuffer buffer_;  // the sink when the call is not streamed
+  /// The sink when the call is not streamed (a success's headers are never read: not kept).
+  std::optional<BufferingSink> buffer_;
 };
 
 /// Runs a call to its end on the calling thread (blocking key waits and retry delays).

@@ -684,3 +684,20 @@ TEST_CASE("operator() with stream still raises an in-band error as its typed err
   CHECK_THROWS_AS(backend(json{{"messages", user_messages()}, {"stream", true}}), ServerError);
   CHECK(h.transport->requests().size() == 3);
 }
+
+TEST_CASE("BufferingSink keeps a success's headers unless told not to and always an error's") {
+  const Headers headers{{"Retry-After", "2"}, {"Content-Type", "application/json"}};
+  BufferingSink keeping;
+  CHECK(keeping.wants_headers(200));
+  keeping.on_headers(200, headers);
+  CHECK(keeping.response().headers.size() == 2);
+  BufferingSink lean(1024, /*keep_success_headers=*/false);
+  CHECK_FALSE(lean.wants_headers(200));
+  CHECK(lean.wants_headers(429));
+  CHECK(lean.wants_headers(101));
+  lean.on_headers(204, headers);
+  CHECK(lean.response().status == 204);
+  CHECK(lean.response().headers.empty());
+  lean.on_headers(429, headers);
+  CHECK(lean.response().headers.value("retry-after") == "2");
+}
