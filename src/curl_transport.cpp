@@ -352,10 +352,10 @@ struct ThreadHandles {
   ExchangeState state;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   // What `easy` is set up for: a repeated call (same transport, URL, limits) only sets its
-  // body, and its headers when they changed (another key), as a hand-written curl loop would.
+  // body and its header list, as a hand-written curl loop would.
   detail::EasyConfig config;
-  Headers headers;
-  detail::CurlSlist header_list;
+  detail::HeaderListCache header_lists{16};  // one list per key (header set) this thread used
+  std::shared_ptr<const detail::CurlSlist> header_list;  // the one `easy` points at
 
   ThreadHandles() {
     detail::curl_global_init_once();
@@ -400,21 +400,17 @@ class CurlTransport final : public Transport {
     ExchangeState& state = handles.state;
     char* error_buffer = handles.error_buffer;
     error_buffer[0] = '\0';
+    std::shared_ptr<const detail::CurlSlist> header_list =
+        handles.header_lists.get(request.headers);
     if (handles.config.matches(id_, request)) {
-      if (handles.headers.fields() != request.headers.fields()) {
-        handles.header_list = detail::build_header_list(request.headers);
-        handles.headers = request.headers;
-      }
-      detail::set_exchange(handles.easy, request, handles.header_list.get(), state, error_buffer);
+      detail::set_exchange(handles.easy, request, header_list->get(), state, error_buffer);
     } else {
-      detail::CurlSlist header_list = detail::build_header_list(request.headers);
       handles.config = detail::EasyConfig{};  // until configured in full
-      detail::configure_easy(handles.easy, request, options_, header_list.get(), state,
+      detail::configure_easy(handles.easy, request, options_, header_list->get(), state,
                              error_buffer);
-      handles.header_list = std::move(header_list);
-      handles.headers = request.headers;
       handles.config.remember(id_, request);
     }
+    handles.header_list = std::move(header_list);  // curl reads it until the next call
     state.reset(&sink, request.stream);
     struct SinkGuard {
       ExchangeState& state;
