@@ -155,7 +155,6 @@ void Engine::start_ready_jobs(Clock::time_point now, Clock::time_point* next_wak
       continue;
     }
     it = waiting_.erase(it);
-    job->in_flight = true;
     job->in_flight_index = in_flight_.size();
     in_flight_.push_back(job);
     // Two pointers fit std::function's own storage (no allocation); in_flight_ keeps `job` alive.
@@ -179,7 +178,6 @@ std::shared_ptr<Engine::Job> Engine::take_in_flight(Job* job) {
     in_flight_[index]->in_flight_index = index;
   }
   in_flight_.pop_back();
-  job->in_flight = false;
   return owned;
 }
 

@@ -56,7 +56,6 @@ class Engine {
     bool active = false;  ///< Counted in its group's window.
     Clock::time_point wake_at{};
     Clock::time_point key_deadline = Clock::time_point::max();
-    bool in_flight = false;
     std::size_t in_flight_index = 0;  ///< Its place in in_flight_ while in flight.
     Transport::ExchangeId exchange = 0;
   };
