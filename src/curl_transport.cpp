@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <mutex>
@@ -31,7 +32,7 @@ void curl_global_init_once() {
   });
 }
 
-CurlSlist build_header_list(const Headers& headers) {
+CurlSlist build_header_list(const Headers& headers, bool disable_expect) {
   CurlSlist list;
   bool has_expect = false;
   std::string line;
@@ -42,22 +43,31 @@ CurlSlist build_header_list(const Headers& headers) {
     list.append(line);
   }
   // curl would send "Expect: 100-continue" for large bodies and wait for the server's go-ahead.
-  if (!has_expect) list.append("Expect:");
+  if (disable_expect && !has_expect) list.append("Expect:");
   return list;
 }
 
-std::shared_ptr<const CurlSlist> HeaderListCache::get(const Headers& headers) {
+bool no_proxy_in_environment() {
+  for (const char* name :
+       {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && value[0] != '\0') return false;
+  }
+  return true;
+}
+
+std::shared_ptr<const CurlSlist> HeaderListCache::get(const Headers& headers, bool disable_expect) {
   const std::vector<Headers::Field>& fields = headers.fields();
   // Newest first; fields compared last to first, as the credentials come last and differ most.
   for (auto entry = entries_.rbegin(); entry != entries_.rend(); ++entry) {
-    if (entry->fields.size() == fields.size() &&
+    if (entry->disable_expect == disable_expect && entry->fields.size() == fields.size() &&
         std::equal(fields.rbegin(), fields.rend(), entry->fields.rbegin())) {
       return entry->list;
     }
   }
-  auto list = std::make_shared<const CurlSlist>(build_header_list(headers));
+  auto list = std::make_shared<const CurlSlist>(build_header_list(headers, disable_expect));
   if (entries_.size() >= capacity_) entries_.erase(entries_.begin());
-  entries_.push_back(Entry{fields, list});
+  entries_.push_back(Entry{disable_expect, fields, list});
   return list;
 }
 
@@ -218,10 +228,23 @@ void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_lis
   curl_easy_setopt(easy, CURLOPT_PRIVATE, &state);
 }
 
-void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& options,
-                    curl_slist* header_list, ExchangeState& state, char* error_buffer) {
-  curl_easy_reset(easy);
+void configure_easy(CURL* easy, const HttpRequest& request, const EasySetup& setup,
+                    curl_slist* header_list, ExchangeState& state, char* error_buffer,
+                    EasyConfig& config) {
+  const CurlOptions& options = *setup.options;
+  curl_easy_reset(easy);  // the handle no longer points at config.parsed_url
+  config = EasyConfig{};  // until configured in full
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  // A parsed URL, which curl then uses instead of parsing CURLOPT_URL on every transfer (with
+  // CURLOPT_URL also set, curl's idea of the effective URL stays right).
+  CurlUrl parsed(curl_url());
+  if (parsed != nullptr &&
+      curl_url_set(parsed.get(), CURLUPART_URL, request.url.c_str(),
+                   CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+    curl_easy_setopt(easy, CURLOPT_CURLU, parsed.get());
+  } else {
+    parsed.reset();
+  }
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
 #if LIBCURL_VERSION_NUM >= 0x075500  // 7.85.0
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -242,8 +265,16 @@ void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& o
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   if (!options.ca_path.empty()) curl_easy_setopt(easy, CURLOPT_CAPATH, options.ca_path.c_str());
-  if (!options.proxy.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, options.proxy.c_str());
-  if (!options.no_proxy.empty()) curl_easy_setopt(easy, CURLOPT_NOPROXY, options.no_proxy.c_str());
+  if (!options.proxy.empty()) {
+    curl_easy_setopt(easy, CURLOPT_PROXY, options.proxy.c_str());
+  } else if (setup.no_proxy) {
+    curl_easy_setopt(easy, CURLOPT_PROXY, "");  // "" is curl's "no proxy, whatever the env says"
+  }
+  if (!options.no_proxy.empty()) {
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, options.no_proxy.c_str());
+  } else if (setup.no_proxy) {
+    curl_easy_setopt(easy, CURLOPT_NOPROXY, "");  // nothing to bypass: skips the NO_PROXY lookup
+  }
   curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
@@ -259,20 +290,18 @@ void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& o
     curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
   }
   set_exchange(easy, request, header_list, state, error_buffer);
+  config.transport = setup.transport_id;
+  config.stream = request.stream;
+  config.method = request.method;
+  config.url = request.url;
+  config.timeouts = request.timeouts;
+  config.parsed_url = std::move(parsed);
 }
 
 bool EasyConfig::matches(std::uint64_t transport_id, const HttpRequest& request) const {
   return transport == transport_id && stream == request.stream && method == request.method &&
          url == request.url && timeouts.connect == request.timeouts.connect &&
          timeouts.total == request.timeouts.total;
-}
-
-void EasyConfig::remember(std::uint64_t transport_id, const HttpRequest& request) {
-  transport = transport_id;
-  stream = request.stream;
-  method = request.method;
-  url = request.url;
-  timeouts = request.timeouts;
 }
 
 std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
@@ -375,6 +404,9 @@ class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(CurlOptions options) : options_(std::move(options)), id_(next_id()) {
     detail::curl_global_init_once();
+    setup_.options = &options_;
+    setup_.transport_id = id_;
+    setup_.no_proxy = options_.proxy.empty() && detail::no_proxy_in_environment();
     // The non-blocking side keeps curl's default connection cache (4 per transfer handle), so
     // every concurrent transfer finds its connection again.
     multi_ = curl_multi_init();
@@ -401,14 +433,12 @@ class CurlTransport final : public Transport {
     char* error_buffer = handles.error_buffer;
     error_buffer[0] = '\0';
     std::shared_ptr<const detail::CurlSlist> header_list =
-        handles.header_lists.get(request.headers);
+        detail::header_list_for(handles.header_lists, request);
     if (handles.config.matches(id_, request)) {
       detail::set_exchange(handles.easy, request, header_list->get(), state, error_buffer);
     } else {
-      handles.config = detail::EasyConfig{};  // until configured in full
-      detail::configure_easy(handles.easy, request, options_, header_list->get(), state,
-                             error_buffer);
-      handles.config.remember(id_, request);
+      detail::configure_easy(handles.easy, request, setup_, header_list->get(), state, error_buffer,
+                             handles.config);
     }
     handles.header_list = std::move(header_list);  // curl reads it until the next call
     state.reset(&sink, request.stream);
@@ -472,7 +502,8 @@ class CurlTransport final : public Transport {
   // one in its slot.
 
   ExchangeId start(const HttpRequest& request, ResponseSink& sink, DoneCallback done) override {
-    std::shared_ptr<const detail::CurlSlist> headers = header_lists_.get(request.headers);
+    std::shared_ptr<const detail::CurlSlist> headers =
+        detail::header_list_for(header_lists_, request);
     AsyncExchange& exchange = take_spare(request);
     const bool reuse = exchange.config.matches(id_, request);
     exchange.request = &request;
@@ -484,10 +515,8 @@ class CurlTransport final : public Transport {
       detail::set_exchange(exchange.easy, request, exchange.headers->get(), exchange.state,
                            exchange.error_buffer);
     } else {
-      exchange.config = detail::EasyConfig{};  // until configured in full
-      detail::configure_easy(exchange.easy, request, options_, exchange.headers->get(),
-                             exchange.state, exchange.error_buffer);
-      exchange.config.remember(id_, request);
+      detail::configure_easy(exchange.easy, request, setup_, exchange.headers->get(),
+                             exchange.state, exchange.error_buffer, exchange.config);
     }
     curl_easy_setopt(exchange.easy, CURLOPT_PRIVATE, &exchange);
     if (curl_multi_add_handle(multi_, exchange.easy) != CURLM_OK) {
@@ -667,6 +696,7 @@ class CurlTransport final : public Transport {
 
   CurlOptions options_;
   const std::uint64_t id_;  // identifies this transport's configuration on reused thread handles
+  detail::EasySetup setup_;
   CURLM* multi_ = nullptr;  // the non-blocking side (I/O thread only, but wakeup)
   // I/O thread only:
   std::vector<std::unique_ptr<AsyncExchange>> slots_;  // every exchange ever made, by slot

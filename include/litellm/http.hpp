@@ -240,7 +240,10 @@ struct CurlOptions {
   /// A directory of CA certificates (CURLOPT_CAPATH); empty: libcurl's default.
   std::string ca_path;
   /// A proxy URL (CURLOPT_PROXY); empty: libcurl reads `http_proxy`, `https_proxy`,
-  /// `ALL_PROXY` and `NO_PROXY` from the environment, as curl does.
+  /// `ALL_PROXY` and `NO_PROXY` from the environment, as curl does. The transport looks at the
+  /// environment once, when it is created: when no proxy variable is set then, it tells curl
+  /// "no proxy" (sparing a handful of environment lookups per request), so a proxy variable set
+  /// later applies to transports (backends) created later.
   std::string proxy;
   /// Hosts that bypass the proxy (CURLOPT_NOPROXY), comma separated.
   std::string no_proxy;

@@ -44,8 +44,27 @@ class CurlSlist {
   curl_slist* list_ = nullptr;
 };
 
-/// The request's headers as a curl list, validated, with curl's `Expect: 100-continue` disabled.
-CurlSlist build_header_list(const Headers& headers);
+/// Bodies above this size get an empty `Expect:` header, which stops curl from sending
+/// `Expect: 100-continue` and waiting for the server's go-ahead. libcurl 7.88 only does that above
+/// 1 MiB, older versions above 1 KiB: below this size no version does, and the header would only
+/// cost curl time to format on every request.
+constexpr std::size_t kExpectThreshold = 1024;
+
+/// The request's headers as a curl list, validated; with `disable_expect`, plus an empty
+/// `Expect:` (unless the request sets Expect itself).
+CurlSlist build_header_list(const Headers& headers, bool disable_expect);
+
+/// Owns a CURLU (a URL parsed once by libcurl).
+struct CurlUrlDeleter {
+  void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
+};
+using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+/// True when none of the proxy variables libcurl reads (`http_proxy`, `https_proxy`,
+/// `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`, and `HTTP_PROXY` for good measure) is set. A
+/// transport created then tells curl "no proxy" outright, sparing it the environment lookups it
+/// would otherwise make on every request.
+bool no_proxy_in_environment();
 
 /// The curl lists of the header sets a transport sent recently, so that a request with the same
 /// headers as an earlier one (the same key, the usual case in a batch) reuses its validated list
@@ -55,12 +74,14 @@ CurlSlist build_header_list(const Headers& headers);
 class HeaderListCache {
  public:
   explicit HeaderListCache(std::size_t capacity = 64) : capacity_(capacity > 0 ? capacity : 1) {}
-  /// The list for `headers`, built (and validated: ConfigError) on a miss.
-  std::shared_ptr<const CurlSlist> get(const Headers& headers);
+  /// The list for `headers` (and `disable_expect`, as build_header_list), built and validated
+  /// (ConfigError) on a miss.
+  std::shared_ptr<const CurlSlist> get(const Headers& headers, bool disable_expect);
   std::size_t size() const noexcept { return entries_.size(); }
 
  private:
   struct Entry {
+    bool disable_expect = false;
     std::vector<Headers::Field> fields;
     std::shared_ptr<const CurlSlist> list;
   };
@@ -94,10 +115,27 @@ std::size_t header_callback(char* data, std::size_t size, std::size_t count, voi
 /// CURLOPT_WRITEFUNCTION: hands body pieces to the sink.
 std::size_t write_callback(char* data, std::size_t size, std::size_t count, void* user);
 
+/// The header list a request needs (see build_header_list), from `cache`.
+inline std::shared_ptr<const CurlSlist> header_list_for(HeaderListCache& cache,
+                                                        const HttpRequest& request) {
+  return cache.get(request.headers, request.body.size() > kExpectThreshold);
+}
+
+struct EasyConfig;
+
+/// How a transport sets up its easy handles.
+struct EasySetup {
+  const CurlOptions* options = nullptr;
+  std::uint64_t transport_id = 0;  ///< Tells handles configured by different transports apart.
+  bool no_proxy = false;           ///< See no_proxy_in_environment.
+};
+
 /// Resets `easy` and sets every option of `request` (TLS verification on, redirects off, no
-/// signals, gzip accepted, http/https only, timeouts, callbacks into `state`).
-void configure_easy(CURL* easy, const HttpRequest& request, const CurlOptions& options,
-                    curl_slist* header_list, ExchangeState& state, char* error_buffer);
+/// signals, gzip accepted, http/https only, timeouts, callbacks into `state`); `config` then
+/// describes the handle (and owns the parsed URL it uses).
+void configure_easy(CURL* easy, const HttpRequest& request, const EasySetup& setup,
+                    curl_slist* header_list, ExchangeState& state, char* error_buffer,
+                    EasyConfig& config);
 
 /// Sets only what differs between two exchanges with the same `EasyConfig`: the body, the
 /// header list, the callbacks' state and the error buffer.
@@ -112,8 +150,11 @@ struct EasyConfig {
   std::string url;
   Timeouts timeouts;
   bool stream = false;
+  /// `url` parsed once (CURLOPT_CURLU): libcurl 7.88 would otherwise parse and re-assemble the
+  /// URL on every request (about 12k instructions). Null when curl could not parse it (curl then
+  /// parses CURLOPT_URL and reports the error).
+  CurlUrl parsed_url;
   bool matches(std::uint64_t transport_id, const HttpRequest& request) const;
-  void remember(std::uint64_t transport_id, const HttpRequest& request);
 };
 
 /// A stream timer that expired: its error message and code.

@@ -2,6 +2,8 @@
 // every provider x {plain, streamed, embeddings}, and every fault the simulator injects.
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <typeinfo>
 #include <utility>
@@ -454,4 +456,92 @@ TEST_CASE("a fault on every attempt ends with the typed error after max_attempts
     CHECK_FALSE(e.request_id().empty());
   }
   CHECK(server.simulator.request_count() == 3);
+}
+
+TEST_CASE("a small request is sent without an Expect header") {
+  Server server;
+  auto backend = server.backend({server.info("openai")});
+  backend.completion(ping());
+  const auto requests = server.simulator.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].headers.count("expect") == 0);
+}
+
+TEST_CASE("a request body over a mebibyte is sent at once, without waiting for 100-continue") {
+  Server server;
+  auto backend = server.backend({server.info("openai")});
+  const std::string long_text(1536 * 1024, 'a');
+  json params = ping();
+  params["messages"][0]["content"] = long_text;
+  backend.completion(params);
+  const auto requests = server.simulator.requests();
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].headers.count("expect") == 0);
+  CHECK(requests[0].body.size() > long_text.size());
+}
+
+namespace {
+
+/// Sets an environment variable for one scope, restoring what was there.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value != nullptr) {
+      setenv(name, value, 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      setenv(name_, old_->c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+/// A 127.0.0.1 port that nothing listens on (a simulator started and stopped).
+int closed_port() {
+  sim::ProviderSimulator gone;
+  gone.start();
+  const int port = gone.port();
+  gone.stop();
+  return port;
+}
+
+}  // namespace
+
+TEST_CASE("a proxy variable set when the backend is created carries its requests") {
+  Server server;
+  const std::string proxy = "http://127.0.0.1:" + std::to_string(closed_port());
+  ScopedEnv no_proxy("no_proxy", nullptr);
+  ScopedEnv no_proxy_upper("NO_PROXY", nullptr);
+  ScopedEnv http_proxy("http_proxy", proxy.c_str());
+  BackendOptions options = Server::options();
+  options.transport = make_curl_transport();  // a new transport reads the environment
+  auto backend = server.backend({server.info("openai")}, options);
+  CHECK_THROWS_AS(backend.completion(ping()), ConnectionError);  // the proxy is not there
+  CHECK(server.simulator.request_count() == 0);
+}
+
+TEST_CASE("a backend created without proxy variables goes direct, even when one is set later") {
+  Server server;
+  ScopedEnv cleared("http_proxy", nullptr);
+  ScopedEnv cleared_all("ALL_PROXY", nullptr);
+  ScopedEnv cleared_all_lower("all_proxy", nullptr);
+  BackendOptions options = Server::options();
+  options.transport = make_curl_transport();
+  auto backend = server.backend({server.info("openai")}, options);
+  const std::string proxy = "http://127.0.0.1:" + std::to_string(closed_port());
+  ScopedEnv http_proxy("http_proxy", proxy.c_str());
+  CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
+  CHECK(server.simulator.request_count() == 1);
 }
