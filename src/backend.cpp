@@ -257,9 +257,17 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
     std::mutex mutex;
     std::condition_variable wake;
     std::vector<Outcome> ended;  // guarded by mutex: outcomes not yet handed to on_result
+    // Response bodies the calling thread has parsed, handed back to be freed on the I/O thread,
+    // which allocated them (guarded by mutex). Freed on the calling thread instead, every body
+    // would take the I/O thread's malloc arena lock while the I/O thread allocates: measured
+    // as about one futex call per request at C = 64.
+    std::vector<json> spent;
+    std::vector<json> freeing;  // I/O thread only: `spent` taken over, freed outside the lock
   };
   auto shared = std::make_shared<Shared>();
   shared->ended.reserve(kDrainBatch * 2);
+  shared->spent.reserve(kDrainBatch * 2);
+  shared->freeing.reserve(kDrainBatch * 2);
   auto group = std::make_shared<detail::Engine::Group>(
       std::max<std::size_t>(1, std::min<std::size_t>(options.max_concurrency, 4096)));
 
@@ -281,8 +289,10 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
         // `done` counts under the lock, so the waiting thread cannot miss the last wake-up.
         const bool last = shared->done.fetch_add(1) + 1 == total;
         wake = last || shared->ended.size() % kDrainBatch == 0;
+        shared->freeing.swap(shared->spent);  // capacities trade places: nothing is allocated
       }
       if (wake) shared->wake.notify_all();
+      shared->freeing.clear();
     };
     jobs.push_back(std::move(job));
   }
@@ -329,6 +339,8 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
 
   std::vector<Outcome> ready;
   ready.reserve(kDrainBatch * 2);
+  std::vector<json> spent;  // parsed bodies, handed back to the I/O thread (see Shared::spent)
+  spent.reserve(kDrainBatch * 2);
   for (std::size_t handed = 0; handed < total;) {
     {
       std::unique_lock<std::mutex> lock(shared->mutex);
@@ -341,6 +353,7 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
         shared->wake.wait(lock, woken);
       }
       ready.swap(shared->ended);
+      if (shared->spent.empty()) shared->spent.swap(spent);
     }
     for (Outcome& outcome : ready) {
       if (!outcome.error && detail::is_unparsed_body(outcome.result)) {
@@ -349,6 +362,7 @@ void run_batch(LiteLLMBackend::Internals& internals, std::vector<detail::CallSpe
           // Not reached: the I/O thread checked the body with the same parser's rules.
           outcome.error = std::make_exception_ptr(ProtocolError("the response body is not JSON"));
         }
+        spent.push_back(std::move(outcome.result));
         outcome.result = std::move(parsed);
       }
       on_result(outcome.index, std::move(outcome.result), std::move(outcome.error));

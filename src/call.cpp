@@ -454,6 +454,22 @@ json CallRunner::finish_response() {
 }
 
 CallRunner::Decision CallRunner::end_attempt(std::exception_ptr transport_error) {
+  Decision decision = decide_attempt(std::move(transport_error));
+  // What the attempt allocated is freed here, on the thread that ran it (the engine's I/O thread
+  // for asynchronous calls), where the next attempts reuse the memory: freed on the thread that
+  // later destroys the runner, it would cost both threads malloc's slow paths.
+  {
+    // Moved out, so that its strings' buffers go with it (assigning a fresh HttpRequest would
+    // leave request_ holding them).
+    const HttpRequest spent = std::move(request_);
+  }
+  request_ = HttpRequest();
+  buffer_.reset();
+  stream_.reset();
+  return decision;
+}
+
+CallRunner::Decision CallRunner::decide_attempt(std::exception_ptr transport_error) {
   try {
     if (transport_error) std::rethrow_exception(transport_error);
     Decision done;

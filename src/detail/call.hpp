@@ -99,10 +99,12 @@ class CallRunner {
   /// The sink of the current attempt.
   ResponseSink& sink() noexcept;
 
-  /// Ends the current attempt, given how the exchange ended (null: it completed).
+  /// Ends the current attempt, given how the exchange ended (null: it completed), and frees its
+  /// request and sink.
   Decision end_attempt(std::exception_ptr transport_error);
 
  private:
+  Decision decide_attempt(std::exception_ptr transport_error);
   json finish_response();
   Decision decide(const Error& raw);
 
