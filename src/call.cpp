@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <condition_variable>
+#include <cstring>
 #include <iterator>
 #include <mutex>
 #include <typeinfo>
@@ -165,8 +166,8 @@ class StreamCall final : public ResponseSink {
         on_chunk_(on_chunk),
         max_bytes_(max_bytes),
         parser_(sse),
-        merge_text_directly_((on_chunk == nullptr || !*on_chunk) &&
-                             adapter.protocol() != WireProtocol::anthropic) {
+        openai_chunks_(adapter.protocol() != WireProtocol::anthropic),
+        has_callback_(on_chunk != nullptr && *on_chunk) {
     if (!translator_) throw ConfigError("this provider cannot stream");
   }
 
@@ -232,10 +233,17 @@ class StreamCall final : public ResponseSink {
 
   void handle(const SseEvent& event) {
     if (cancelled_) return;
-    if (merge_text_directly_ && event.event == "message" && event.data != "[DONE]" &&
-        event.data.find("\"error\"") == std::string::npos) {
-      // Nobody reads the chunks: merge their text without building them (several times faster).
+    if (openai_chunks_ && event.event == "message" && is_object_text(event.data) &&
+        !mentions_error(event.data)) {
+      // An OpenAI-format chunk (not [DONE], not an in-band error): merged from its text, several
+      // times faster than from a DOM, and validated in full by that.
       accumulator_.add_chunk_text(event.data);
+      if (!has_callback_) return;
+      // The callback's json is the previous chunk's, overwritten: chunks have the same shape, so
+      // its keys, strings and arrays are reused and the parse allocates next to nothing.
+      if (!parse_json(event.data, chunk_)) throw ProtocolError("a stream event is not JSON");
+      delivered_ = true;
+      if (!(*on_chunk_)(chunk_)) cancelled_ = true;
       return;
     }
     chunks_.clear();
@@ -269,9 +277,50 @@ class StreamCall final : public ResponseSink {
   bool cancelled_ = false;
   bool overflowed_ = false;
   bool delivered_ = false;
-  // OpenAI-format chunks and no callback: chunks go to the accumulator as text (in-band errors,
-  // [DONE] and other events still go through the translator).
-  const bool merge_text_directly_;
+  json chunk_;  // the chunk handed to the callback, reused from one chunk to the next
+  // OpenAI-format chunks go to the accumulator as text (in-band errors, [DONE] and other events
+  // still go through the translator).
+  const bool openai_chunks_;
+  const bool has_callback_;
+
+  /// True when `data` has the text `"error"` anywhere (an in-band error event has it as a key;
+  /// other chunks almost never). Looks for the `"e` pair 16 bytes at a time.
+  static bool mentions_error(std::string_view data) noexcept {
+    constexpr std::string_view kNeedle = "\"error\"";
+    const char* p = data.data();
+    const char* const end = data.data() + data.size();
+    if (data.size() < kNeedle.size()) return false;
+    const char* const last = end - kNeedle.size();  // the last place the needle can start
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i letter = _mm_set1_epi8('e');
+    while (last - p >= 16) {  // p[0..16] are readable
+      const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+      auto mask = static_cast<unsigned>(_mm_movemask_epi8(
+          _mm_and_si128(_mm_cmpeq_epi8(here, quote), _mm_cmpeq_epi8(next, letter))));
+      while (mask != 0) {
+        const char* candidate = p + __builtin_ctz(mask);
+        if (std::memcmp(candidate, kNeedle.data(), kNeedle.size()) == 0) return true;
+        mask &= mask - 1;
+      }
+      p += 16;
+    }
+#endif
+    for (; p <= last; ++p) {
+      if (*p == '"' && std::memcmp(p, kNeedle.data(), kNeedle.size()) == 0) return true;
+    }
+    return false;
+  }
+
+  /// True when `data` is a JSON object if it is JSON at all (its first token is '{').
+  static bool is_object_text(std::string_view data) noexcept {
+    const char* const end = data.data() + data.size();
+    const char* p = json_scan::begin_document(data.data(), end);
+    if (p == nullptr) return false;
+    p = json_scan::skip_space(p, end);
+    return p != end && *p == '{';
+  }
 };
 
 // ---- Embeddings --------------------------------------------------------------------------------

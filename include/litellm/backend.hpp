@@ -121,7 +121,8 @@ struct CallOptions {
 };
 
 /// Receives each streamed `chat.completion.chunk` (OpenAI format, whatever the provider) as it
-/// arrives; returning false cancels the stream.
+/// arrives; returning false cancels the stream. The chunk is valid for the duration of the call
+/// only (the library reuses its storage for the next chunk): copy it to keep it.
 using ChunkCallback = std::function<bool(const json& chunk)>;
 
 /// How far a batch has come, as handed to `BatchOptions::on_progress`.

@@ -3,6 +3,7 @@
 // 16 bytes at a time and appended in runs; objects insert each member in place).
 #include "detail/fast_json.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <system_error>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 namespace litellm::detail {
 namespace json_scan {
@@ -331,13 +333,17 @@ const char* match_literal(const char* p, const char* end, const char (&literal)[
 
 // ---- strings ------------------------------------------------------------------------------
 
-/// Parses a string body at `p` (after the opening quote) into a string value in `out`.
+/// Parses a string body at `p` (after the opening quote) into a string value in `out`, reusing
+/// the buffer of a string `out` already holds.
 LITELLM_JSON_NOINLINE const char* parse_string(const char* p, const char* end, json& out) {
   bool escaped = false;
   const char* const body = p;
   p = scan_string(p, end, escaped);
   if (p == nullptr) return nullptr;
-  if (!escaped) {
+  if (std::string* reused = out.get_ptr<std::string*>()) {
+    reused->clear();
+    append_string_body(*reused, body, p - 1, escaped);
+  } else if (!escaped) {
     out = std::string(body, static_cast<std::size_t>(p - 1 - body));
   } else {
     out = std::string();
@@ -346,25 +352,62 @@ LITELLM_JSON_NOINLINE const char* parse_string(const char* p, const char* end, j
   return p;
 }
 
+/// The members of the objects being parsed, innermost last: each object's stretch of this
+/// stack is its members in text order (a duplicate key twice), for telling whether a reused
+/// object still holds members the text no longer has. One per thread, kept between parses.
+std::vector<const json*>& members_seen() {
+  thread_local std::vector<const json*> seen;
+  return seen;
+}
+
+/// The member `key` of `object`, inserted as null when absent; an existing one (a member of the
+/// object being reused, or a duplicate key) is returned as it is, to be overwritten: the last
+/// value wins, as in nlohmann.
+json& object_member(object_t& object, std::string_view key) {
+  if (!object.empty()) {
+    const auto found = object.find(key);
+    if (found != object.end()) return found->second;
+  }
+  // Built in place; the hint makes keys that arrive sorted cost one comparison.
+  return object
+      .emplace_hint(object.end(), std::piecewise_construct, std::forward_as_tuple(key),
+                    std::forward_as_tuple())
+      ->second;
+}
+
 /// object_member for a key with escapes.
 LITELLM_JSON_NOINLINE json& escaped_member(object_t& object, const char* key, const char* key_end) {
   std::string decoded;
   append_unescaped(decoded, key, key_end);
-  return object[std::move(decoded)];
+  return object_member(object, decoded);
 }
 
-/// The member `key` of `object`, inserted as null when absent; an existing one (a duplicate key)
-/// is returned as it is, to be overwritten: the last value wins, as in nlohmann.
-json& object_member(object_t& object, const char* key, const char* key_end, bool escaped) {
-  if (!escaped) {
-    // Built in place; the hint makes keys that arrive sorted cost one comparison.
-    return object
-        .emplace_hint(object.end(), std::piecewise_construct,
-                      std::forward_as_tuple(key, static_cast<std::size_t>(key_end - key)),
-                      std::forward_as_tuple())
-        ->second;
+/// True when `seen` (an object's members, see members_seen) names the same member twice.
+bool has_repeats(const json* const* seen, std::size_t count) {
+  if (count <= 16) {
+    for (std::size_t i = 1; i < count; ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (seen[i] == seen[j]) return true;
+      }
+    }
+    return false;
   }
-  return escaped_member(object, key, key_end);
+  std::vector<const json*> sorted(seen, seen + count);
+  std::sort(sorted.begin(), sorted.end());
+  return std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end();
+}
+
+/// Removes the members of a reused `object` that its text did not have (the members it did have
+/// are the `count` pointers at `seen`).
+LITELLM_JSON_NOINLINE void drop_unseen_members(object_t& object, const json* const* seen,
+                                               std::size_t count) {
+  for (auto it = object.begin(); it != object.end();) {
+    if (std::find(seen, seen + count, &it->second) == seen + count) {
+      it = object.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 // ---- values -------------------------------------------------------------------------------
@@ -423,24 +466,50 @@ const char* walk_array(const char* p, const char* end, std::size_t depth, OnElem
   }
 }
 
+// An object or array that `out` already holds is reused: members whose key comes again are
+// overwritten in place (their key, and their value's allocations, reused), elements likewise by
+// position, and only what the text no longer has is freed. Parsing a stream's chunks one after
+// the other into the same json so allocates next to nothing after the first one.
+
 const char* parse_object(const char* p, const char* end, json& out, std::size_t depth) {
   if (depth == 0) return nullptr;
-  out = json::value_t::object;
+  if (!out.is_object()) out = json::value_t::object;
   auto& object = *out.get_ptr<object_t*>();
-  return walk_object(
+  const bool reused = !object.empty();
+  std::vector<const json*>& seen = members_seen();
+  const std::size_t first = seen.size();
+  p = walk_object(
       p, end, depth, [&](const char* key, const char* key_end, bool escaped, const char* at) {
-        return parse_value(at, end, object_member(object, key, key_end, escaped), depth - 1);
+        json& member =
+            escaped ? escaped_member(object, key, key_end)
+                    : object_member(object,
+                                    std::string_view(key, static_cast<std::size_t>(key_end - key)));
+        seen.push_back(&member);
+        return parse_value(at, end, member, depth - 1);
       });
+  if (p != nullptr && reused) {
+    // The text named `count` members (a repeated key counts twice): when the object holds just
+    // as many and none was named twice, it holds exactly the text's members.
+    const std::size_t count = seen.size() - first;
+    if (count != object.size() || has_repeats(seen.data() + first, count)) {
+      drop_unseen_members(object, seen.data() + first, count);
+    }
+  }
+  seen.resize(first);
+  return p;
 }
 
 const char* parse_array(const char* p, const char* end, json& out, std::size_t depth) {
   if (depth == 0) return nullptr;
-  out = json::value_t::array;
+  if (!out.is_array()) out = json::value_t::array;
   auto& array = *out.get_ptr<array_t*>();
-  return walk_array(p, end, depth, [&](const char* at) {
-    array.emplace_back();
-    return parse_value(at, end, array.back(), depth - 1);
+  std::size_t count = 0;
+  p = walk_array(p, end, depth, [&](const char* at) {
+    if (count == array.size()) array.emplace_back();
+    return parse_value(at, end, array[count++], depth - 1);
   });
+  if (p != nullptr) array.erase(array.begin() + static_cast<std::ptrdiff_t>(count), array.end());
+  return p;
 }
 
 const char* skip_object(const char* p, const char* end, std::size_t depth) noexcept {

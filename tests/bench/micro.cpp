@@ -166,6 +166,48 @@ void micro_sse_merge(const Options& options) {
       {"streams", text_path.iterations},
       {"same_completion", same}};
   out["add_chunk_text_speedup"] = round_to(text_path.per_second() / json_path.per_second(), 3);
+
+  // The whole streamed call with a chunk callback, as LiteLLMBackend runs it (SSE parse, chunk
+  // objects for the callback, merge, the completion), over a transport that replays the stream.
+  class ReplayTransport final : public litellm::Transport {
+   public:
+    explicit ReplayTransport(const std::vector<std::string>& pieces) : pieces_(pieces) {
+      headers_.add("content-type", "text/event-stream");
+    }
+    void send(const litellm::HttpRequest&, litellm::ResponseSink& sink) override {
+      sink.on_headers(200, headers_);
+      for (const auto& piece : pieces_) sink.on_body(piece);
+    }
+
+   private:
+    const std::vector<std::string>& pieces_;
+    litellm::Headers headers_;
+  };
+  litellm::BackendOptions backend_options;
+  backend_options.transport = std::make_shared<ReplayTransport>(pieces);
+  backend_options.key_registry = std::make_shared<litellm::KeyRegistry>();
+  litellm::LiteLLMBackend backend(
+      {litellm::ApiInfo{"openai", std::nullopt, "sk-micro", std::nullopt}}, "gpt-4o-mini",
+      json{{"wait_time_per_key", 0}}, std::move(backend_options));
+  const json params = {{"messages", json::array({{{"role", "user"}, {"content", "hi"}}})}};
+  std::size_t seen = 0;
+  const litellm::ChunkCallback on_chunk = [&seen](const json& chunk) {
+    seen += chunk.size();
+    return true;
+  };
+  const bool callback_same =
+      backend.completion(params, on_chunk)["choices"] == reference["choices"];
+  const Timing callback_path = run_for(options.micro_seconds, [&] {
+    keep(backend.completion(params, on_chunk)["choices"][0]["message"]["content"]
+             .get_ref<const std::string&>()
+             .size());
+  });
+  keep(seen);
+  out["stream_callback"] = {
+      {"chunks_per_s", round_to(callback_path.per_second() * kChunks, 0)},
+      {"ns_per_chunk", round_to(callback_path.ns_per_iteration() / kChunks, 1)},
+      {"streams", callback_path.iterations},
+      {"same_choices", callback_same}};
   std::cout << out.dump() << std::endl;
 }
 

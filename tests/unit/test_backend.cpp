@@ -262,18 +262,26 @@ TEST_CASE("every recorded OpenAI and Azure stream yields the same completion in 
                                          std::string("https://r.azure.test")}
                                : openai_key(kKeyA);
     const json expected = accumulate_directly(body, adapter_for(info), 1);
+    // The chunks as sent: the callback sees each one whole, nothing left over from the last.
+    std::vector<json> sent;
+    SseParser parser;
+    const auto collect = [&sent](const SseEvent& event) {
+      if (event.data != "[DONE]") sent.push_back(json::parse(event.data));
+    };
+    parser.feed(body, collect);
+    parser.finish(collect);
     for (const std::size_t piece : {std::size_t{1}, std::size_t{97}, std::size_t{0}}) {
       INFO(file << " in pieces of " << piece);
       Harness h;
       auto backend = h.backend({info});
       h.transport->push(FakeResponse::event_stream(body, piece));
-      std::size_t chunks = 0;
-      const json completion = backend.completion(chat_params(), [&](const json&) {
-        ++chunks;
+      std::vector<json> seen;
+      const json completion = backend.completion(chat_params(), [&](const json& chunk) {
+        seen.push_back(chunk);
         return true;
       });
       CHECK(completion == expected);
-      CHECK(chunks > 0);
+      CHECK(seen == sent);
     }
   }
 }

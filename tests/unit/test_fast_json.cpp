@@ -1116,3 +1116,85 @@ TEST_CASE("add_chunk_text matches add on mutated recorded chunks") {
     check_same_merge(chunks, 1);
   }
 }
+
+// ---- parsing into a json that already holds a value ----------------------------------------
+
+namespace {
+
+/// Parses `second` into a json already holding what parse_json made of `first`: "" when the
+/// result (acceptance and DOM) is what json::parse makes of `second` alone.
+std::string reuse_difference(const std::string& first, const std::string& second) {
+  json reused;
+  parse_json(first, reused);  // whatever it holds, even half of a rejected document
+  const json expected = json::parse(second.begin(), second.end(), nullptr, false);
+  const bool accepted = parse_json(second, reused);
+  if (accepted == expected.is_discarded()) return "a different decision after reuse";
+  if (accepted && !same_dom(expected, reused)) {
+    return "a different DOM after reuse: " + reused.dump() + " instead of " + expected.dump();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("parse_json into a json holding a value gives what a fresh parse gives") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"a":1,"b":"x"})", R"({"a":2,"b":"longer than the first string, well past SSO"})"},
+      {R"({"a":1,"b":2,"c":3})", R"({"b":5})"},                // members the text dropped
+      {R"({"a":1})", R"({"a":1,"b":[1,2],"c":{"d":null}})"},   // members it added
+      {R"({"a":0,"b":0})", R"({"a":1,"a":2})"},                // a repeated key hides a drop
+      {R"({"a":{"x":1,"y":2}})", R"({"a":{"y":3}})"},          // nested objects shrink too
+      {R"({"a":"text"})", R"({"a":{"b":"c"}})"},               // a member changes type
+      {R"({"a":[1,2,3,4]})", R"({"a":[5]})"},                  // arrays shrink
+      {R"({"a":[1]})", R"({"a":[{"b":1},"c",[],2.5,null]})"},  // and grow
+      {R"({"a":1})", R"({"\u0061":2,"b":3})"},                 // an escaped key names a member
+      {R"({"a":1})", R"([1,2])"},                              // the document changes type
+      {R"(["x",{"y":1}])", R"({"a":1})"},
+      {R"({"a":"x"})", R"("\u00e9t\u00e9")"},
+      {R"({"a":{"b":{"c":1}}})", R"({"a":{"b":{"c":1}},"a":{"b":{}}})"},
+      {R"({"a":1,"b":2})", R"({"a":1,"b":)"},  // rejected: json::parse rejects too
+  };
+  for (const auto& [first, second] : cases) {
+    INFO(first << " then " << second);
+    CHECK(reuse_difference(first, second).empty());
+  }
+}
+
+TEST_CASE("parse_json into a reused json agrees with json::parse on every recorded stream") {
+  for (const auto& file : chat_streams()) {
+    INFO(file);
+    const auto payloads = sse_payloads(litellm::test::vector_file(file));
+    json reused;
+    for (const auto& payload : payloads) {
+      INFO(payload);
+      REQUIRE(parse_json(payload, reused));
+      CHECK(same_dom(reused, json::parse(payload)));
+    }
+  }
+}
+
+TEST_CASE("parse_json into a reused json agrees with json::parse on random chunk pairs") {
+  ChunkGenerator generator(777);
+  Random random(31);
+  for (int i = 0; i < 3000; ++i) {
+    std::string first = generator.chunk();
+    std::string second = generator.chunk();
+    if (random.one_in(4)) second = mutate(second, random);
+    if (random.one_in(8)) first = mutate(first, random);
+    INFO(printable(first) << " then " << printable(second));
+    CHECK(reuse_difference(first, second).empty());
+  }
+}
+
+TEST_CASE("a member parsed again into a reused json keeps its string buffer") {
+  json chunk;
+  REQUIRE(
+      parse_json(R"({"choices":[{"delta":{"content":"a reasonably long first piece"}}]})", chunk));
+  const std::string& content =
+      chunk["choices"][0]["delta"]["content"].get_ref<const std::string&>();
+  const char* const buffer = content.data();
+  REQUIRE(parse_json(R"({"choices":[{"delta":{"content":"a second piece, not longer"}}]})", chunk));
+  const std::string& again = chunk["choices"][0]["delta"]["content"].get_ref<const std::string&>();
+  CHECK(again == "a second piece, not longer");
+  CHECK(again.data() == buffer);
+}
