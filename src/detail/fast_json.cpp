@@ -362,11 +362,23 @@ std::vector<const json*>& members_seen() {
 
 /// The member `key` of `object`, inserted as null when absent; an existing one (a member of the
 /// object being reused, or a duplicate key) is returned as it is, to be overwritten: the last
-/// value wins, as in nlohmann.
-json& object_member(object_t& object, std::string_view key) {
-  if (!object.empty()) {
-    const auto found = object.find(key);
-    if (found != object.end()) return found->second;
+/// value wins, as in nlohmann. `reused`: the object held members before this parse (they are
+/// looked up first; a new object's members, unique but for duplicate keys, go straight to
+/// emplace_hint, which finds a duplicate itself).
+json& object_member(object_t& object, std::string_view key, bool reused) {
+  if (reused) {
+    if (object.size() <= 8) {
+      // A reused chunk-sized object: its keys mostly differ in length, so a walk comparing
+      // lengths first beats the tree's string comparisons.
+      for (auto& [name, value] : object) {
+        if (name.size() == key.size() && std::memcmp(name.data(), key.data(), key.size()) == 0) {
+          return value;
+        }
+      }
+    } else {
+      const auto found = object.find(key);
+      if (found != object.end()) return found->second;
+    }
   }
   // Built in place; the hint makes keys that arrive sorted cost one comparison.
   return object
@@ -376,10 +388,11 @@ json& object_member(object_t& object, std::string_view key) {
 }
 
 /// object_member for a key with escapes.
-LITELLM_JSON_NOINLINE json& escaped_member(object_t& object, const char* key, const char* key_end) {
+LITELLM_JSON_NOINLINE json& escaped_member(object_t& object, const char* key, const char* key_end,
+                                           bool reused) {
   std::string decoded;
   append_unescaped(decoded, key, key_end);
-  return object_member(object, decoded);
+  return object_member(object, decoded, reused);
 }
 
 /// True when `seen` (an object's members, see members_seen) names the same member twice.
@@ -476,26 +489,29 @@ const char* parse_object(const char* p, const char* end, json& out, std::size_t 
   if (!out.is_object()) out = json::value_t::object;
   auto& object = *out.get_ptr<object_t*>();
   const bool reused = !object.empty();
-  std::vector<const json*>& seen = members_seen();
-  const std::size_t first = seen.size();
+  // Only a reused object records its members (a new one cannot hold any the text lacks).
+  std::vector<const json*>* const seen = reused ? &members_seen() : nullptr;
+  const std::size_t first = reused ? seen->size() : 0;
   p = walk_object(
       p, end, depth, [&](const char* key, const char* key_end, bool escaped, const char* at) {
         json& member =
-            escaped ? escaped_member(object, key, key_end)
+            escaped ? escaped_member(object, key, key_end, reused)
                     : object_member(object,
-                                    std::string_view(key, static_cast<std::size_t>(key_end - key)));
-        seen.push_back(&member);
+                                    std::string_view(key, static_cast<std::size_t>(key_end - key)),
+                                    reused);
+        if (reused) seen->push_back(&member);
         return parse_value(at, end, member, depth - 1);
       });
-  if (p != nullptr && reused) {
+  if (!reused) return p;
+  if (p != nullptr) {
     // The text named `count` members (a repeated key counts twice): when the object holds just
     // as many and none was named twice, it holds exactly the text's members.
-    const std::size_t count = seen.size() - first;
-    if (count != object.size() || has_repeats(seen.data() + first, count)) {
-      drop_unseen_members(object, seen.data() + first, count);
+    const std::size_t count = seen->size() - first;
+    if (count != object.size() || has_repeats(seen->data() + first, count)) {
+      drop_unseen_members(object, seen->data() + first, count);
     }
   }
-  seen.resize(first);
+  seen->resize(first);
   return p;
 }
 
