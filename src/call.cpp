@@ -353,10 +353,11 @@ void decode_embeddings_to_json(json& body) {
     const auto embedding = item.find("embedding");
     if (embedding == item.end() || !embedding->is_string()) continue;
     decode_embedding(*embedding, floats);
-    json values = json::array();
-    values.get_ref<json::array_t&>().reserve(floats.size());
-    for (const float f : floats) values.push_back(static_cast<double>(f));
-    *embedding = std::move(values);
+    // Filled as a plain vector (json::push_back checks the array's type on every call).
+    json::array_t values;
+    values.reserve(floats.size());
+    for (const float f : floats) values.emplace_back(static_cast<double>(f));
+    *embedding = json(std::move(values));
   }
 }
 
