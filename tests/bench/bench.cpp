@@ -3,8 +3,9 @@
 // paths (SSE parse + merge, embedding decode, key choice). Prints one JSON line per run.
 //
 //   litellm-bench --base http://127.0.0.1:PORT/v1 --mode completion|stream|embedding
-//                 [--requests N] [--concurrency C] [--keys K] [--wait-ms W] [--raw-curl]
-//                 [--max-tokens T] [--provider openai] [--warmup N] [--label TEXT]
+//                 [--requests N] [--concurrency C] [--keys K] [--wait-ms W]
+//                 [--raw-curl | --raw-tuned] [--max-tokens T] [--provider openai]
+//                 [--warmup N] [--label TEXT]
 //                 [--api auto|sync|threads|batch|async] [--progress-ms P] [--dimensions D]
 //                 [--inputs N]
 //   litellm-bench --micro [--data-dir DIR] [--micro-seconds S]
@@ -14,7 +15,8 @@
 // per call (no retries: errors are counted, not hidden). C = 1: synchronous calls; C > 1: the
 // batch API (batch_completion / batch_embedding), or completion_async with a chunk callback,
 // C in flight, for streams. --raw-curl: the same requests through one reused easy handle (C = 1)
-// or a curl multi loop keeping C transfers in flight, without parsing anything.
+// or a curl multi loop keeping C transfers in flight, without parsing anything. --raw-tuned: the
+// same, with the two curl settings the library adds (CURLOPT_CURLU, no proxy).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -400,7 +402,8 @@ using bench::Options;
 
 constexpr const char* kUsage =
     "usage: litellm-bench --base URL [--mode completion|stream|embedding] [--requests N]\n"
-    "                     [--concurrency C] [--keys K] [--wait-ms W] [--raw-curl]\n"
+    "                     [--concurrency C] [--keys K] [--wait-ms W]\n"
+    "                     [--raw-curl | --raw-tuned]\n"
     "                     [--max-tokens T] [--provider openai] [--warmup N] [--label TEXT]\n"
     "                     [--api auto|sync|threads|batch|async] [--progress-ms P]\n"
     "                     [--dimensions D] [--inputs N]\n"
@@ -413,6 +416,7 @@ constexpr const char* kUsage =
     "  --keys K         API keys in the pool (default 8)\n"
     "  --wait-ms W      wait_time_per_key in ms (default 0)\n"
     "  --raw-curl       the baseline: the same requests through bare libcurl, nothing parsed\n"
+    "  --raw-tuned      the baseline with the library's curl settings (CURLOPT_CURLU, no proxy)\n"
     "  --max-tokens T   words per answer (default 16; stream: 200, one chunk per word)\n"
     "  --warmup N       unmeasured requests first (default 20)\n"
     "  --label TEXT     copied into the output\n"
@@ -504,7 +508,7 @@ int measure(const Options& options, const std::string& api) {
   out["bench"] = "litellm-bench";
   out["label"] = options.label;
   out["mode"] = mode_name(options.mode);
-  out["impl"] = options.raw_curl ? "raw-curl" : "litellm";
+  out["impl"] = options.raw_curl ? (options.raw_tuned ? "raw-curl-tuned" : "raw-curl") : "litellm";
   out["requests"] = options.requests;
   out["concurrency"] = options.concurrency;
   out["keys"] = options.keys;
@@ -552,6 +556,11 @@ int main(int argc, char** argv) {
     }
     if (arg == "--raw-curl") {
       options.raw_curl = true;
+      continue;
+    }
+    if (arg == "--raw-tuned") {
+      options.raw_curl = true;
+      options.raw_tuned = true;
       continue;
     }
     if (arg == "--micro") {

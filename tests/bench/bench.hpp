@@ -26,6 +26,9 @@ struct Options {
   std::size_t keys = 8;
   long wait_ms = 0;
   bool raw_curl = false;
+  /// The raw baseline with the two curl settings the library adds (a URL parsed once with
+  /// CURLOPT_CURLU, "no proxy" when no proxy variable is set): what bare libcurl can do at best.
+  bool raw_tuned = false;
   int max_tokens = -1;  ///< -1: 16 for completion, 200 for stream.
   std::string provider = "openai";
   std::size_t warmup = 20;

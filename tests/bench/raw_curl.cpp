@@ -55,12 +55,20 @@ struct RawCurlDriver::Impl {
   std::vector<curl_slist*> headers;  // one list per key
   std::vector<Transfer> transfers;
   CURLM* multi = nullptr;
+  CURLU* parsed_url = nullptr;  // --raw-tuned only
   std::size_t next_key = 0;
 
   explicit Impl(const Options& o) : options(o) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     url = options.base + (options.mode == Mode::embedding ? "/embeddings" : "/chat/completions");
     body = request_body(options);
+    if (options.raw_tuned) {
+      parsed_url = curl_url();
+      if (parsed_url == nullptr ||
+          curl_url_set(parsed_url, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+        throw std::runtime_error("curl_url_set failed");
+      }
+    }
     const bool stream = options.mode == Mode::stream;
     for (std::size_t i = 0; i < options.keys; ++i) {
       curl_slist* list = nullptr;
@@ -90,6 +98,11 @@ struct RawCurlDriver::Impl {
       curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &write_callback);
       curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
       curl_easy_setopt(e, CURLOPT_PRIVATE, &t);
+      if (options.raw_tuned) {
+        curl_easy_setopt(e, CURLOPT_CURLU, parsed_url);
+        curl_easy_setopt(e, CURLOPT_PROXY, "");
+        curl_easy_setopt(e, CURLOPT_NOPROXY, "");
+      }
     }
     if (options.concurrency > 1) {
       multi = curl_multi_init();
@@ -104,6 +117,7 @@ struct RawCurlDriver::Impl {
       curl_easy_cleanup(t.easy);
     }
     if (multi != nullptr) curl_multi_cleanup(multi);
+    curl_url_cleanup(parsed_url);
     for (curl_slist* list : headers) curl_slist_free_all(list);
   }
 

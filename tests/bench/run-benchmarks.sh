@@ -229,6 +229,9 @@ if [ -n "$nginx" ]; then
     pair "completion-c64-nginx" --base "$nginx" --mode completion --requests "$n_c64" \
       --concurrency 64 --warmup 256
   done
+  # For reference: bare libcurl given the two settings the library adds (not the floor's baseline).
+  run "completion-c64-nginx" --base "$nginx" --mode completion --requests "$n_c64" \
+    --concurrency 64 --warmup 256 --raw-tuned
   run "completion-c64-nginx" --base "$nginx" --mode completion --requests "$n_c64" \
     --concurrency 64 --warmup 256 --api threads
 fi
