@@ -1,11 +1,14 @@
 // Fuzzes merging: the input's lines are chunks (JSON, possibly invalid or of any shape), fed to
 // StreamAccumulator (both add paths), merge_streams and merge_delta_to_stream. Nothing may crash;
-// only ProtocolError may be thrown; the two accumulator paths must agree.
+// only ProtocolError may be thrown; the two accumulator paths must agree. The lines are also
+// parsed one after the other into one reused json (as a stream's chunks are for a chunk
+// callback), which must give what json::parse gives each line alone.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "detail/fast_json.hpp"
 #include "litellm/merge.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -19,6 +22,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     lines.push_back(text.substr(0, end));
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
+  }
+  litellm::json reused;
+  for (const std::string_view line : lines) {
+    const litellm::json expected = litellm::json::parse(line, nullptr, false);
+    const bool accepted = litellm::detail::parse_json(line, reused);
+    // Depth aside (parse_json stops at 512 levels), the decisions and the DOMs must agree.
+    if (accepted && (expected.is_discarded() || reused.dump() != expected.dump())) __builtin_trap();
+    if (!accepted && !expected.is_discarded() && litellm::detail::is_valid_json(line)) {
+      __builtin_trap();
+    }
   }
   litellm::StreamAccumulator parsed(n);
   bool parsed_ok = true;
