@@ -11,10 +11,12 @@
 
 #include "catch.hpp"
 #include "litellm/backend.hpp"
+#include "scoped_env.hpp"
 #include "simulator.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
+using litellm::test::ScopedEnv;
 using sim::Fault;
 using sim::FaultKind;
 
@@ -481,32 +483,6 @@ TEST_CASE("a request body over a mebibyte is sent at once, without waiting for 1
 }
 
 namespace {
-
-/// Sets an environment variable for one scope, restoring what was there.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 /// A 127.0.0.1 port that nothing listens on (a simulator started and stopped).
 int closed_port() {

@@ -8,6 +8,7 @@
 
 #include "catch.hpp"
 #include "detail/curl_common.hpp"
+#include "scoped_env.hpp"
 
 using litellm::Headers;
 using litellm::HttpRequest;
@@ -17,6 +18,7 @@ using litellm::detail::header_list_for;
 using litellm::detail::HeaderListCache;
 using litellm::detail::kExpectThreshold;
 using litellm::detail::no_proxy_in_environment;
+using litellm::test::ScopedEnv;
 
 namespace {
 
@@ -31,32 +33,6 @@ std::vector<std::string> lines(const CurlSlist& list) {
 Headers json_headers() {
   return Headers{{"Content-Type", "application/json"}, {"Authorization", "Bearer sk-test"}};
 }
-
-/// Sets an environment variable for one scope, restoring what was there.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value != nullptr) {
-      setenv(name, value, 1);
-    } else {
-      unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_, old_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
 
 const char* const kProxyVariables[] = {"http_proxy",  "HTTP_PROXY", "https_proxy",
                                        "HTTPS_PROXY", "all_proxy",  "ALL_PROXY"};
