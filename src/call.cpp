@@ -235,16 +235,22 @@ class StreamCall final : public ResponseSink {
     if (cancelled_) return;
     if (openai_chunks_ && event.event == "message" && is_object_text(event.data) &&
         !mentions_error(event.data)) {
-      // An OpenAI-format chunk (not [DONE], not an in-band error): merged from its text, several
-      // times faster than from a DOM, and validated in full by that.
-      accumulator_.add_chunk_text(event.data);
-      if (!has_callback_) return;
+      // An OpenAI-format chunk (not [DONE], not an in-band error).
+      if (!has_callback_) {
+        // Nobody reads the chunk: merged from its text (validated in full), no DOM built.
+        accumulator_.add_chunk_text(event.data);
+        return;
+      }
       // The callback's json is the previous chunk's, overwritten: chunks have the same shape, so
-      // its keys, strings and arrays are reused and the parse allocates next to nothing.
-      if (!parse_json(event.data, chunk_)) throw ProtocolError("a stream event is not JSON");
-      delivered_ = true;
-      if (!(*on_chunk_)(chunk_)) cancelled_ = true;
-      return;
+      // its keys, strings and arrays are reused and the parse allocates next to nothing. Merging
+      // from that DOM is then cheaper than from the text again.
+      if (parse_json(event.data, chunk_)) {
+        accumulator_.add(chunk_);
+        delivered_ = true;
+        if (!(*on_chunk_)(chunk_)) cancelled_ = true;
+        return;
+      }
+      // Not JSON: the translator throws its error for it.
     }
     chunks_.clear();
     translator_->on_event(event, chunks_);
