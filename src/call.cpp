@@ -284,8 +284,8 @@ class StreamCall final : public ResponseSink {
   bool overflowed_ = false;
   bool delivered_ = false;
   json chunk_;  // the chunk handed to the callback, reused from one chunk to the next
-  // OpenAI-format chunks go to the accumulator as text (in-band errors, [DONE] and other events
-  // still go through the translator).
+  // OpenAI-format chunks skip the translator: merged from their text without a callback, from
+  // chunk_ with one (in-band errors, [DONE] and other events still go through the translator).
   const bool openai_chunks_;
   const bool has_callback_;
 

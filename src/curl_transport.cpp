@@ -402,11 +402,10 @@ struct ThreadHandles {
 
 class CurlTransport final : public Transport {
  public:
-  explicit CurlTransport(CurlOptions options) : options_(std::move(options)), id_(next_id()) {
+  explicit CurlTransport(CurlOptions options)
+      : options_(std::move(options)),
+        setup_{&options_, next_id(), options_.proxy.empty() && detail::no_proxy_in_environment()} {
     detail::curl_global_init_once();
-    setup_.options = &options_;
-    setup_.transport_id = id_;
-    setup_.no_proxy = options_.proxy.empty() && detail::no_proxy_in_environment();
     // The non-blocking side keeps curl's default connection cache (4 per transfer handle), so
     // every concurrent transfer finds its connection again.
     multi_ = curl_multi_init();
@@ -434,7 +433,7 @@ class CurlTransport final : public Transport {
     error_buffer[0] = '\0';
     std::shared_ptr<const detail::CurlSlist> header_list =
         detail::header_list_for(handles.header_lists, request);
-    if (handles.config.matches(id_, request)) {
+    if (handles.config.matches(setup_.transport_id, request)) {
       detail::set_exchange(handles.easy, request, header_list->get(), state, error_buffer);
     } else {
       detail::configure_easy(handles.easy, request, setup_, header_list->get(), state, error_buffer,
@@ -505,7 +504,7 @@ class CurlTransport final : public Transport {
     std::shared_ptr<const detail::CurlSlist> headers =
         detail::header_list_for(header_lists_, request);
     AsyncExchange& exchange = take_spare(request);
-    const bool reuse = exchange.config.matches(id_, request);
+    const bool reuse = exchange.config.matches(setup_.transport_id, request);
     exchange.request = &request;
     if (request.stream) exchange.started = std::chrono::steady_clock::now();  // stream timers
     exchange.headers = std::move(headers);
@@ -581,7 +580,7 @@ class CurlTransport final : public Transport {
       return *slots_.back();
     }
     auto match = std::find_if(spare_.rbegin(), spare_.rend(), [&](const AsyncExchange* spare) {
-      return spare->config.matches(id_, request);
+      return spare->config.matches(setup_.transport_id, request);
     });
     if (match == spare_.rend()) match = spare_.rbegin();
     AsyncExchange& exchange = **match;
@@ -695,8 +694,9 @@ class CurlTransport final : public Transport {
   using Pending = std::pair<DoneCallback, std::exception_ptr>;
 
   CurlOptions options_;
-  const std::uint64_t id_;  // identifies this transport's configuration on reused thread handles
-  detail::EasySetup setup_;
+  // How handles are set up; its transport_id tells this transport's configuration on reused
+  // thread handles.
+  const detail::EasySetup setup_;
   CURLM* multi_ = nullptr;  // the non-blocking side (I/O thread only, but wakeup)
   // I/O thread only:
   std::vector<std::unique_ptr<AsyncExchange>> slots_;  // every exchange ever made, by slot
