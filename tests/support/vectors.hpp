@@ -1,4 +1,8 @@
-// Access to the recorded provider responses in tests/data/llm-vectors.
+// Access to other projects' data read at test time (never committed to this repository):
+// LITELLM_TEST_DATA_DIR/llm-vectors (recorded provider responses) and
+// LITELLM_TEST_DATA_DIR/conformance (other clients' test cases). Test cases that read them are
+// tagged [shared-data] and registered with litellm_add_test(... SHARED_DATA), which skips them,
+// with the reason, when the folder is absent (tests/CMakeLists.txt).
 #pragma once
 
 #include <fstream>
@@ -7,14 +11,23 @@
 #include <string>
 
 #ifndef LITELLM_TEST_DATA_DIR
-#error "LITELLM_TEST_DATA_DIR must point at tests/data"
+#error "LITELLM_TEST_DATA_DIR must be defined (empty when there is no test data)"
 #endif
 
 namespace litellm::test {
 
-/// The bytes of tests/data/<relative>, exactly as stored.
+/// The data folder, or "" when the build found none.
+inline std::string shared_data_dir() { return LITELLM_TEST_DATA_DIR; }
+
+/// The bytes of LITELLM_TEST_DATA_DIR/<relative>, exactly as stored.
+/// @throws std::runtime_error when the file cannot be read.
 inline std::string read_data_file(const std::string& relative) {
-  const std::string path = std::string(LITELLM_TEST_DATA_DIR) + "/" + relative;
+  const std::string dir = shared_data_dir();
+  if (dir.empty()) {
+    throw std::runtime_error("no test data folder (LITELLM_TEST_DATA_DIR) for " + relative +
+                             ": tag the test case [shared-data]");
+  }
+  const std::string path = dir + "/" + relative;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot open test data file " + path);
   std::ostringstream out;
