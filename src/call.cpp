@@ -448,6 +448,7 @@ ResponseSink& CallRunner::sink() noexcept {
 }
 
 void CallRunner::begin_attempt(KeyLease lease) {
+  rejection_.reset();
   const ApiInfo& info = lease.api_info();
   adapter_ = &adapter_for(info);
   try {
@@ -584,10 +585,16 @@ CallRunner::Decision CallRunner::decide(const Error& raw) {
   decision.error = as_exception(error);
   const bool delivered = stream_ && stream_->delivered();
   if (caller_side || delivered) return decision;
-  if (outcome.kind == KeyOutcome::Kind::auth_failed ||
-      outcome.kind == KeyOutcome::Kind::quota_exhausted) {
+  const bool key_out = outcome.kind == KeyOutcome::Kind::auth_failed ||
+                       outcome.kind == KeyOutcome::Kind::quota_exhausted;
+  if (key_out) {
     context_.log(LogLevel::warning, "key " + key_id + " is out of rotation: " + outcome.reason);
+  }
+  // The server's x-should-retry: false ends the call here, even when another key could be tried.
+  if (error.details().should_retry == false) return decision;
+  if (key_out) {
     --attempts_;  // moving to the next key is not a retry
+    rejection_.emplace(error);
     decision.kind = Decision::Kind::retry;
     return decision;
   }
@@ -606,12 +613,32 @@ CallRunner::Decision CallRunner::decide(const Error& raw) {
   return decision;
 }
 
+std::exception_ptr CallRunner::key_failure(std::exception_ptr error) const {
+  if (!rejection_) return error;
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    // The pool's "every key is out of rotation" (AuthError, or RateLimitError with
+    // insufficient_quota when every quota is gone); its deadline error is neither.
+    if (e.kind() != ErrorKind::auth && !e.is_quota_exhausted()) return error;
+    return as_exception(Error(rejection_->kind(), e.message(), rejection_->details()));
+  } catch (...) {
+    return error;
+  }
+}
+
 json run_call(const CallContext& context, CallSpec spec) {
   CallRunner runner(context, std::move(spec));
   Clock& clock = context.pool->registry()->clock();
   Transport& transport = *context.options->transport;
   while (true) {
-    runner.begin_attempt(context.pool->acquire_until(runner.key_deadline()));
+    std::optional<KeyLease> lease;
+    try {
+      lease.emplace(context.pool->acquire_until(runner.key_deadline()));
+    } catch (...) {
+      std::rethrow_exception(runner.key_failure(std::current_exception()));
+    }
+    runner.begin_attempt(std::move(*lease));
     std::exception_ptr error;
     try {
       transport.send(runner.request(), runner.sink());

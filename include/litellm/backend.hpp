@@ -12,11 +12,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <future>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -155,24 +157,52 @@ struct BatchOptions {
 };
 
 /// One request's outcome in a batch: its result, or its error.
+///
+/// `error` is a copy of the failure as a plain `Error` (its kind, message and details); to catch
+/// it by its class (`RateLimitError`, `AuthError`, ...), call `rethrow()`:
+/// @code
+/// try { item.rethrow(); } catch (const litellm::RateLimitError& e) { ... }
+/// @endcode
 struct BatchItem {
   json value;                  ///< What `completion()` would have returned, when it succeeded.
-  std::optional<Error> error;  ///< Why it failed, otherwise.
+  std::optional<Error> error;  ///< Why it failed, otherwise (sliced to `Error`: see `exception`).
+  /// The failure as thrown, with its class: the `Error` subclass of its kind (or, for a failure
+  /// that is not the library's, e.g. an exception from a callback, that exception). Null when
+  /// the request succeeded.
+  std::exception_ptr exception;
   /// True when the request succeeded.
   bool ok() const noexcept { return !error.has_value(); }
+  /// Throws the failure with its class (`exception`; when only `error` is set, its kind's
+  /// subclass via `rethrow_as_kind`). Does nothing when the request succeeded.
+  void rethrow() const {
+    if (exception) std::rethrow_exception(exception);
+    if (error) rethrow_as_kind(*error);
+  }
 };
 
 /// The vectors of a `batch_embedding`, in input order.
 struct EmbeddingBatch {
   /// One vector per input; empty when the request that carried the input failed.
   std::vector<std::vector<float>> vectors;
-  /// One entry per input: the error of the request that carried it, if it failed.
+  /// One entry per input: the error of the request that carried it, if it failed (sliced to
+  /// `Error`: see `exceptions`).
   std::vector<std::optional<Error>> errors;
+  /// One entry per input: the failure of the request that carried it as thrown, with its class
+  /// (see `BatchItem::exception`); null for an input that has its vector.
+  std::vector<std::exception_ptr> exceptions;
   std::size_t requests = 0;         ///< Requests sent (inputs / embedding_batch_size, rounded up).
   std::size_t failed_requests = 0;  ///< Requests that failed.
   json usage = json::object();      ///< Usage summed over the successful requests.
   /// True when every input has its vector.
   bool ok() const noexcept { return failed_requests == 0; }
+  /// Throws the failure of the request that carried input `input` with its class (as
+  /// `BatchItem::rethrow`); does nothing when that input has its vector.
+  /// @throws std::out_of_range when `input` is not an input's index.
+  void rethrow(std::size_t input) const {
+    if (input >= errors.size()) throw std::out_of_range("EmbeddingBatch::rethrow: no such input");
+    if (input < exceptions.size() && exceptions[input]) std::rethrow_exception(exceptions[input]);
+    if (errors[input]) rethrow_as_kind(*errors[input]);
+  }
 };
 
 /// Rotates calls across many API keys and calls the providers' endpoints.
@@ -185,9 +215,16 @@ struct EmbeddingBatch {
 ///
 /// Besides the provider's parameters, a call accepts:
 /// - `extra_headers`: an object of extra HTTP headers;
-/// - `timeout`: seconds, the total timeout of a non-streamed call;
+/// - `timeout`: seconds, the total timeout of a non-streamed call (a positive number up to one
+///   year, or null; anything else is a ConfigError);
 /// and ignores the litellm-Python routing parameters that the ApiInfo fixes here (`model`,
 /// `api_key`, `api_base`, `base_url`, `api_version`, `custom_llm_provider`).
+///
+/// Before anything is sent, a call fails with ConfigError naming the parameter's path
+/// (`temperature`, `messages[0].content`) when a value cannot be sent as given: a NaN or infinite
+/// number (JSON has none; it would go out as null), a string or member name that is not
+/// well-formed UTF-8 (it would go out altered), or an `n` that is not an integer from 1 to
+/// kMaxChoices.
 ///
 /// Every method is thread-safe; many threads may share one backend.
 ///
@@ -195,8 +232,13 @@ struct EmbeddingBatch {
 /// rate-limited key cools down; a rejected key, 401 / 403 or an exhausted quota, leaves the
 /// rotation and the call moves to the next key). Retryable failures (connection, timeout before
 /// the first byte, 408, 409, 429, 5xx, 529) are retried on the key the pool chooses next, up to
-/// `RetryPolicy::max_attempts`, never once a chunk has reached the caller. The error thrown is
-/// the `litellm::Error` subclass of its kind, carrying the partial completion of a broken stream.
+/// `RetryPolicy::max_attempts`, never once a chunk has reached the caller. A response's
+/// `x-should-retry` header overrides that: `true` retries any failure (within max_attempts, after
+/// the backoff), `false` ends the call at once (the key's outcome is still reported). The error
+/// thrown is the `litellm::Error` subclass of its kind, carrying the partial completion of a
+/// broken stream. When the call took the last key out of rotation, it carries that response's
+/// status, provider message, type, code, request id and key id, with every key's reason listed in
+/// its message.
 class LiteLLMBackend {
  public:
   /// @throws ConfigError for an empty or invalid `api_infos`, a bad `wait_time_per_key` or

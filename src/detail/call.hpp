@@ -103,6 +103,12 @@ class CallRunner {
   /// request and sink.
   Decision end_attempt(std::exception_ptr transport_error);
 
+  /// What the call ends with when taking a key for its next attempt failed with `error`. When
+  /// every key is out of rotation and this call's last response took a key out (401 / 403, an
+  /// exhausted quota), that is the response's error (status, provider message, type, code,
+  /// request id, key id) with the pool's list of reasons as its message; otherwise `error`.
+  std::exception_ptr key_failure(std::exception_ptr error) const;
+
  private:
   Decision decide_attempt(std::exception_ptr transport_error);
   json finish_response();
@@ -111,6 +117,9 @@ class CallRunner {
   CallContext context_;
   CallSpec spec_;
   int attempts_ = 0;
+  /// The error of the last attempt when it took its key out of rotation and no attempt began
+  /// since (see key_failure).
+  std::optional<Error> rejection_;
   std::optional<KeyLease> lease_;
   const ProviderAdapter* adapter_ = nullptr;
   HttpRequest request_;
