@@ -764,7 +764,8 @@ TEST_CASE("an exhausted quota on the last key fails with the 429's details") {
 TEST_CASE("x-should-retry true retries a response that is otherwise final") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  FakeResponse bad = FakeResponse::json_body(error_body("invalid_request_error", "", "hiccup"), 400);
+  FakeResponse bad =
+      FakeResponse::json_body(error_body("invalid_request_error", "", "hiccup"), 400);
   bad.headers.add("x-should-retry", "true");
   h.transport->push(bad);
   h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));

@@ -111,10 +111,10 @@ TEST_CASE("x-should-retry true makes any failed response retryable") {
 }
 
 TEST_CASE("x-should-retry false makes any failed response not retryable") {
-  const Error error = error_from_http(
-      response(503, R"({"error":{"message":"down","type":"server_error"}})",
-               {{"x-should-retry", "false"}}),
-      "openai");
+  const Error error =
+      error_from_http(response(503, R"({"error":{"message":"down","type":"server_error"}})",
+                               {{"x-should-retry", "false"}}),
+                      "openai");
   CHECK(error.kind() == ErrorKind::server);
   CHECK(error.details().should_retry == false);
   CHECK_FALSE(error.retryable());
@@ -168,11 +168,11 @@ TEST_CASE("an Azure 401 with its code as a string is an auth error") {
 }
 
 TEST_CASE("an Azure content filter 400 is a bad request with code content_filter") {
-  const Error error = error_from_http(
-      response(400, R"({"error":{"message":"The prompt was filtered.","type":null,)"
-                    R"("param":"prompt","code":"content_filter","status":400,)"
-                    R"("innererror":{"code":"ResponsibleAIPolicyViolation"}}})"),
-      "azure");
+  const Error error =
+      error_from_http(response(400, R"({"error":{"message":"The prompt was filtered.","type":null,)"
+                                    R"("param":"prompt","code":"content_filter","status":400,)"
+                                    R"("innererror":{"code":"ResponsibleAIPolicyViolation"}}})"),
+                      "azure");
   CHECK(error.kind() == ErrorKind::bad_request);
   CHECK(error.error_code() == "content_filter");
   CHECK(error.error_type().empty());
@@ -181,9 +181,8 @@ TEST_CASE("an Azure content filter 400 is a bad request with code content_filter
 }
 
 TEST_CASE("an Azure API management body without an error member is read as the error") {
-  const Error error =
-      error_from_http(response(401, R"({"statusCode":401,"message":"Invalid subscription."})"),
-                      "azure");
+  const Error error = error_from_http(
+      response(401, R"({"statusCode":401,"message":"Invalid subscription."})"), "azure");
   CHECK(error.kind() == ErrorKind::auth);
   CHECK(error.provider_message() == "Invalid subscription.");
 }
@@ -202,7 +201,8 @@ TEST_CASE("an Anthropic 429 is a rate limit with the request id from the body") 
 
 TEST_CASE("an Anthropic 529 overloaded is a retryable server error") {
   const Error error = error_from_http(
-      response(529, R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})"),
+      response(529,
+               R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})"),
       "anthropic");
   CHECK(error.kind() == ErrorKind::server);
   CHECK(error.error_type() == "overloaded_error");
@@ -245,10 +245,10 @@ TEST_CASE("a Gemini bad key in an object body is an auth error too") {
 }
 
 TEST_CASE("other Gemini 400s stay bad requests") {
-  const Error error = error_from_http(
-      response(400, R"([{"error":{"code":400,"message":"Invalid JSON payload.",)"
-                    R"("status":"INVALID_ARGUMENT"}}])"),
-      "gemini");
+  const Error error =
+      error_from_http(response(400, R"([{"error":{"code":400,"message":"Invalid JSON payload.",)"
+                                    R"("status":"INVALID_ARGUMENT"}}])"),
+                      "gemini");
   CHECK(error.kind() == ErrorKind::bad_request);
   CHECK(error.error_type() == "INVALID_ARGUMENT");
   CHECK(error.error_code() == "400");
@@ -257,16 +257,17 @@ TEST_CASE("other Gemini 400s stay bad requests") {
 
 TEST_CASE("a Gemini 403 and 404 are auth and not found errors") {
   const Error denied = error_from_http(
-      response(403, R"({"error":{"code":403,"message":"API not enabled.",)"
-                    R"("status":"PERMISSION_DENIED","details":[{"@type":)"
-                    R"("type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED"}]}})"),
+      response(403,
+               R"({"error":{"code":403,"message":"API not enabled.",)"
+               R"("status":"PERMISSION_DENIED","details":[{"@type":)"
+               R"("type.googleapis.com/google.rpc.ErrorInfo","reason":"SERVICE_DISABLED"}]}})"),
       "gemini");
   CHECK(denied.kind() == ErrorKind::auth);
   CHECK(denied.error_code() == "SERVICE_DISABLED");
-  const Error missing = error_from_http(
-      response(404, R"({"error":{"code":404,"message":"models/x is not found.",)"
-                    R"("status":"NOT_FOUND"}})"),
-      "gemini");
+  const Error missing =
+      error_from_http(response(404, R"({"error":{"code":404,"message":"models/x is not found.",)"
+                                    R"("status":"NOT_FOUND"}})"),
+                      "gemini");
   CHECK(missing.kind() == ErrorKind::not_found);
   CHECK(missing.provider_message() == "models/x is not found.");
 }
