@@ -109,6 +109,7 @@ LiteLLMBackend::LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_n
 LiteLLMBackend::LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_name, json kwargs,
                                BackendOptions options)
     : model_name_(std::move(model_name)), options_(std::move(options)) {
+  detail::check_backend_options(options_);
   if (kwargs.is_null()) kwargs = json::object();
   if (!kwargs.is_object()) {
     throw ConfigError(std::string("kwargs must be a JSON object, got ") + kwargs.type_name());

@@ -85,29 +85,41 @@ constexpr std::string_view to_string(LogLevel level) noexcept {
 /// by their redacted id. Called from the calling thread; must not throw.
 using Logger = std::function<void(LogLevel level, const std::string& message)>;
 
+/// The largest `n` (choices per chat call) a call accepts: OpenAI's own limit. A call with a
+/// larger `n`, or one that is not a positive integer, is a ConfigError before anything is sent.
+inline constexpr int kMaxChoices = 128;
+
 /// Per-backend settings that are not request parameters. Every field has a working default.
 struct BackendOptions {
   /// The key registry the backend's pool uses: the process-wide one by default, so backends
   /// given the same key share its timer (as in the Python original).
   std::shared_ptr<KeyRegistry> key_registry = KeyRegistry::global();
   /// Cooldown policy for rate-limited keys and its cap. `wait_per_key` here is ignored: it comes
-  /// from the `wait_time_per_key` kwarg.
+  /// from the `wait_time_per_key` kwarg. A negative `rate_limit_backoff.initial` / `.maximum` or
+  /// `max_cooldown` is a ConfigError (0 is allowed: no cooldown).
   KeyPoolOptions key_pool;
   /// How requests are sent. Default (null): a libcurl transport built from `curl`.
   std::shared_ptr<Transport> transport;
   /// Settings of the default libcurl transport (CA file, proxy, user agent).
   CurlOptions curl;
-  /// Connect, total, first-byte and idle timeouts.
+  /// Connect, total, first-byte and idle timeouts. `connect` and `total` must be positive;
+  /// `first_byte`, `idle` and `stream_total` must not be negative, 0 meaning no limit. Anything
+  /// else is a ConfigError naming the field (here and in `CallOptions::timeouts`).
   Timeouts timeouts;
   /// How often a failed call is retried: 3 attempts, Retry-After honoured up to 60 s.
+  /// `max_attempts` must be at least 1 and `max_retry_after` not negative (0: no server-requested
+  /// wait is honoured), else ConfigError (here and in `CallOptions::retry`).
   RetryPolicy retry;
   /// The wait between attempts after a server error, timeout or connection failure (rate limits
-  /// wait on the key pool instead): 0.5 s doubling to 8 s with jitter.
+  /// wait on the key pool instead): 0.5 s doubling to 8 s with jitter. A negative `initial` or
+  /// `maximum` is a ConfigError (0: retry at once).
   BackoffPolicy backoff;
   /// The longest wait for a ready key per attempt; nullopt: as long as it takes (the Python
   /// behaviour). When it expires the call fails with `RateLimitError` carrying `retry_after`.
+  /// Negative is a ConfigError; 0 fails at once when no key is ready.
   std::optional<std::chrono::milliseconds> max_key_wait;
-  /// The largest response accepted (a non-streamed body, or a whole stream), in bytes.
+  /// The largest response accepted (a non-streamed body, or a whole stream), in bytes; 0 is a
+  /// ConfigError.
   std::size_t max_response_bytes = std::size_t{64} << 20;
   /// Limits of the SSE parser (line and event sizes).
   SseParserOptions sse;
@@ -115,7 +127,9 @@ struct BackendOptions {
   Logger logger;
 };
 
-/// Per-call overrides of `BackendOptions`.
+/// Per-call overrides of `BackendOptions`, checked as those are (a negative timeout,
+/// `max_attempts` below 1, ... make the call fail with ConfigError naming the field, before
+/// anything is sent).
 struct CallOptions {
   std::optional<Timeouts> timeouts;                       ///< Instead of BackendOptions::timeouts.
   std::optional<RetryPolicy> retry;                       ///< Instead of BackendOptions::retry.
@@ -246,6 +260,8 @@ class LiteLLMBackend {
   LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_name,
                  json kwargs = json::object());
   /// As above, with options that are not request parameters.
+  /// @throws ConfigError also for an option out of its range (see BackendOptions' fields),
+  /// naming it: "BackendOptions.timeouts.total must be positive, got -5 ms".
   LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_name, json kwargs,
                  BackendOptions options);
   ~LiteLLMBackend();

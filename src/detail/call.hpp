@@ -53,7 +53,17 @@ inline bool is_unparsed_body(const json& result) noexcept {
   return result.is_string();
 }
 
-/// Merges and checks a call's parameters. @throws ConfigError.
+/// Checks what the backend's options must hold (positive timeouts, at least one attempt, ...: see
+/// the fields' comments). @throws ConfigError naming the field ("BackendOptions.timeouts.total").
+void check_backend_options(const BackendOptions& options);
+
+/// As check_backend_options for the overrides a call sets ("CallOptions.retry.max_attempts").
+void check_call_options(const CallOptions& options);
+
+/// Merges and checks a call's parameters and options, in one pass over the parameters: the
+/// CallOptions overrides, `timeout`, `n`, and every value that would be sent (no NaN or infinite
+/// number, no string or member name that is not well-formed UTF-8).
+/// @throws ConfigError naming the parameter ("messages[0].content") or option.
 CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkCallback on_chunk,
                         const CallOptions& call_options, const BackendOptions& options);
 
