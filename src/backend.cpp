@@ -109,6 +109,7 @@ LiteLLMBackend::LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_n
 LiteLLMBackend::LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_name, json kwargs,
                                BackendOptions options)
     : model_name_(std::move(model_name)), options_(std::move(options)) {
+  detail::check_backend_options(options_);
   if (kwargs.is_null()) kwargs = json::object();
   if (!kwargs.is_object()) {
     throw ConfigError(std::string("kwargs must be a JSON object, got ") + kwargs.type_name());
@@ -412,6 +413,7 @@ std::vector<BatchItem> LiteLLMBackend::batch_completion(std::vector<json> reques
             [&](std::size_t index, json&& result, std::exception_ptr error) {
               if (error) {
                 items[index].error = error_of(error);
+                items[index].exception = std::move(error);
               } else {
                 items[index].value = std::move(result);
               }
@@ -427,6 +429,7 @@ EmbeddingBatch LiteLLMBackend::batch_embedding(const std::vector<std::string>& i
   EmbeddingBatch out;
   out.vectors.resize(inputs.size());
   out.errors.resize(inputs.size());
+  out.exceptions.resize(inputs.size());
   std::vector<detail::CallSpec> specs;
   for (std::size_t first = 0; first < inputs.size(); first += per_request) {
     const std::size_t count = std::min(per_request, inputs.size() - first);
@@ -479,6 +482,7 @@ EmbeddingBatch LiteLLMBackend::batch_embedding(const std::vector<std::string>& i
               for (std::size_t i = first; i < first + count; ++i) {
                 out.vectors[i].clear();
                 out.errors[i] = failure;
+                out.exceptions[i] = error;
               }
             });
   out.usage = std::move(usage);

@@ -150,6 +150,163 @@ bool supports_base64_embeddings(const ApiInfo& info) {
   return info.backend_used == "openai" || info.backend_used == "azure";
 }
 
+/// `d` as "<n> ms", for messages.
+std::string ms_text(milliseconds d) {
+  return std::to_string(d.count()) + " ms";
+}
+
+/// Throws unless `d` > 0 (`may_be_zero`: >= 0, with `zero_means` said in the message).
+void check_duration(milliseconds d, std::string_view field, bool may_be_zero,
+                    std::string_view zero_means = {}) {
+  if (d.count() > 0 || (may_be_zero && d.count() == 0)) return;
+  std::string message(field);
+  if (may_be_zero) {
+    message += " must not be negative (0: ";
+    message += zero_means;
+    message += "), got " + ms_text(d);
+  } else {
+    message += " must be positive, got " + ms_text(d);
+  }
+  throw ConfigError(message);
+}
+
+void check_timeouts(const Timeouts& t, const std::string& where) {
+  check_duration(t.connect, where + "timeouts.connect", false);
+  check_duration(t.total, where + "timeouts.total", false);
+  check_duration(t.first_byte, where + "timeouts.first_byte", true, "no limit");
+  check_duration(t.idle, where + "timeouts.idle", true, "no limit");
+  check_duration(t.stream_total, where + "timeouts.stream_total", true, "no limit");
+}
+
+void check_retry(const RetryPolicy& retry, const std::string& where) {
+  if (retry.max_attempts < 1) {
+    throw ConfigError(where + "retry.max_attempts must be at least 1, got " +
+                      std::to_string(retry.max_attempts));
+  }
+  check_duration(retry.max_retry_after, where + "retry.max_retry_after", true,
+                 "no server-requested wait is honoured");
+}
+
+void check_key_wait(const std::optional<milliseconds>& wait, const std::string& where) {
+  if (wait)
+    check_duration(*wait, where + "max_key_wait", true, "fail at once when no key is ready");
+}
+
+/// The first byte at or after `p` that is not ASCII (`end` when none).
+const char* find_non_ascii(const char* p, const char* end) noexcept {
+#if defined(__SSE2__)
+  while (end - p >= 16) {
+    const auto mask = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))));
+    if (mask != 0) return p + __builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p != end && static_cast<unsigned char>(*p) < 0x80) ++p;
+  return p;
+}
+
+/// The offset of the first byte of `text` that is not part of well-formed UTF-8, or npos. The
+/// same rules as the request writer (append_json_string), which would replace such bytes.
+std::size_t invalid_utf8_at(std::string_view text) noexcept {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while ((p = find_non_ascii(p, end)) != end) {
+    const char* after = json_scan::skip_utf8(p, end);
+    if (after == nullptr) return static_cast<std::size_t>(p - text.data());
+    p = after;
+  }
+  return std::string_view::npos;
+}
+
+/// False when `value` holds something the request body cannot carry faithfully: a NaN or
+/// infinite number (written as null), a string or member name that is not well-formed UTF-8
+/// (written with U+FFFD), a discarded value. Then `problem` says what and `path` where below
+/// `value` ("[0].content"), built while unwinding: on success nothing is built or copied.
+bool sendable(const json& value, std::string& path, std::string& problem) {
+  switch (value.type()) {
+    case json::value_t::number_float:
+      if (std::isfinite(value.get_ref<const json::number_float_t&>())) return true;
+      problem = "is NaN or infinite, which JSON cannot carry";
+      return false;
+    case json::value_t::string: {
+      const std::size_t at = invalid_utf8_at(value.get_ref<const std::string&>());
+      if (at == std::string_view::npos) return true;
+      problem = "is not valid UTF-8 (at byte " + std::to_string(at) + ")";
+      return false;
+    }
+    case json::value_t::array: {
+      const auto& elements = value.get_ref<const json::array_t&>();
+      for (std::size_t i = 0; i < elements.size(); ++i) {
+        if (!sendable(elements[i], path, problem)) {
+          path.insert(0, "[" + std::to_string(i) + "]");
+          return false;
+        }
+      }
+      return true;
+    }
+    case json::value_t::object:
+      for (const auto& [name, member] : value.get_ref<const json::object_t&>()) {
+        if (const std::size_t at = invalid_utf8_at(name); at != std::string_view::npos) {
+          problem =
+              "has a member name that is not valid UTF-8 (at byte " + std::to_string(at) + ")";
+          return false;
+        }
+        if (!sendable(member, path, problem)) {
+          path.insert(0, "." + name);
+          return false;
+        }
+      }
+      return true;
+    case json::value_t::discarded:
+      problem = "is a discarded value (a failed parse), which JSON cannot carry";
+      return false;
+    default:
+      return true;
+  }
+}
+
+/// `value` for a message: a number as written (NaN and infinities by name), else its type.
+std::string describe(const json& value) {
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    if (std::isnan(number)) return "NaN";
+    if (std::isinf(number)) return number > 0 ? "infinity" : "-infinity";
+  }
+  if (!value.is_number()) return std::string("a ") + value.type_name();
+  std::string text = value.dump();
+  if (text.size() > 40) text = text.substr(0, 40) + "...";
+  return text;
+}
+
+/// The `n` of a chat call: null is 1; else an integer from 1 to kMaxChoices.
+int read_n(const json& value) {
+  if (value.is_null()) return 1;
+  if (value.is_number_unsigned()) {
+    const auto n = value.get<unsigned long long>();
+    if (n >= 1 && n <= static_cast<unsigned long long>(kMaxChoices)) return static_cast<int>(n);
+  } else if (value.is_number_integer()) {
+    const auto n = value.get<long long>();
+    if (n >= 1 && n <= kMaxChoices) return static_cast<int>(n);
+  }
+  throw ConfigError("n must be an integer from 1 to " + std::to_string(kMaxChoices) + ", got " +
+                    describe(value));
+}
+
+/// The `timeout` call parameter: a positive number of seconds (at most a year); null: none.
+std::optional<milliseconds> read_timeout(const json& value) {
+  constexpr double kMaxSeconds = 365.0 * 24 * 3600;
+  if (value.is_null()) return std::nullopt;
+  if (value.is_number()) {
+    const double seconds = value.get<double>();
+    if (std::isfinite(seconds) && seconds > 0 && seconds <= kMaxSeconds) {
+      return std::max(milliseconds(1), milliseconds(static_cast<long long>(seconds * 1000)));
+    }
+  }
+  throw ConfigError("timeout must be a positive number of seconds (at most one year), got " +
+                    describe(value));
+}
+
 }  // namespace
 
 // ---- StreamCall --------------------------------------------------------------------------------
@@ -369,6 +526,32 @@ void decode_embeddings_to_json(json& body) {
 
 // ---- CallSpec ----------------------------------------------------------------------------------
 
+void check_backend_options(const BackendOptions& options) {
+  const std::string where = "BackendOptions.";
+  check_timeouts(options.timeouts, where);
+  check_retry(options.retry, where);
+  check_duration(options.backoff.initial, where + "backoff.initial", true, "retry at once");
+  check_duration(options.backoff.maximum, where + "backoff.maximum", true, "retry at once");
+  check_key_wait(options.max_key_wait, where);
+  if (options.max_response_bytes == 0) {
+    throw ConfigError(where + "max_response_bytes must be positive, got 0");
+  }
+  check_duration(options.key_pool.rate_limit_backoff.initial,
+                 where + "key_pool.rate_limit_backoff.initial", true, "no cooldown");
+  check_duration(options.key_pool.rate_limit_backoff.maximum,
+                 where + "key_pool.rate_limit_backoff.maximum", true, "no cooldown");
+  check_duration(options.key_pool.max_cooldown, where + "key_pool.max_cooldown", true,
+                 "server wait hints impose no cooldown");
+}
+
+void check_call_options(const CallOptions& options) {
+  if (!options.timeouts && !options.retry && !options.max_key_wait) return;
+  const std::string where = "CallOptions.";
+  if (options.timeouts) check_timeouts(*options.timeouts, where);
+  if (options.retry) check_retry(*options.retry, where);
+  check_key_wait(options.max_key_wait, where);
+}
+
 CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkCallback on_chunk,
                         const CallOptions& call_options, const BackendOptions& options) {
   // Defaults < call parameters.
@@ -400,22 +583,35 @@ CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkC
       spec.extra_headers.add(name, value.get<std::string>());
     }
   }
+  check_call_options(call_options);
   spec.timeouts = call_options.timeouts.value_or(options.timeouts);
-  if (const auto it = merged.find("timeout"); it != merged.end() && it->is_number()) {
-    const double seconds = it->get<double>();
-    if (!std::isfinite(seconds) || seconds <= 0) throw ConfigError("timeout must be positive");
-    spec.timeouts.total = milliseconds(static_cast<long long>(seconds * 1000));
+  if (const auto it = merged.find("timeout"); it != merged.end()) {
+    if (const auto total = read_timeout(*it)) spec.timeouts.total = *total;
   }
   spec.retry = call_options.retry.value_or(options.retry);
   spec.max_key_wait = call_options.max_key_wait ? call_options.max_key_wait : options.max_key_wait;
-  if (const auto it = merged.find("n"); it != merged.end() && it->is_number_integer()) {
-    spec.n = std::max(1, std::min(it->get<int>(), kMaxStreamChoices));
+  if (kind != CallKind::embedding) {
+    if (const auto it = merged.find("n"); it != merged.end()) spec.n = read_n(*it);
   }
+  // One pass over what will be sent: routing members out, every value checked (nothing copied).
   auto& members = merged.get_ref<json::object_t&>();
+  std::string path;
+  std::string problem;
   for (auto it = members.begin(); it != members.end();) {
     const bool routing = std::find(std::begin(kNonBodyParams), std::end(kNonBodyParams),
                                    std::string_view(it->first)) != std::end(kNonBodyParams);
-    it = routing ? members.erase(it) : std::next(it);
+    if (routing) {
+      it = members.erase(it);
+      continue;
+    }
+    if (invalid_utf8_at(it->first) != std::string_view::npos) {
+      throw ConfigError("a request parameter's name is not valid UTF-8; nothing was sent");
+    }
+    if (!sendable(it->second, path, problem)) {
+      throw ConfigError("request parameter " + it->first + path + " " + problem +
+                        "; nothing was sent");
+    }
+    ++it;
   }
   spec.params = std::move(merged);
   return spec;
@@ -448,6 +644,7 @@ ResponseSink& CallRunner::sink() noexcept {
 }
 
 void CallRunner::begin_attempt(KeyLease lease) {
+  rejection_.reset();
   const ApiInfo& info = lease.api_info();
   adapter_ = &adapter_for(info);
   try {
@@ -584,10 +781,16 @@ CallRunner::Decision CallRunner::decide(const Error& raw) {
   decision.error = as_exception(error);
   const bool delivered = stream_ && stream_->delivered();
   if (caller_side || delivered) return decision;
-  if (outcome.kind == KeyOutcome::Kind::auth_failed ||
-      outcome.kind == KeyOutcome::Kind::quota_exhausted) {
+  const bool key_out = outcome.kind == KeyOutcome::Kind::auth_failed ||
+                       outcome.kind == KeyOutcome::Kind::quota_exhausted;
+  if (key_out) {
     context_.log(LogLevel::warning, "key " + key_id + " is out of rotation: " + outcome.reason);
+  }
+  // The server's x-should-retry: false ends the call here, even when another key could be tried.
+  if (error.details().should_retry == false) return decision;
+  if (key_out) {
     --attempts_;  // moving to the next key is not a retry
+    rejection_.emplace(error);
     decision.kind = Decision::Kind::retry;
     return decision;
   }
@@ -606,12 +809,32 @@ CallRunner::Decision CallRunner::decide(const Error& raw) {
   return decision;
 }
 
+std::exception_ptr CallRunner::key_failure(std::exception_ptr error) const {
+  if (!rejection_) return error;
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    // The pool's "every key is out of rotation" (AuthError, or RateLimitError with
+    // insufficient_quota when every quota is gone); its deadline error is neither.
+    if (e.kind() != ErrorKind::auth && !e.is_quota_exhausted()) return error;
+    return as_exception(Error(rejection_->kind(), e.message(), rejection_->details()));
+  } catch (...) {
+    return error;
+  }
+}
+
 json run_call(const CallContext& context, CallSpec spec) {
   CallRunner runner(context, std::move(spec));
   Clock& clock = context.pool->registry()->clock();
   Transport& transport = *context.options->transport;
   while (true) {
-    runner.begin_attempt(context.pool->acquire_until(runner.key_deadline()));
+    std::optional<KeyLease> lease;
+    try {
+      lease.emplace(context.pool->acquire_until(runner.key_deadline()));
+    } catch (...) {
+      std::rethrow_exception(runner.key_failure(std::current_exception()));
+    }
+    runner.begin_attempt(std::move(*lease));
     std::exception_ptr error;
     try {
       transport.send(runner.request(), runner.sink());

@@ -151,7 +151,8 @@ void Engine::start_ready_jobs(Clock::time_point now, Clock::time_point* next_wak
       job->runner->begin_attempt(std::move(*lease));
     } catch (...) {
       it = waiting_.erase(it);
-      finish(job, json(), std::current_exception());
+      // Every key out after this call's last response took one out: that response's details.
+      finish(job, json(), job->runner->key_failure(std::current_exception()));
       continue;
     }
     it = waiting_.erase(it);

@@ -12,11 +12,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <future>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,29 +85,41 @@ constexpr std::string_view to_string(LogLevel level) noexcept {
 /// by their redacted id. Called from the calling thread; must not throw.
 using Logger = std::function<void(LogLevel level, const std::string& message)>;
 
+/// The largest `n` (choices per chat call) a call accepts: OpenAI's own limit. A call with a
+/// larger `n`, or one that is not a positive integer, is a ConfigError before anything is sent.
+inline constexpr int kMaxChoices = 128;
+
 /// Per-backend settings that are not request parameters. Every field has a working default.
 struct BackendOptions {
   /// The key registry the backend's pool uses: the process-wide one by default, so backends
   /// given the same key share its timer (as in the Python original).
   std::shared_ptr<KeyRegistry> key_registry = KeyRegistry::global();
   /// Cooldown policy for rate-limited keys and its cap. `wait_per_key` here is ignored: it comes
-  /// from the `wait_time_per_key` kwarg.
+  /// from the `wait_time_per_key` kwarg. A negative `rate_limit_backoff.initial` / `.maximum` or
+  /// `max_cooldown` is a ConfigError (0 is allowed: no cooldown).
   KeyPoolOptions key_pool;
   /// How requests are sent. Default (null): a libcurl transport built from `curl`.
   std::shared_ptr<Transport> transport;
   /// Settings of the default libcurl transport (CA file, proxy, user agent).
   CurlOptions curl;
-  /// Connect, total, first-byte and idle timeouts.
+  /// Connect, total, first-byte and idle timeouts. `connect` and `total` must be positive;
+  /// `first_byte`, `idle` and `stream_total` must not be negative, 0 meaning no limit. Anything
+  /// else is a ConfigError naming the field (here and in `CallOptions::timeouts`).
   Timeouts timeouts;
   /// How often a failed call is retried: 3 attempts, Retry-After honoured up to 60 s.
+  /// `max_attempts` must be at least 1 and `max_retry_after` not negative (0: no server-requested
+  /// wait is honoured), else ConfigError (here and in `CallOptions::retry`).
   RetryPolicy retry;
   /// The wait between attempts after a server error, timeout or connection failure (rate limits
-  /// wait on the key pool instead): 0.5 s doubling to 8 s with jitter.
+  /// wait on the key pool instead): 0.5 s doubling to 8 s with jitter. A negative `initial` or
+  /// `maximum` is a ConfigError (0: retry at once).
   BackoffPolicy backoff;
   /// The longest wait for a ready key per attempt; nullopt: as long as it takes (the Python
   /// behaviour). When it expires the call fails with `RateLimitError` carrying `retry_after`.
+  /// Negative is a ConfigError; 0 fails at once when no key is ready.
   std::optional<std::chrono::milliseconds> max_key_wait;
-  /// The largest response accepted (a non-streamed body, or a whole stream), in bytes.
+  /// The largest response accepted (a non-streamed body, or a whole stream), in bytes; 0 is a
+  /// ConfigError.
   std::size_t max_response_bytes = std::size_t{64} << 20;
   /// Limits of the SSE parser (line and event sizes).
   SseParserOptions sse;
@@ -113,7 +127,9 @@ struct BackendOptions {
   Logger logger;
 };
 
-/// Per-call overrides of `BackendOptions`.
+/// Per-call overrides of `BackendOptions`, checked as those are (a negative timeout,
+/// `max_attempts` below 1, ... make the call fail with ConfigError naming the field, before
+/// anything is sent).
 struct CallOptions {
   std::optional<Timeouts> timeouts;                       ///< Instead of BackendOptions::timeouts.
   std::optional<RetryPolicy> retry;                       ///< Instead of BackendOptions::retry.
@@ -155,24 +171,52 @@ struct BatchOptions {
 };
 
 /// One request's outcome in a batch: its result, or its error.
+///
+/// `error` is a copy of the failure as a plain `Error` (its kind, message and details); to catch
+/// it by its class (`RateLimitError`, `AuthError`, ...), call `rethrow()`:
+/// @code
+/// try { item.rethrow(); } catch (const litellm::RateLimitError& e) { ... }
+/// @endcode
 struct BatchItem {
   json value;                  ///< What `completion()` would have returned, when it succeeded.
-  std::optional<Error> error;  ///< Why it failed, otherwise.
+  std::optional<Error> error;  ///< Why it failed, otherwise (sliced to `Error`: see `exception`).
+  /// The failure as thrown, with its class: the `Error` subclass of its kind (or, for a failure
+  /// that is not the library's, e.g. an exception from a callback, that exception). Null when
+  /// the request succeeded.
+  std::exception_ptr exception;
   /// True when the request succeeded.
   bool ok() const noexcept { return !error.has_value(); }
+  /// Throws the failure with its class (`exception`; when only `error` is set, its kind's
+  /// subclass via `rethrow_as_kind`). Does nothing when the request succeeded.
+  void rethrow() const {
+    if (exception) std::rethrow_exception(exception);
+    if (error) rethrow_as_kind(*error);
+  }
 };
 
 /// The vectors of a `batch_embedding`, in input order.
 struct EmbeddingBatch {
   /// One vector per input; empty when the request that carried the input failed.
   std::vector<std::vector<float>> vectors;
-  /// One entry per input: the error of the request that carried it, if it failed.
+  /// One entry per input: the error of the request that carried it, if it failed (sliced to
+  /// `Error`: see `exceptions`).
   std::vector<std::optional<Error>> errors;
+  /// One entry per input: the failure of the request that carried it as thrown, with its class
+  /// (see `BatchItem::exception`); null for an input that has its vector.
+  std::vector<std::exception_ptr> exceptions;
   std::size_t requests = 0;         ///< Requests sent (inputs / embedding_batch_size, rounded up).
   std::size_t failed_requests = 0;  ///< Requests that failed.
   json usage = json::object();      ///< Usage summed over the successful requests.
   /// True when every input has its vector.
   bool ok() const noexcept { return failed_requests == 0; }
+  /// Throws the failure of the request that carried input `input` with its class (as
+  /// `BatchItem::rethrow`); does nothing when that input has its vector.
+  /// @throws std::out_of_range when `input` is not an input's index.
+  void rethrow(std::size_t input) const {
+    if (input >= errors.size()) throw std::out_of_range("EmbeddingBatch::rethrow: no such input");
+    if (input < exceptions.size() && exceptions[input]) std::rethrow_exception(exceptions[input]);
+    if (errors[input]) rethrow_as_kind(*errors[input]);
+  }
 };
 
 /// Rotates calls across many API keys and calls the providers' endpoints.
@@ -185,9 +229,16 @@ struct EmbeddingBatch {
 ///
 /// Besides the provider's parameters, a call accepts:
 /// - `extra_headers`: an object of extra HTTP headers;
-/// - `timeout`: seconds, the total timeout of a non-streamed call;
+/// - `timeout`: seconds, the total timeout of a non-streamed call (a positive number up to one
+///   year, or null; anything else is a ConfigError);
 /// and ignores the litellm-Python routing parameters that the ApiInfo fixes here (`model`,
 /// `api_key`, `api_base`, `base_url`, `api_version`, `custom_llm_provider`).
+///
+/// Before anything is sent, a call fails with ConfigError naming the parameter's path
+/// (`temperature`, `messages[0].content`) when a value cannot be sent as given: a NaN or infinite
+/// number (JSON has none; it would go out as null), a string or member name that is not
+/// well-formed UTF-8 (it would go out altered), or an `n` that is not an integer from 1 to
+/// kMaxChoices.
 ///
 /// Every method is thread-safe; many threads may share one backend.
 ///
@@ -195,8 +246,13 @@ struct EmbeddingBatch {
 /// rate-limited key cools down; a rejected key, 401 / 403 or an exhausted quota, leaves the
 /// rotation and the call moves to the next key). Retryable failures (connection, timeout before
 /// the first byte, 408, 409, 429, 5xx, 529) are retried on the key the pool chooses next, up to
-/// `RetryPolicy::max_attempts`, never once a chunk has reached the caller. The error thrown is
-/// the `litellm::Error` subclass of its kind, carrying the partial completion of a broken stream.
+/// `RetryPolicy::max_attempts`, never once a chunk has reached the caller. A response's
+/// `x-should-retry` header overrides that: `true` retries any failure (within max_attempts, after
+/// the backoff), `false` ends the call at once (the key's outcome is still reported). The error
+/// thrown is the `litellm::Error` subclass of its kind, carrying the partial completion of a
+/// broken stream. When the call took the last key out of rotation, it carries that response's
+/// status, provider message, type, code, request id and key id, with every key's reason listed in
+/// its message.
 class LiteLLMBackend {
  public:
   /// @throws ConfigError for an empty or invalid `api_infos`, a bad `wait_time_per_key` or
@@ -204,6 +260,8 @@ class LiteLLMBackend {
   LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_name,
                  json kwargs = json::object());
   /// As above, with options that are not request parameters.
+  /// @throws ConfigError also for an option out of its range (see BackendOptions' fields),
+  /// naming it: "BackendOptions.timeouts.total must be positive, got -5 ms".
   LiteLLMBackend(std::vector<ApiInfo> api_infos, ModelName model_name, json kwargs,
                  BackendOptions options);
   ~LiteLLMBackend();

@@ -85,6 +85,10 @@ struct ErrorDetails {
   std::optional<std::chrono::milliseconds> retry_after;  ///< The server's wait hint, if any.
   std::string key_id;  ///< `make_unique_api_info_key` of the key used: redacted, never the key.
   int attempts = 0;    ///< Attempts made before giving up (0 when not known).
+  /// The server's `x-should-retry` response header: `true` / `false` when it sent exactly that
+  /// (as openai-python and anthropic-sdk-python read it), nullopt otherwise. When set, it decides
+  /// `Error::retryable()` whatever the status.
+  std::optional<bool> should_retry;
   /// What arrived before the failure: for a stream, the accumulated chat.completion so far.
   std::optional<json> partial;
 };
@@ -127,9 +131,11 @@ class Error : public std::runtime_error {
   /// What had arrived before the failure (for streams: the partial chat.completion), or null.
   const json* partial() const noexcept { return details_->partial ? &*details_->partial : nullptr; }
 
-  /// True when the same request may succeed if sent again (possibly on another key):
-  /// connection failures, timeouts, 408, 409, 429 (except an exhausted quota), 5xx and 529.
+  /// True when the same request may succeed if sent again (possibly on another key): what the
+  /// server's `x-should-retry` header says when it sent one (see ErrorDetails::should_retry),
+  /// else connection failures, timeouts, 408, 409, 429 (except an exhausted quota), 5xx and 529.
   bool retryable() const noexcept {
+    if (details_->should_retry) return *details_->should_retry;
     switch (kind_) {
       case ErrorKind::connection:
       case ErrorKind::timeout:

@@ -130,12 +130,15 @@ struct KeyOutcome {
 /// Options of a `KeyPool`.
 struct KeyPoolOptions {
   /// The least time between two uses of one key: a key is ready when strictly more than this has
-  /// passed since its last use. The Python original's `wait_time_per_key` (default 6 s).
+  /// passed since its last use. The Python original's `wait_time_per_key` (default 6 s). Must not
+  /// be negative (ConfigError); 0: a key may be used again at once.
   std::chrono::steady_clock::duration wait_per_key = std::chrono::seconds(6);
   /// The cooldown of a rate-limited key whose response carried no wait hint, by the number of
   /// consecutive rate limits on that key (no jitter by default: the pool spreads load itself).
+  /// A negative `initial` or `maximum` is a ConfigError; 0: no cooldown.
   BackoffPolicy rate_limit_backoff{std::chrono::seconds(1), 2.0, std::chrono::seconds(60), 0.0};
-  /// The longest cooldown a server hint may impose.
+  /// The longest cooldown a server hint may impose. Negative is a ConfigError; 0: hints impose
+  /// no cooldown.
   std::chrono::milliseconds max_cooldown{std::chrono::minutes(10)};
 };
 
@@ -243,7 +246,8 @@ class KeyLease {
 /// Hands out keys so that each is used at most once per `wait_per_key`. Thread-safe.
 class KeyPool {
  public:
-  /// A pool over `api_infos` (at least one; each validated, `ConfigError` otherwise).
+  /// A pool over `api_infos` (at least one; each validated) with `options` in range (see
+  /// KeyPoolOptions' fields); `ConfigError` otherwise.
   explicit KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options = {},
                    std::shared_ptr<KeyRegistry> registry = KeyRegistry::global());
   KeyPool(const KeyPool&) = delete;

@@ -53,7 +53,17 @@ inline bool is_unparsed_body(const json& result) noexcept {
   return result.is_string();
 }
 
-/// Merges and checks a call's parameters. @throws ConfigError.
+/// Checks what the backend's options must hold (positive timeouts, at least one attempt, ...: see
+/// the fields' comments). @throws ConfigError naming the field ("BackendOptions.timeouts.total").
+void check_backend_options(const BackendOptions& options);
+
+/// As check_backend_options for the overrides a call sets ("CallOptions.retry.max_attempts").
+void check_call_options(const CallOptions& options);
+
+/// Merges and checks a call's parameters and options, in one pass over the parameters: the
+/// CallOptions overrides, `timeout`, `n`, and every value that would be sent (no NaN or infinite
+/// number, no string or member name that is not well-formed UTF-8).
+/// @throws ConfigError naming the parameter ("messages[0].content") or option.
 CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkCallback on_chunk,
                         const CallOptions& call_options, const BackendOptions& options);
 
@@ -103,6 +113,12 @@ class CallRunner {
   /// request and sink.
   Decision end_attempt(std::exception_ptr transport_error);
 
+  /// What the call ends with when taking a key for its next attempt failed with `error`. When
+  /// every key is out of rotation and this call's last response took a key out (401 / 403, an
+  /// exhausted quota), that is the response's error (status, provider message, type, code,
+  /// request id, key id) with the pool's list of reasons as its message; otherwise `error`.
+  std::exception_ptr key_failure(std::exception_ptr error) const;
+
  private:
   Decision decide_attempt(std::exception_ptr transport_error);
   json finish_response();
@@ -111,6 +127,9 @@ class CallRunner {
   CallContext context_;
   CallSpec spec_;
   int attempts_ = 0;
+  /// The error of the last attempt when it took its key out of rotation and no attempt began
+  /// since (see key_failure).
+  std::optional<Error> rejection_;
   std::optional<KeyLease> lease_;
   const ProviderAdapter* adapter_ = nullptr;
   HttpRequest request_;

@@ -1,6 +1,9 @@
 // What every adapter shares: choosing the adapter, base URLs, model prefixes, error mapping.
 #include "litellm/providers/provider.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include "litellm/providers/anthropic.hpp"
 #include "litellm/providers/openai.hpp"
 #include "litellm/retry.hpp"
@@ -93,6 +96,54 @@ std::optional<ErrorKind> kind_for_name(std::string_view name) {
     return ErrorKind::bad_request;
   }
   if (name == "timeout_error") return ErrorKind::timeout;
+  // Google (Gemini's OpenAI-compatible endpoint): google.rpc status names and ErrorInfo reasons.
+  if (name == "API_KEY_INVALID" || name == "UNAUTHENTICATED" || name == "PERMISSION_DENIED") {
+    return ErrorKind::auth;
+  }
+  if (name == "RESOURCE_EXHAUSTED" || name == "RATE_LIMIT_EXCEEDED") return ErrorKind::rate_limit;
+  if (name == "UNAVAILABLE" || name == "INTERNAL") return ErrorKind::server;
+  if (name == "NOT_FOUND") return ErrorKind::not_found;
+  if (name == "INVALID_ARGUMENT" || name == "FAILED_PRECONDITION") return ErrorKind::bad_request;
+  if (name == "DEADLINE_EXCEEDED") return ErrorKind::timeout;
+  return std::nullopt;
+}
+
+/// True for an error code that says the key itself is not valid, whatever the status (Google
+/// answers a bad key with 400 INVALID_ARGUMENT and the ErrorInfo reason API_KEY_INVALID).
+bool is_invalid_key_code(std::string_view code) {
+  return code == "API_KEY_INVALID" || code == "invalid_api_key";
+}
+
+/// The google.rpc.ErrorInfo `reason` among an error object's `details`, or nullptr.
+const std::string* google_reason(const json& error) {
+  const auto details = error.find("details");
+  if (details == error.end() || !details->is_array()) return nullptr;
+  for (const json& detail : *details) {
+    if (!detail.is_object()) continue;
+    const auto reason = detail.find("reason");
+    if (reason != detail.end() && reason->is_string() &&
+        !reason->get_ref<const std::string&>().empty()) {
+      return &reason->get_ref<const std::string&>();
+    }
+  }
+  return nullptr;
+}
+
+/// The wait a google.rpc.RetryInfo among an error object's `details` asks for ("34.4s").
+std::optional<std::chrono::milliseconds> google_retry_delay(const json& error) {
+  const auto details = error.find("details");
+  if (details == error.end() || !details->is_array()) return std::nullopt;
+  for (const json& detail : *details) {
+    if (!detail.is_object()) continue;
+    const auto delay = detail.find("retryDelay");
+    if (delay == detail.end() || !delay->is_string()) continue;
+    auto wait = parse_reset_duration(delay->get_ref<const std::string&>(),
+                                     std::chrono::system_clock::now());
+    if (wait)
+      wait = std::clamp(*wait, std::chrono::milliseconds(0),
+                        std::chrono::milliseconds(std::chrono::hours(24)));
+    return wait;
+  }
   return std::nullopt;
 }
 
@@ -108,10 +159,15 @@ void read_error_object(const json& error, ErrorDetails& details) {
   }
   if (const auto it = error.find("type"); it != error.end()) {
     details.error_type = json_scalar_to_string(*it);
+  } else if (const auto status = error.find("status");
+             status != error.end() && status->is_string()) {
+    details.error_type = status->get<std::string>();  // Google: "INVALID_ARGUMENT", ...
   }
   if (const auto it = error.find("code"); it != error.end()) {
     details.error_code = json_scalar_to_string(*it);
   }
+  // Google's code is the HTTP status again; its ErrorInfo reason says what went wrong.
+  if (const std::string* reason = google_reason(error)) details.error_code = *reason;
 }
 
 bool is_credit_exhaustion(std::string_view message) {
@@ -172,14 +228,21 @@ Error error_from_http(const HttpResponse& response, std::string_view provider) {
     }
   }
   details.retry_after = retry_after_from_headers(response.headers);
+  // As openai-python and anthropic-sdk-python: exactly "true" or "false" decides.
+  if (const std::string* should_retry = response.headers.find("x-should-retry")) {
+    if (*should_retry == "true") details.should_retry = true;
+    if (*should_retry == "false") details.should_retry = false;
+  }
 
-  const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  const json parsed = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  // Gemini's OpenAI-compatible endpoint wraps its error in a list: [{"error": {...}}].
+  const json& body =
+      parsed.is_array() && !parsed.empty() && parsed.front().is_object() ? parsed.front() : parsed;
   if (body.is_object()) {
-    if (const auto it = body.find("error"); it != body.end()) {
-      read_error_object(*it, details);
-    } else {
-      read_error_object(body, details);  // Azure API management: {"statusCode", "message"}
-    }
+    const auto it = body.find("error");
+    const json& error = it != body.end() ? *it : body;  // else Azure APIM: {statusCode, message}
+    read_error_object(error, details);
+    if (!details.retry_after && error.is_object()) details.retry_after = google_retry_delay(error);
   } else if (!response.body.empty()) {
     details.provider_message = tidy_message(response.body);
   }
@@ -191,6 +254,10 @@ Error error_from_http(const HttpResponse& response, std::string_view provider) {
   }
 
   ErrorKind kind = kind_for_status(response.status);
+  // A key the provider says is not valid is an auth failure whatever the status (Google: 400).
+  if (response.status >= 400 && response.status < 500 && is_invalid_key_code(details.error_code)) {
+    kind = ErrorKind::auth;
+  }
   // Quota or credit gone: the key is out, not just slow.
   if (details.error_code == "insufficient_quota" || details.error_type == "insufficient_quota" ||
       (response.status == 400 && is_credit_exhaustion(details.provider_message))) {

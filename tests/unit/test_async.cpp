@@ -336,3 +336,127 @@ TEST_CASE("a batch hands every result over when fewer than a wake-up's worth rem
     }
   }
 }
+
+// ---- Errors keep their details and their class -------------------------------------------------
+
+namespace {
+
+FakeResponse rejected_key() {
+  FakeResponse r = FakeResponse::json_body(
+      R"({"error":{"message":"Incorrect API key provided","type":"invalid_request_error",)"
+      R"("param":null,"code":"invalid_api_key"}})",
+      401);
+  r.headers.add("x-request-id", "req_async_401");
+  return r;
+}
+
+FakeResponse exhausted_quota() {
+  return FakeResponse::json_body(
+      R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota",)"
+      R"("param":null,"code":"insufficient_quota"}})",
+      429);
+}
+
+FakeResponse rate_limited() {
+  return FakeResponse::json_body(
+      R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})",
+      429);
+}
+
+}  // namespace
+
+TEST_CASE("an async 401 on the last key fails with that response's details") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->push(rejected_key());
+  std::future<json> future = backend.completion_async(chat());
+  try {
+    future.get();
+    FAIL("no exception");
+  } catch (const AuthError& e) {
+    CHECK(e.http_status() == 401);
+    CHECK(e.provider() == "openai");
+    CHECK(e.error_type() == "invalid_request_error");
+    CHECK(e.error_code() == "invalid_api_key");
+    CHECK(e.provider_message() == "Incorrect API key provided");
+    CHECK(e.request_id() == "req_async_401");
+    CHECK(e.details().key_id == make_unique_api_info_key(key(kKeyA)));
+  }
+}
+
+TEST_CASE("an async exhausted quota on the last key fails with the 429's details") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->push(exhausted_quota());
+  std::future<json> future = backend.completion_async(chat());
+  try {
+    future.get();
+    FAIL("no exception");
+  } catch (const RateLimitError& e) {
+    CHECK(e.http_status() == 429);
+    CHECK(e.is_quota_exhausted());
+    CHECK(e.provider_message() == "You exceeded your current quota");
+    CHECK(e.details().key_id == make_unique_api_info_key(key(kKeyA)));
+  }
+}
+
+TEST_CASE("a batch item rejected on the last key keeps the 401's details and rethrows AuthError") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->push(rejected_key());
+  const std::vector<BatchItem> items = backend.batch_completion({chat()});
+  REQUIRE(items.size() == 1);
+  REQUIRE_FALSE(items[0].ok());
+  CHECK(items[0].error->http_status() == 401);
+  CHECK(items[0].error->error_code() == "invalid_api_key");
+  CHECK(items[0].error->request_id() == "req_async_401");
+  CHECK(items[0].error->details().key_id == make_unique_api_info_key(key(kKeyA)));
+  CHECK_THROWS_AS(items[0].rethrow(), AuthError);
+}
+
+TEST_CASE("a batch item that ran out of attempts on a 429 rethrows RateLimitError") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->push(rate_limited());
+  h.transport->respond_with(echo);
+  BatchOptions options;
+  options.max_concurrency = 1;
+  options.call.retry = RetryPolicy{1, std::chrono::seconds(60)};
+  const std::vector<BatchItem> items = backend.batch_completion({chat("a"), chat("b")}, options);
+  REQUIRE(items.size() == 2);
+  REQUIRE_FALSE(items[0].ok());
+  CHECK(items[0].error->kind() == ErrorKind::rate_limit);
+  CHECK_THROWS_AS(items[0].rethrow(), RateLimitError);
+  try {
+    items[0].rethrow();
+  } catch (const RateLimitError& e) {
+    CHECK(e.http_status() == 429);
+    CHECK(e.error_code() == "rate_limit_exceeded");
+  }
+  REQUIRE(items[1].ok());
+  CHECK_NOTHROW(items[1].rethrow());
+}
+
+TEST_CASE("a batch item built by hand with only an error rethrows its kind's class") {
+  BatchItem item;
+  item.error = Error(ErrorKind::timeout, "slow");
+  CHECK_THROWS_AS(item.rethrow(), TimeoutError);
+}
+
+TEST_CASE("a failed embedding request's inputs rethrow its error with its class") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->push(FakeResponse::json_body(
+      R"({"error":{"message":"bad","type":"invalid_request_error"}})", 400));
+  h.transport->respond_with(embed);
+  BatchOptions options;
+  options.embedding_batch_size = 2;
+  options.max_concurrency = 1;
+  const EmbeddingBatch batch =
+      backend.batch_embedding({"a", "b", "c", "d"}, json::object(), options);
+  REQUIRE(batch.exceptions.size() == 4);
+  CHECK_THROWS_AS(batch.rethrow(0), BadRequestError);
+  CHECK_THROWS_AS(batch.rethrow(1), BadRequestError);
+  CHECK_NOTHROW(batch.rethrow(2));
+  CHECK_THROWS_AS(batch.rethrow(4), std::out_of_range);
+}

@@ -709,3 +709,124 @@ TEST_CASE("BufferingSink keeps a success's headers unless told not to and always
   lean.on_headers(429, headers);
   CHECK(lean.response().headers.value("retry-after") == "2");
 }
+
+// ---- The last key out of rotation --------------------------------------------------------------
+
+TEST_CASE("a 401 on the last key fails with that response's status, details and key id") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  FakeResponse rejected = FakeResponse::json_body(
+      error_body("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 401);
+  rejected.headers.add("x-request-id", "req_401");
+  h.transport->push(rejected);
+  try {
+    backend.completion(chat_params());
+    FAIL("no exception");
+  } catch (const AuthError& e) {
+    CHECK(e.http_status() == 401);
+    CHECK(e.provider() == "openai");
+    CHECK(e.error_type() == "invalid_request_error");
+    CHECK(e.error_code() == "invalid_api_key");
+    CHECK(e.provider_message() == "Incorrect API key provided");
+    CHECK(e.request_id() == "req_401");
+    CHECK(e.details().key_id == make_unique_api_info_key(openai_key(kKeyA)));
+    CHECK(contains(e.what(), "all 1 keys are out of rotation"));
+  }
+  CHECK(h.transport->requests().size() == 1);
+}
+
+TEST_CASE("an exhausted quota on the last key fails with the 429's details") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  for (int i = 0; i < 2; ++i) {
+    FakeResponse quota = FakeResponse::json_body(
+        error_body("insufficient_quota", "insufficient_quota", "You exceeded your current quota"),
+        429);
+    quota.headers.add("x-request-id", "req_quota_" + std::to_string(i));
+    h.transport->push(quota);
+  }
+  try {
+    backend.completion(chat_params());
+    FAIL("no exception");
+  } catch (const RateLimitError& e) {
+    CHECK(e.http_status() == 429);
+    CHECK(e.is_quota_exhausted());
+    CHECK(e.error_type() == "insufficient_quota");
+    CHECK(e.provider_message() == "You exceeded your current quota");
+    CHECK(e.request_id() == "req_quota_1");  // the response that took the last key out
+    CHECK(e.details().key_id == make_unique_api_info_key(openai_key(kKeyB)));
+    CHECK(contains(e.what(), "all 2 keys are out of rotation"));
+  }
+}
+
+// ---- x-should-retry ----------------------------------------------------------------------------
+
+TEST_CASE("x-should-retry true retries a response that is otherwise final") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  FakeResponse bad =
+      FakeResponse::json_body(error_body("invalid_request_error", "", "hiccup"), 400);
+  bad.headers.add("x-should-retry", "true");
+  h.transport->push(bad);
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  CHECK(backend.completion(chat_params())["choices"][0]["finish_reason"] == "stop");
+  CHECK(h.transport->requests().size() == 2);
+}
+
+TEST_CASE("x-should-retry true still stops at max_attempts") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  for (int i = 0; i < 5; ++i) {
+    FakeResponse bad =
+        FakeResponse::json_body(error_body("invalid_request_error", "", "hiccup"), 400);
+    bad.headers.add("x-should-retry", "true");
+    h.transport->push(bad);
+  }
+  CHECK_THROWS_AS(backend.completion(chat_params()), BadRequestError);
+  CHECK(h.transport->requests().size() == 3);
+}
+
+TEST_CASE("x-should-retry false ends the call after one attempt whatever the status") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  FakeResponse down = FakeResponse::json_body(error_body("server_error", "", "down"), 503);
+  down.headers.add("x-should-retry", "false");
+  h.transport->push(down);
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  CHECK_THROWS_AS(backend.completion(chat_params()), ServerError);
+  CHECK(h.transport->requests().size() == 1);
+}
+
+TEST_CASE("x-should-retry false on a rejected key ends the call and still takes the key out") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  FakeResponse rejected = FakeResponse::json_body(
+      error_body("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 401);
+  rejected.headers.add("x-should-retry", "false");
+  h.transport->push(rejected);
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  CHECK_THROWS_AS(backend.completion(chat_params()), AuthError);
+  CHECK(h.transport->requests().size() == 1);
+  CHECK_FALSE(backend.key_pool().snapshot()[0].in_rotation);
+}
+
+// ---- Gemini ------------------------------------------------------------------------------------
+
+TEST_CASE("a Gemini bad key (400 with a list body) takes the key out and moves to the next") {
+  Harness h;
+  const auto gemini = [](const std::string& key) {
+    return ApiInfo{"gemini", std::nullopt, key, std::string("https://gemini.test/v1beta/openai")};
+  };
+  auto backend = h.backend({gemini(kKeyA), gemini(kKeyB)}, "gemini-2.0-flash");
+  h.transport->push(FakeResponse::json_body(
+      R"([{"error":{"code":400,"message":"API key not valid. Please pass a valid API key.",)"
+      R"("status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.)"
+      R"(ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}])",
+      400));
+  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  backend.completion(chat_params());
+  const auto snapshot = backend.key_pool().snapshot();
+  CHECK_FALSE(snapshot[0].in_rotation);
+  CHECK(contains(snapshot[0].disabled_reason, "API_KEY_INVALID"));
+  CHECK(request_key(h.transport->requests().at(1)) == kKeyB);
+}

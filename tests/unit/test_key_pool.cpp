@@ -523,3 +523,15 @@ TEST_CASE("a model map names the model per backend and a missing backend is a Co
   CHECK(literal.for_backend("anything") == "gpt-4o-mini");
   CHECK_THROWS_AS(ModelName(json(42)), ConfigError);
 }
+
+TEST_CASE("a negative cooldown option is a ConfigError naming it") {
+  Fixture f;
+  KeyPoolOptions negative_backoff;
+  negative_backoff.rate_limit_backoff.initial = -1ms;
+  CHECK_THROWS_WITH(KeyPool(keys(1), negative_backoff, f.registry),
+                    Catch::Contains("KeyPoolOptions.rate_limit_backoff.initial"));
+  KeyPoolOptions negative_cap;
+  negative_cap.max_cooldown = -1ms;
+  CHECK_THROWS_WITH(KeyPool(keys(1), negative_cap, f.registry),
+                    Catch::Contains("KeyPoolOptions.max_cooldown"));
+}
