@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "detail/curl_common.hpp"
+#include "detail/redact.hpp"
 #include "litellm/errors.hpp"
 #include "litellm/http.hpp"
 
@@ -160,17 +161,12 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
 
 namespace {
 
-bool is_secret_header(std::string_view name) {
-  for (const char* secret :
-       {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie"}) {
-    if (iequals(name, secret)) return true;
-  }
-  return false;
-}
-
-/// CURLOPT_DEBUGFUNCTION: curl's verbose trace, redacted, one line at a time.
+/// CURLOPT_DEBUGFUNCTION: curl's verbose trace, redacted, one line at a time. `user` is the
+/// handle's ExchangeState: its request's credentials are redacted wherever they appear.
 int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
-  const auto& log = *static_cast<const std::function<void(const std::string&)>*>(user);
+  const auto& state = *static_cast<const ExchangeState*>(user);
+  if (state.verbose_log == nullptr) return 0;
+  const auto& log = *state.verbose_log;
   try {
     const char* prefix = "* ";
     switch (type) {
@@ -204,7 +200,13 @@ int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void
           continue;
         }
       }
-      log(std::string(prefix) + std::string(line));
+      std::string out = std::string(prefix) + std::string(line);
+      // Whatever the line's shape (HTTP/2's "h2h3 [authorization: Bearer ...]", a server echoing
+      // the key in a response header ...), no credential of the request gets through.
+      if (state.request_headers != nullptr) {
+        redact_header_secrets(out, *state.request_headers, "[redacted]");
+      }
+      log(out);
     }
   } catch (...) {
     // A log sink must not break a transfer.
@@ -217,6 +219,7 @@ int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void
 void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_list,
                   ExchangeState& state, char* error_buffer) {
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+  state.request_headers = &request.headers;  // for the verbose trace's redaction
   if (request.method != "GET" && (request.method == "POST" || !request.body.empty())) {
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -283,10 +286,12 @@ void configure_easy(CURL* easy, const HttpRequest& request, const EasySetup& set
                    request.stream ? 0L : static_cast<long>(request.timeouts.total.count()));
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &header_callback);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_callback);
+  state.verbose_log = nullptr;
   if (options.verbose_log) {
     // Only ever through the redacting callback: curl's own trace would print the key.
+    state.verbose_log = &options.verbose_log;
     curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &debug_callback);
-    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &options.verbose_log);
+    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &state);
     curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
   }
   set_exchange(easy, request, header_list, state, error_buffer);
@@ -443,7 +448,10 @@ class CurlTransport final : public Transport {
     state.reset(&sink, request.stream);
     struct SinkGuard {
       ExchangeState& state;
-      ~SinkGuard() { state.sink = nullptr; }
+      ~SinkGuard() {
+        state.sink = nullptr;
+        state.request_headers = nullptr;
+      }
     } sink_guard{state};
 
     curl_multi_setopt(handles.multi, CURLMOPT_MAXCONNECTS, options_.max_idle_connections);
@@ -593,6 +601,7 @@ class CurlTransport final : public Transport {
   void release(AsyncExchange& exchange) {
     exchange.request = nullptr;
     exchange.state.sink = nullptr;
+    exchange.state.request_headers = nullptr;
     exchange.headers.reset();
     spare_.push_back(&exchange);
   }

@@ -254,8 +254,11 @@ struct CurlOptions {
   long max_idle_connections = 16;
   /// When set, libcurl's verbose trace (CURLOPT_VERBOSE) goes here, one line per call, through a
   /// redacting filter: the values of Authorization, api-key, x-api-key, Proxy-Authorization,
-  /// Cookie and Set-Cookie headers are replaced by "[redacted]", and bodies are reported by size
-  /// only. Called on the thread running the transfer; must not throw.
+  /// Cookie and Set-Cookie headers are replaced by "[redacted]"; so is every occurrence, in any
+  /// line (curl's informational lines too, such as HTTP/2's `h2h3 [authorization: ...]`, and the
+  /// response headers), of a credential the traced request carries (such a header's value, and
+  /// the key in "Bearer <key>"); bodies are reported by size only. Called on the thread running
+  /// the transfer; must not throw. Unset, the filter costs nothing.
   std::function<void(const std::string& line)> verbose_log;
 };
 

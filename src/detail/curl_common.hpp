@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +104,11 @@ struct ExchangeState {
   std::string timeout_reason;  // set when our own first-byte / idle / total timer fired
   std::string timeout_code;    // "first_byte", "idle" or "stream_total" (the error's code)
   std::chrono::steady_clock::time_point last_body_byte;
+  // The verbose trace (CurlOptions::verbose_log, set by configure_easy when there is one) and the
+  // headers of the request running (set by set_exchange, null between exchanges), whose
+  // credentials the trace redacts wherever they appear.
+  const std::function<void(const std::string&)>* verbose_log = nullptr;
+  const Headers* request_headers = nullptr;
 
   /// Ready for a new exchange into `sink`.
   void reset(ResponseSink* sink_in, bool stream_in);
