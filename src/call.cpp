@@ -180,6 +180,10 @@ class StreamCall final : public ResponseSink {
     return true;
   }
 
+  /// True once the stream's end marker ([DONE], message_stop) arrived: the transport need not
+  /// wait for the body's end (a server may hold it open).
+  bool complete() const override { return mode_ == Mode::sse && translator_->finished(); }
+
   bool on_body(std::string_view bytes) override {
     received_ += bytes.size();
     if (received_ > max_bytes_) {

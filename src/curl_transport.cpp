@@ -84,6 +84,7 @@ void ExchangeState::reset(ResponseSink* sink_in, bool stream_in) {
   failure = nullptr;
   timeout_reason.clear();
   timeout_code.clear();
+  sink_complete = false;
   // Only streams have first-byte and idle timers (the clock is read per body piece for them).
   if (stream) last_body_byte = std::chrono::steady_clock::now();
 }
@@ -151,6 +152,13 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
     if (!state.sink->on_body(std::string_view(data, length))) {
       state.cancelled = true;
       return 0;
+    }
+    // Not aborted here: the body's own end usually follows at once (often in this very read),
+    // and a transfer that ends by itself keeps its connection reusable. The I/O loops end it
+    // after kCompleteGrace if it does not.
+    if (state.stream && !state.sink_complete && state.sink->complete()) {
+      state.sink_complete = true;
+      state.completed_at = state.last_body_byte;
     }
   } catch (...) {
     state.failure = std::current_exception();
@@ -307,6 +315,16 @@ bool EasyConfig::matches(std::uint64_t transport_id, const HttpRequest& request)
   return transport == transport_id && stream == request.stream && method == request.method &&
          url == request.url && timeouts.connect == request.timeouts.connect &&
          timeouts.total == request.timeouts.total;
+}
+
+bool complete_stream_due(const ExchangeState& state, std::chrono::steady_clock::time_point now,
+                         std::chrono::milliseconds* next_check) {
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - state.completed_at);
+  if (waited >= kCompleteGrace) return true;
+  *next_check =
+      std::max(std::min(*next_check, kCompleteGrace - waited), std::chrono::milliseconds(1));
+  return false;
 }
 
 std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
@@ -478,8 +496,13 @@ class CurlTransport final : public Transport {
         break;
       }
       std::chrono::milliseconds next_check{1000};
-      if (auto expired = detail::stream_timeout_expired(
-              state, request, start, std::chrono::steady_clock::now(), &next_check)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (state.sink_complete) {
+        // The stream is whole but its body still open: done (the handle is detached on return,
+        // which closes its connection).
+        if (detail::complete_stream_due(state, now, &next_check)) break;
+      } else if (auto expired =
+                     detail::stream_timeout_expired(state, request, start, now, &next_check)) {
         state.timeout_reason = std::move(expired->reason);
         state.timeout_code = std::move(expired->code);
         result = CURLE_OPERATION_TIMEDOUT;
@@ -627,6 +650,15 @@ class CurlTransport final : public Transport {
     for (std::size_t i = active_.size(); i-- > 0;) {
       AsyncExchange& exchange = *active_[i];
       std::chrono::milliseconds ignored{0};
+      if (exchange.state.sink_complete) {
+        // The stream is whole but its body still open: a success (detaching the handle closes
+        // its connection).
+        if (detail::complete_stream_due(exchange.state, now, &ignored)) {
+          end_exchange(exchange, CURLE_OK);
+          ++ended;
+        }
+        continue;
+      }
       if (auto expired = detail::stream_timeout_expired(exchange.state, *exchange.request,
                                                         exchange.started, now, &ignored)) {
         exchange.state.timeout_reason = std::move(expired->reason);
@@ -645,8 +677,12 @@ class CurlTransport final : public Transport {
     const auto now = std::chrono::steady_clock::now();
     for (const AsyncExchange* exchange : active_) {
       std::chrono::milliseconds check{1000};
-      detail::stream_timeout_expired(exchange->state, *exchange->request, exchange->started, now,
-                                     &check);
+      if (exchange->state.sink_complete) {
+        detail::complete_stream_due(exchange->state, now, &check);
+      } else {
+        detail::stream_timeout_expired(exchange->state, *exchange->request, exchange->started, now,
+                                       &check);
+      }
       next = std::min(next, check);
     }
     return next;
