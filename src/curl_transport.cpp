@@ -368,6 +368,24 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
   return std::nullopt;
 }
 
+namespace {
+
+/// The failures of certificate or host name verification (and of the local TLS files that
+/// verification needs): sending again cannot help.
+bool is_tls_verification_failure(CURLcode code) noexcept {
+  // CURLE_SSL_CACERT is an alias of CURLE_PEER_FAILED_VERIFICATION in libcurl >= 7.62: a list,
+  // not a switch, takes both spellings.
+  for (const CURLcode failure :
+       {CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT, CURLE_SSL_CACERT_BADFILE,
+        CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
+        CURLE_SSL_CERTPROBLEM}) {
+    if (code == failure) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 [[noreturn]] void throw_transfer_error(CURLcode code, const ExchangeState& state,
                                        const char* error_buffer, CURL* easy) {
   if (state.failure) std::rethrow_exception(state.failure);
@@ -387,6 +405,10 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
     throw TimeoutError(
         std::string(connect_us == 0 ? "connect timeout: " : "request timeout: ") + text,
         std::move(details));
+  }
+  if (is_tls_verification_failure(code)) {
+    details.error_code = "tls_verification";  // not retryable (Error::retryable)
+    throw ConnectionError("TLS certificate verification failed: " + text, std::move(details));
   }
   throw ConnectionError(text, std::move(details));
 }

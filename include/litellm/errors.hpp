@@ -128,10 +128,12 @@ class Error : public std::runtime_error {
   const json* partial() const noexcept { return details_->partial ? &*details_->partial : nullptr; }
 
   /// True when the same request may succeed if sent again (possibly on another key):
-  /// connection failures, timeouts, 408, 409, 429 (except an exhausted quota), 5xx and 529.
+  /// connection failures (except a failed TLS certificate verification, error code
+  /// "tls_verification"), timeouts, 408, 409, 429 (except an exhausted quota), 5xx and 529.
   bool retryable() const noexcept {
     switch (kind_) {
       case ErrorKind::connection:
+        return details_->error_code != "tls_verification";
       case ErrorKind::timeout:
       case ErrorKind::server:
         return true;

@@ -185,7 +185,9 @@ class BufferingSink final : public ResponseSink {
 /// the sink reported it `complete`), having passed the headers and every body piece to `sink` as
 /// they arrived. It throws:
 /// - `ConnectionError` when no complete response arrived (DNS, connect, TLS, reset; the
-///   error's `details().http_status` is the status if headers had arrived);
+///   error's `details().http_status` is the status if headers had arrived). A failed TLS
+///   certificate or host name verification has `error_code()` "tls_verification" and is not
+///   retryable: it would fail the same way again;
 /// - `TimeoutError` when a limit of `request.timeouts` expired;
 /// - `CancelledError` when the sink returned false.
 /// `send` is thread-safe: many threads may call it at once.
