@@ -11,6 +11,7 @@
 #include "detail/base64.hpp"
 #include "detail/fast_json.hpp"
 #include "detail/header_check.hpp"
+#include "detail/redact.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/providers/openai.hpp"
 
@@ -28,11 +29,8 @@ constexpr std::string_view kNonBodyParams[] = {
 
 /// `text` with every occurrence of `secret` replaced by its redacted form.
 std::string redact_secret(std::string text, const std::string& secret) {
-  if (secret.size() < 4) return text;
-  const std::string hint = redact_key(secret);
-  for (std::size_t pos = text.find(secret); pos != std::string::npos;
-       pos = text.find(secret, pos + hint.size())) {
-    text.replace(pos, secret.size(), hint);
+  if (secret.size() >= kMinRedactedSecret && text.find(secret) != std::string::npos) {
+    detail::redact_secret(text, secret, redact_key(secret));
   }
   return text;
 }
@@ -338,6 +336,10 @@ class StreamCall final : public ResponseSink {
     }
     return true;
   }
+
+  /// True once the stream's end marker ([DONE], message_stop) arrived: the transport need not
+  /// wait for the body's end (a server may hold it open).
+  bool complete() const override { return mode_ == Mode::sse && translator_->finished(); }
 
   bool on_body(std::string_view bytes) override {
     received_ += bytes.size();

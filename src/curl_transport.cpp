@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "detail/curl_common.hpp"
+#include "detail/redact.hpp"
 #include "litellm/errors.hpp"
 #include "litellm/http.hpp"
 
@@ -83,6 +84,7 @@ void ExchangeState::reset(ResponseSink* sink_in, bool stream_in) {
   failure = nullptr;
   timeout_reason.clear();
   timeout_code.clear();
+  sink_complete = false;
   // Only streams have first-byte and idle timers (the clock is read per body piece for them).
   if (stream) last_body_byte = std::chrono::steady_clock::now();
 }
@@ -151,6 +153,13 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
       state.cancelled = true;
       return 0;
     }
+    // Not aborted here: the body's own end usually follows at once (often in this very read),
+    // and a transfer that ends by itself keeps its connection reusable. The I/O loops end it
+    // after kCompleteGrace if it does not.
+    if (state.stream && !state.sink_complete && state.sink->complete()) {
+      state.sink_complete = true;
+      state.completed_at = state.last_body_byte;
+    }
   } catch (...) {
     state.failure = std::current_exception();
     return 0;
@@ -160,17 +169,12 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
 
 namespace {
 
-bool is_secret_header(std::string_view name) {
-  for (const char* secret :
-       {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie"}) {
-    if (iequals(name, secret)) return true;
-  }
-  return false;
-}
-
-/// CURLOPT_DEBUGFUNCTION: curl's verbose trace, redacted, one line at a time.
+/// CURLOPT_DEBUGFUNCTION: curl's verbose trace, redacted, one line at a time. `user` is the
+/// handle's ExchangeState: its request's credentials are redacted wherever they appear.
 int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
-  const auto& log = *static_cast<const std::function<void(const std::string&)>*>(user);
+  const auto& state = *static_cast<const ExchangeState*>(user);
+  if (state.verbose_log == nullptr) return 0;
+  const auto& log = *state.verbose_log;
   try {
     const char* prefix = "* ";
     switch (type) {
@@ -204,7 +208,13 @@ int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void
           continue;
         }
       }
-      log(std::string(prefix) + std::string(line));
+      std::string out = std::string(prefix) + std::string(line);
+      // Whatever the line's shape (HTTP/2's "h2h3 [authorization: Bearer ...]", a server echoing
+      // the key in a response header ...), no credential of the request gets through.
+      if (state.request_headers != nullptr) {
+        redact_header_secrets(out, *state.request_headers, "[redacted]");
+      }
+      log(out);
     }
   } catch (...) {
     // A log sink must not break a transfer.
@@ -217,6 +227,7 @@ int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void
 void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_list,
                   ExchangeState& state, char* error_buffer) {
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
+  state.request_headers = &request.headers;  // for the verbose trace's redaction
   if (request.method != "GET" && (request.method == "POST" || !request.body.empty())) {
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -283,10 +294,12 @@ void configure_easy(CURL* easy, const HttpRequest& request, const EasySetup& set
                    request.stream ? 0L : static_cast<long>(request.timeouts.total.count()));
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &header_callback);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &write_callback);
+  state.verbose_log = nullptr;
   if (options.verbose_log) {
     // Only ever through the redacting callback: curl's own trace would print the key.
+    state.verbose_log = &options.verbose_log;
     curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &debug_callback);
-    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &options.verbose_log);
+    curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &state);
     curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
   }
   set_exchange(easy, request, header_list, state, error_buffer);
@@ -302,6 +315,16 @@ bool EasyConfig::matches(std::uint64_t transport_id, const HttpRequest& request)
   return transport == transport_id && stream == request.stream && method == request.method &&
          url == request.url && timeouts.connect == request.timeouts.connect &&
          timeouts.total == request.timeouts.total;
+}
+
+bool complete_stream_due(const ExchangeState& state, std::chrono::steady_clock::time_point now,
+                         std::chrono::milliseconds* next_check) {
+  const auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - state.completed_at);
+  if (waited >= kCompleteGrace) return true;
+  *next_check =
+      std::max(std::min(*next_check, kCompleteGrace - waited), std::chrono::milliseconds(1));
+  return false;
 }
 
 std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
@@ -345,6 +368,24 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
   return std::nullopt;
 }
 
+namespace {
+
+/// The failures of certificate or host name verification (and of the local TLS files that
+/// verification needs): sending again cannot help.
+bool is_tls_verification_failure(CURLcode code) noexcept {
+  // CURLE_SSL_CACERT is an alias of CURLE_PEER_FAILED_VERIFICATION in libcurl >= 7.62: a list,
+  // not a switch, takes both spellings.
+  for (const CURLcode failure :
+       {CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT, CURLE_SSL_CACERT_BADFILE,
+        CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
+        CURLE_SSL_CERTPROBLEM}) {
+    if (code == failure) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 [[noreturn]] void throw_transfer_error(CURLcode code, const ExchangeState& state,
                                        const char* error_buffer, CURL* easy) {
   if (state.failure) std::rethrow_exception(state.failure);
@@ -364,6 +405,10 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
     throw TimeoutError(
         std::string(connect_us == 0 ? "connect timeout: " : "request timeout: ") + text,
         std::move(details));
+  }
+  if (is_tls_verification_failure(code)) {
+    details.error_code = "tls_verification";  // not retryable (Error::retryable)
+    throw ConnectionError("TLS certificate verification failed: " + text, std::move(details));
   }
   throw ConnectionError(text, std::move(details));
 }
@@ -443,7 +488,10 @@ class CurlTransport final : public Transport {
     state.reset(&sink, request.stream);
     struct SinkGuard {
       ExchangeState& state;
-      ~SinkGuard() { state.sink = nullptr; }
+      ~SinkGuard() {
+        state.sink = nullptr;
+        state.request_headers = nullptr;
+      }
     } sink_guard{state};
 
     curl_multi_setopt(handles.multi, CURLMOPT_MAXCONNECTS, options_.max_idle_connections);
@@ -470,8 +518,13 @@ class CurlTransport final : public Transport {
         break;
       }
       std::chrono::milliseconds next_check{1000};
-      if (auto expired = detail::stream_timeout_expired(
-              state, request, start, std::chrono::steady_clock::now(), &next_check)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (state.sink_complete) {
+        // The stream is whole but its body still open: done (the handle is detached on return,
+        // which closes its connection).
+        if (detail::complete_stream_due(state, now, &next_check)) break;
+      } else if (auto expired =
+                     detail::stream_timeout_expired(state, request, start, now, &next_check)) {
         state.timeout_reason = std::move(expired->reason);
         state.timeout_code = std::move(expired->code);
         result = CURLE_OPERATION_TIMEDOUT;
@@ -593,6 +646,7 @@ class CurlTransport final : public Transport {
   void release(AsyncExchange& exchange) {
     exchange.request = nullptr;
     exchange.state.sink = nullptr;
+    exchange.state.request_headers = nullptr;
     exchange.headers.reset();
     spare_.push_back(&exchange);
   }
@@ -618,6 +672,15 @@ class CurlTransport final : public Transport {
     for (std::size_t i = active_.size(); i-- > 0;) {
       AsyncExchange& exchange = *active_[i];
       std::chrono::milliseconds ignored{0};
+      if (exchange.state.sink_complete) {
+        // The stream is whole but its body still open: a success (detaching the handle closes
+        // its connection).
+        if (detail::complete_stream_due(exchange.state, now, &ignored)) {
+          end_exchange(exchange, CURLE_OK);
+          ++ended;
+        }
+        continue;
+      }
       if (auto expired = detail::stream_timeout_expired(exchange.state, *exchange.request,
                                                         exchange.started, now, &ignored)) {
         exchange.state.timeout_reason = std::move(expired->reason);
@@ -636,8 +699,12 @@ class CurlTransport final : public Transport {
     const auto now = std::chrono::steady_clock::now();
     for (const AsyncExchange* exchange : active_) {
       std::chrono::milliseconds check{1000};
-      detail::stream_timeout_expired(exchange->state, *exchange->request, exchange->started, now,
-                                     &check);
+      if (exchange->state.sink_complete) {
+        detail::complete_stream_due(exchange->state, now, &check);
+      } else {
+        detail::stream_timeout_expired(exchange->state, *exchange->request, exchange->started, now,
+                                       &check);
+      }
       next = std::min(next, check);
     }
     return next;

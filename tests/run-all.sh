@@ -14,8 +14,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${LITELLM_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 fuzz_seconds="${LITELLM_FUZZ_SECONDS:-7}"
 
-# clang and its sanitizer runtime (libFuzzer) for the fuzz stage.
-"$root/cmake/install-debian-deps.sh" clang libclang-rt-14-dev
+# clang and its sanitizer runtime (libFuzzer) for the fuzz stage; nginx and openssl for the TLS
+# and HTTP/2 transport tests (test_tls_transport, which skips without them).
+"$root/cmake/install-debian-deps.sh" clang libclang-rt-14-dev nginx-light openssl
 
 step() { printf '\n==> %s\n' "$*"; }
 

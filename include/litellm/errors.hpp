@@ -133,11 +133,13 @@ class Error : public std::runtime_error {
 
   /// True when the same request may succeed if sent again (possibly on another key): what the
   /// server's `x-should-retry` header says when it sent one (see ErrorDetails::should_retry),
-  /// else connection failures, timeouts, 408, 409, 429 (except an exhausted quota), 5xx and 529.
+  /// else connection failures (except a failed TLS certificate verification, error code
+  /// "tls_verification"), timeouts, 408, 409, 429 (except an exhausted quota), 5xx and 529.
   bool retryable() const noexcept {
     if (details_->should_retry) return *details_->should_retry;
     switch (kind_) {
       case ErrorKind::connection:
+        return details_->error_code != "tls_verification";
       case ErrorKind::timeout:
       case ErrorKind::server:
         return true;

@@ -126,6 +126,13 @@ class ResponseSink {
   virtual bool on_headers(int status, const Headers& headers) = 0;
   /// The next piece of the body, as soon as it arrived.
   virtual bool on_body(std::string_view bytes) = 0;
+  /// For streams (`HttpRequest::stream`): true once the sink holds the whole response although
+  /// the body has not ended, e.g. an event stream's end marker (`data: [DONE]`, Anthropic's
+  /// `message_stop`) arrived. Asked after each body piece of a stream. The exchange then ends as
+  /// a success without waiting for the body's end: the libcurl transport waits a moment (100 ms)
+  /// for the server to end it, then closes the connection, so a server that holds a finished
+  /// stream open costs neither the idle timeout nor a failure. Default: never.
+  virtual bool complete() const { return false; }
   /// A hint: false when this sink never reads the header fields of a response with `status`.
   /// The transport may then skip collecting them and pass an empty list to `on_headers` (the
   /// libcurl transport does). Default: always wanted.
@@ -174,10 +181,13 @@ class BufferingSink final : public ResponseSink {
 
 /// How the library moves bytes: the test seam between the backend and the network.
 ///
-/// `send` performs one exchange and returns when the response has ended, having passed the
-/// headers and every body piece to `sink` as they arrived. It throws:
+/// `send` performs one exchange and returns when the response has ended (or, for a stream, when
+/// the sink reported it `complete`), having passed the headers and every body piece to `sink` as
+/// they arrived. It throws:
 /// - `ConnectionError` when no complete response arrived (DNS, connect, TLS, reset; the
-///   error's `details().http_status` is the status if headers had arrived);
+///   error's `details().http_status` is the status if headers had arrived). A failed TLS
+///   certificate or host name verification has `error_code()` "tls_verification" and is not
+///   retryable: it would fail the same way again;
 /// - `TimeoutError` when a limit of `request.timeouts` expired;
 /// - `CancelledError` when the sink returned false.
 /// `send` is thread-safe: many threads may call it at once.
@@ -254,8 +264,11 @@ struct CurlOptions {
   long max_idle_connections = 16;
   /// When set, libcurl's verbose trace (CURLOPT_VERBOSE) goes here, one line per call, through a
   /// redacting filter: the values of Authorization, api-key, x-api-key, Proxy-Authorization,
-  /// Cookie and Set-Cookie headers are replaced by "[redacted]", and bodies are reported by size
-  /// only. Called on the thread running the transfer; must not throw.
+  /// Cookie and Set-Cookie headers are replaced by "[redacted]"; so is every occurrence, in any
+  /// line (curl's informational lines too, such as HTTP/2's `h2h3 [authorization: ...]`, and the
+  /// response headers), of a credential the traced request carries (such a header's value, and
+  /// the key in "Bearer <key>"); bodies are reported by size only. Called on the thread running
+  /// the transfer; must not throw. Unset, the filter costs nothing.
   std::function<void(const std::string& line)> verbose_log;
 };
 

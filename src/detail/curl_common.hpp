@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +104,15 @@ struct ExchangeState {
   std::string timeout_reason;  // set when our own first-byte / idle / total timer fired
   std::string timeout_code;    // "first_byte", "idle" or "stream_total" (the error's code)
   std::chrono::steady_clock::time_point last_body_byte;
+  // Streams: the sink said it has the whole response (ResponseSink::complete) at completed_at;
+  // the exchange then ends as a success, at the latest kCompleteGrace later.
+  bool sink_complete = false;
+  std::chrono::steady_clock::time_point completed_at;
+  // The verbose trace (CurlOptions::verbose_log, set by configure_easy when there is one) and the
+  // headers of the request running (set by set_exchange, null between exchanges), whose
+  // credentials the trace redacts wherever they appear.
+  const std::function<void(const std::string&)>* verbose_log = nullptr;
+  const Headers* request_headers = nullptr;
 
   /// Ready for a new exchange into `sink`.
   void reset(ResponseSink* sink_in, bool stream_in);
@@ -156,6 +166,17 @@ struct EasyConfig {
   CurlUrl parsed_url;
   bool matches(std::uint64_t transport_id, const HttpRequest& request) const;
 };
+
+/// How long a stream whose sink is complete (ResponseSink::complete: `[DONE]` or `message_stop`
+/// arrived) may take to end its body by itself. A server that ends it (the usual case: the last
+/// chunk follows the end marker at once) keeps its connection reusable; one that holds the body
+/// open has its exchange ended after this grace, as a success, and its connection closed.
+constexpr std::chrono::milliseconds kCompleteGrace{100};
+
+/// For a stream whose sink is complete: true when its grace (kCompleteGrace) is over at `now`;
+/// else false and `next_check` lowered to when it will be.
+bool complete_stream_due(const ExchangeState& state, std::chrono::steady_clock::time_point now,
+                         std::chrono::milliseconds* next_check);
 
 /// A stream timer that expired: its error message and code.
 struct ExpiredTimer {

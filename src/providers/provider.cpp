@@ -170,6 +170,27 @@ void read_error_object(const json& error, ErrorDetails& details) {
   if (const std::string* reason = google_reason(error)) details.error_code = *reason;
 }
 
+/// A redirect's Location as it may appear in a message: without user info (credentials), query
+/// (tokens, signatures) or fragment.
+std::string redirect_target(std::string_view location) {
+  location = location.substr(0, location.find_first_of("?#"));
+  std::string out(location);
+  std::size_t authority = std::string::npos;
+  if (const std::size_t scheme = out.find("://"); scheme != std::string::npos) {
+    authority = scheme + 3;
+  } else if (out.rfind("//", 0) == 0) {
+    authority = 2;  // scheme-relative
+  }
+  if (authority != std::string::npos) {
+    const std::size_t end = std::min(out.find('/', authority), out.size());
+    const std::size_t at = out.rfind('@', end == 0 ? 0 : end - 1);
+    if (at != std::string::npos && at >= authority && at < end) {
+      out.erase(authority, at + 1 - authority);
+    }
+  }
+  return tidy_message(std::move(out));
+}
+
 bool is_credit_exhaustion(std::string_view message) {
   return message.find("credit balance") != std::string_view::npos;
 }
@@ -264,7 +285,15 @@ Error error_from_http(const HttpResponse& response, std::string_view provider) {
     kind = ErrorKind::rate_limit;
     details.error_code = "insufficient_quota";
   }
-  const std::string message = std::string(summary_for(kind));
+  std::string message(summary_for(kind));
+  if (response.status >= 300 && response.status <= 399) {
+    // Redirects are never followed (the key would go along): say where it pointed.
+    message = "the server redirected (HTTP " + std::to_string(response.status) + ")";
+    const std::string* location = response.headers.find("location");
+    const std::string target = location != nullptr ? redirect_target(*location) : std::string();
+    message += target.empty() ? std::string(" without a Location") : " to " + target;
+    message += "; redirects are not followed";
+  }
   return Error(kind, message, std::move(details));
 }
 

@@ -39,7 +39,7 @@ constexpr const char* kUsage =
     "x-sim-fault: <kind>[;status=N][;after=N][;retry_after=S][;stall_ms=N][;interval_ms=N]\n"
     "[;bytes=N], kind one of status, insufficient_quota, reset_before_headers,\n"
     "reset_mid_stream, stall, no_terminator, malformed_chunk, inband_error, flood,\n"
-    "long_line, endless.\n";
+    "long_line, endless, hold_open.\n";
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> items;

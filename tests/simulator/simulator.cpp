@@ -1397,6 +1397,8 @@ const char* fault_kind_name(FaultKind kind) noexcept {
       return "long_line";
     case FaultKind::endless:
       return "endless";
+    case FaultKind::hold_open:
+      return "hold_open";
   }
   return "none";
 }
@@ -1406,7 +1408,7 @@ std::optional<FaultKind> parse_fault_kind(std::string_view name) noexcept {
        {FaultKind::none, FaultKind::status, FaultKind::insufficient_quota,
         FaultKind::reset_before_headers, FaultKind::reset_mid_stream, FaultKind::stall,
         FaultKind::no_terminator, FaultKind::malformed_chunk, FaultKind::inband_error,
-        FaultKind::flood, FaultKind::long_line, FaultKind::endless}) {
+        FaultKind::flood, FaultKind::long_line, FaultKind::endless, FaultKind::hold_open}) {
     if (name == fault_kind_name(kind)) return kind;
   }
   return std::nullopt;
@@ -1508,6 +1510,8 @@ struct ProviderSimulator::Impl {
   bool write_run(httplib::DataSink& sink, const std::string& pattern, std::size_t bytes);
   std::optional<Fault> take_fault(const Exchange& ex);
   bool stall(milliseconds limit);
+  /// hold_open: waits with the body open; false when the client left or on stop().
+  bool hold_open(const Fault& fault, httplib::DataSink& sink);
   bool pause(milliseconds duration);
   void record(RecordedRequest rec, std::uint64_t number);
   void response_ended(std::uint64_t number, std::size_t bytes);
@@ -2082,8 +2086,31 @@ bool ProviderSimulator::Impl::write_stream(const StreamPlan& plan,
     if (stopping) return false;
     if (!send(plan.render(i))) return false;
   }
+  if (kind == FaultKind::hold_open && !hold_open(*fault, sink)) return false;
   sink.done();
   return true;
+}
+
+bool ProviderSimulator::Impl::hold_open(const Fault& fault, httplib::DataSink& sink) {
+  ++stalls;
+  const auto deadline = Clock::now() + fault.stall;
+  bool open = true;
+  while (open) {
+    const auto now = Clock::now();
+    if (now >= deadline) break;
+    const auto wait =
+        std::min(std::max(fault.interval, milliseconds(1)),
+                 std::chrono::duration_cast<milliseconds>(deadline - now) + milliseconds(1));
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      if (wakeup.wait_for(lock, wait, [this] { return stalls_released || stopping.load(); })) {
+        break;
+      }
+    }
+    open = sink.is_writable();  // false once the client closed its end
+  }
+  --stalls;
+  return open && !stopping;
 }
 
 bool ProviderSimulator::Impl::stall(milliseconds limit) {

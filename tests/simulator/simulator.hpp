@@ -98,6 +98,12 @@ enum class FaultKind {
   /// the body one byte per interval, forever (a chat completion whose content never ends;
   /// embeddings: spaces). The connection is never idle for longer than the interval.
   endless,
+  /// The whole stream, its end marker included (`data: [DONE]`, Anthropic's `message_stop`),
+  /// then the chunked body held open without its terminating chunk: until the client closes its
+  /// end (looked at every `Fault::interval`), release_stalls(), stop(), or `Fault::stall`
+  /// elapses, when the body ends normally. Counts in active_stalls() while it holds.
+  /// Non-stream: a normal reply (its length is sent, so nothing is held).
+  hold_open,
 };
 
 /// The name of a fault kind, as in the enum ("reset_mid_stream").
@@ -112,12 +118,14 @@ struct Fault {
   int status = 500;  ///< kind == status: the HTTP status (any), provider-shaped body.
   std::optional<double> retry_after_s;  ///< Adds `retry-after` / `retry-after-ms` to an error.
   int after_chunks = 1;  ///< Stream faults: after this many events (stall: 0 = before headers).
-  std::chrono::milliseconds stall{5000};  ///< stall: the longest stall; release_stalls() ends it.
+  /// stall, hold_open: the longest stall (hold); release_stalls() ends it.
+  std::chrono::milliseconds stall{5000};
   /// flood: the bytes of flood events to stream (non-stream: content characters); long_line:
   /// the number of 'x'.
   std::size_t flood_bytes = std::size_t{128} << 20U;
-  std::chrono::milliseconds interval{20};  ///< endless: the time between two chunks (bytes).
-  std::string key;                         ///< Only for requests made with this key ("" = any).
+  /// endless: the time between two chunks (bytes); hold_open: between two looks at the client.
+  std::chrono::milliseconds interval{20};
+  std::string key;            ///< Only for requests made with this key ("" = any).
   std::string path_contains;  ///< Only for requests whose path contains this ("" = any).
 };
 

@@ -1,0 +1,53 @@
+// The one redactor of secrets in text: error messages (call.cpp) and curl's verbose trace
+// (curl_transport.cpp) both go through it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "litellm/http.hpp"
+
+namespace litellm::detail {
+
+/// Secrets shorter than this are not looked for in text: matching them would mangle ordinary
+/// words, and no real credential is that short.
+constexpr std::size_t kMinRedactedSecret = 4;
+
+/// Replaces every occurrence of `secret` in `text` by `replacement` (nothing when `secret` is
+/// shorter than kMinRedactedSecret). Allocates only when `text` contains `secret`.
+inline void redact_secret(std::string& text, std::string_view secret,
+                          std::string_view replacement) {
+  if (secret.size() < kMinRedactedSecret) return;
+  for (std::size_t pos = text.find(secret); pos != std::string::npos;
+       pos = text.find(secret, pos + replacement.size())) {
+    text.replace(pos, secret.size(), replacement);
+  }
+}
+
+/// True for the header fields that carry credentials or session state.
+inline bool is_secret_header(std::string_view name) noexcept {
+  for (const char* secret :
+       {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie"}) {
+    if (iequals(name, secret)) return true;
+  }
+  return false;
+}
+
+/// Replaces in `text` every credential that `headers` (a request's) carry: the whole value of each
+/// secret field (is_secret_header) and, for a value of the form "<scheme> <credential>" such as
+/// "Bearer <key>", the credential alone.
+inline void redact_header_secrets(std::string& text, const Headers& headers,
+                                  std::string_view replacement) {
+  for (const auto& [name, value] : headers) {
+    if (!is_secret_header(name)) continue;
+    redact_secret(text, value, replacement);
+    const std::size_t space = value.find(' ');
+    if (space != std::string::npos) {
+      std::string_view credential = std::string_view(value).substr(space + 1);
+      while (!credential.empty() && credential.front() == ' ') credential.remove_prefix(1);
+      redact_secret(text, credential, replacement);
+    }
+  }
+}
+
+}  // namespace litellm::detail
