@@ -406,6 +406,40 @@ json empty_message() {
   return json{{"role", "assistant"}, {"content", nullptr}};
 }
 
+/// The member `name` of object `object` when it is there and not null, else nullptr.
+template <std::size_t N>
+const json* non_null_member(const json& object, const char (&name)[N]) {
+  const json* value = find_member(object, name);
+  return value != nullptr && !value->is_null() ? value : nullptr;
+}
+
+/// True for an `audio` delta value that only marks the end of the audio: `expires_at` without
+/// `id`, `data` or `transcript` (OpenAI's last audio delta).
+bool is_audio_end_marker(const json& audio) {
+  return audio.is_object() && non_null_member(audio, "expires_at") != nullptr &&
+         non_null_member(audio, "id") == nullptr && non_null_member(audio, "data") == nullptr &&
+         non_null_member(audio, "transcript") == nullptr;
+}
+
+/// Notes one non-null member of a choice's delta in `last_delta` (see StreamAccumulator::Choice):
+/// the one record every route shares of what the latest delta held.
+void note_delta_member(unsigned char& last_delta, std::string_view key, const json* value) {
+  if (last_delta == 0 && value != nullptr && is(key, "audio") && is_audio_end_marker(*value)) {
+    last_delta = 1;
+  } else {
+    last_delta = 2;
+  }
+}
+
+/// True for a merged message whose audio is complete: id, data, transcript and expires_at.
+bool has_complete_audio(const json& message) {
+  const json* audio = non_null_member(message, "audio");
+  return audio != nullptr && audio->is_object() && non_null_member(*audio, "id") != nullptr &&
+         non_null_member(*audio, "data") != nullptr &&
+         non_null_member(*audio, "transcript") != nullptr &&
+         non_null_member(*audio, "expires_at") != nullptr;
+}
+
 // ---- add_chunk_text: the chunk scanner ----------------------------------------------------
 
 namespace scan = detail::json_scan;
@@ -1004,6 +1038,7 @@ struct StreamAccumulator::Impl {
   template <bool kMove>
   static void add_choice(StreamAccumulator& self, Src<kMove> choice) {
     Choice& state = self.choices_[choice_index(choice)];
+    state.last_delta = 0;
     for (auto& member : object_of<kMove>(choice)) {
       add_choice_member<kMove>(state, member.first, member.second);
     }
@@ -1014,7 +1049,14 @@ struct StreamAccumulator::Impl {
   static void add_choice_member(Choice& state, std::string_view key, Src<kMove> value) {
     if (value.is_null() || is(key, "index")) return;
     if (is(key, "delta")) {
-      if (value.is_object()) merge_object<kMove>(state.message, value);
+      if (!value.is_object()) return;
+      // Noted before the merge, which may move the values out.
+      for (const auto& member : value.template get_ref<const object_t&>()) {
+        if (!member.second.is_null())
+          note_delta_member(state.last_delta, member.first, &member.second);
+        if (state.last_delta == 2) break;
+      }
+      merge_object<kMove>(state.message, value);
     } else if (is(key, "logprobs")) {
       merge_value<kMove>(state.logprobs, value);
     } else if (is(key, "finish_reason")) {
@@ -1056,8 +1098,10 @@ struct StreamAccumulator::Impl {
       switch (op.kind) {
         case OpKind::choice:
           state = &self.choices_[scanner.choice_index(op.number)];
+          state->last_delta = 0;
           break;
         case OpKind::tool_calls: {
+          note_delta_member(state->last_delta, "tool_calls", nullptr);
           // merge_member for an array value, then merge_tool_calls fragment by fragment.
           calls = &state->message.get_ref<object_t&>().try_emplace("tool_calls").first->second;
           if (!calls->is_array()) *calls = json::array();
@@ -1090,9 +1134,11 @@ struct StreamAccumulator::Impl {
           merge_text_member(function->get_ref<object_t&>(), op.key.view(), op.text);
           break;
         case OpKind::delta_text:
+          note_delta_member(state->last_delta, op.key.view(), nullptr);
           merge_text_member(state->message.get_ref<object_t&>(), op.key.view(), op.text);
           break;
         case OpKind::delta_value:
+          note_delta_member(state->last_delta, op.key.view(), op.value);
           merge_member<true>(state->message.get_ref<object_t&>(), op.key.view(), *op.value);
           break;
         case OpKind::finish_text:
@@ -1106,6 +1152,20 @@ struct StreamAccumulator::Impl {
           break;
       }
     }
+  }
+
+  /// The finish_reason of a choice: the one the stream sent, else "stop" for an audio stream
+  /// that ended with its end marker after a complete audio (as openai-node infers), else null.
+  /// The one definition completion() and all_choices_finished() share.
+  static bool inferred_stop(const Choice& state) {
+    return state.finish_reason.is_null() && state.last_delta == 1 &&
+           has_complete_audio(state.message);
+  }
+  static bool finished(const Choice& state) {
+    return !state.finish_reason.is_null() || inferred_stop(state);
+  }
+  static json finish_reason(const Choice& state) {
+    return inferred_stop(state) ? json("stop") : state.finish_reason;
   }
 
   static int choice_count(const StreamAccumulator& self) {
@@ -1132,7 +1192,7 @@ void StreamAccumulator::add_chunk_text(std::string_view chunk_json) {
 bool StreamAccumulator::all_choices_finished() const noexcept {
   if (choices_.empty()) return false;
   return std::all_of(choices_.begin(), choices_.end(),
-                     [](const auto& entry) { return !entry.second.finish_reason.is_null(); });
+                     [](const auto& entry) { return Impl::finished(entry.second); });
 }
 
 json StreamAccumulator::completion() const {
@@ -1156,7 +1216,7 @@ json StreamAccumulator::completion() const {
     choice["index"] = i;
     choice["message"] = finalize_message(state.message);
     choice["logprobs"] = state.logprobs;
-    choice["finish_reason"] = state.finish_reason;
+    choice["finish_reason"] = Impl::finish_reason(state);
     list.push_back(std::move(choice));
   }
   out["choices"] = std::move(choices);

@@ -63,6 +63,12 @@ std::vector<json> merge_streams(const std::vector<json>& streamed_response,
 /// per-choice fields (Azure's `content_filter_results`) keep the latest value that is not null
 /// or an empty object: they are replaced, never merged.
 ///
+/// A choice that never got a `finish_reason` but whose latest delta held nothing but
+/// `audio.expires_at`, after a complete audio (`id`, `data`, `transcript` and `expires_at` all
+/// received), finished with "stop": OpenAI's audio streams may end with that marker instead of a
+/// final finish_reason (openai-node infers the same). `completion()` reports it and
+/// `all_choices_finished()` counts it, whichever way the chunks were added.
+///
 /// It may be read at any time: after a broken stream, `completion()` is the partial result.
 class StreamAccumulator {
  public:
@@ -92,7 +98,8 @@ class StreamAccumulator {
   /// The number of chunks added so far.
   std::size_t chunk_count() const noexcept { return chunk_count_; }
 
-  /// True once at least one choice has been seen and every seen choice has a finish_reason.
+  /// True once at least one choice has been seen and every seen choice has a finish_reason
+  /// (sent, or inferred from an audio stream's end marker, see above).
   bool all_choices_finished() const noexcept;
 
   /// The `usage` object of the stream, or nullptr when no chunk carried one.
@@ -110,6 +117,9 @@ class StreamAccumulator {
     json logprobs;                  // merged logprobs, null when none
     json finish_reason;             // latest non-null finish_reason
     json extra = json::object();    // other choice fields (content_filter_results, ...): latest
+    /// What the delta of the choice's latest choice object held: 0 nothing (or no delta), 1
+    /// only an audio end marker (`audio.expires_at`), 2 anything else.
+    unsigned char last_delta = 0;
   };
   struct Impl;  // the merge code, in merge.cpp
   friend struct Impl;

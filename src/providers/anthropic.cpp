@@ -539,7 +539,23 @@ json AnthropicStreamTranslator::make_chunk(json delta, json finish_reason) const
               {"choices", json::array({std::move(choice)})}};
 }
 
+void AnthropicStreamTranslator::flush_start(std::vector<json>& out) {
+  if (!start_pending_) return;
+  // message_start's chunk, sent once the message has its first output, when its model is known
+  // (a fallback block before any output names the model that answers).
+  start_pending_ = false;
+  out.push_back(make_chunk(json{{"role", "assistant"}, {"content", ""}}));
+}
+
+void AnthropicStreamTranslator::emit(std::vector<json>& out, json chunk) {
+  flush_start(out);
+  out.push_back(std::move(chunk));
+}
+
 void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json>& out) {
+  // After message_stop the message is complete: whatever follows (a proxy's `data: [DONE]`, a
+  // stray event) is ignored.
+  if (finished_) return;
   const json data = json::parse(event.data, nullptr, /*allow_exceptions=*/false);
   if (data.is_discarded()) {
     const std::string head = event.data.substr(0, 80);
@@ -557,18 +573,36 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
   if (type == "message_start") {
     const json* message = member(data, "message");
     if (message == nullptr) throw ProtocolError("message_start without a message");
-    id_ = string_member(*message, "id");
+    std::string id = string_member(*message, "id");
+    if (started_) {
+      // The message is still open (no message_stop yet): the same message announced twice is
+      // ignored; another message spliced into it would mix two answers.
+      if (id == id_) return;
+      throw ProtocolError("a second message_start (message '" + id.substr(0, 100) +
+                          "') arrived while message '" + id_.substr(0, 100) + "' was still open");
+    }
+    started_ = true;
+    id_ = std::move(id);
     model_ = string_member(*message, "model");
     created_ = unix_now();
     if (const json* usage = member(*message, "usage"); usage != nullptr && usage->is_object()) {
       usage_ = *usage;
     }
-    out.push_back(make_chunk(json{{"role", "assistant"}, {"content", ""}}));
+    start_pending_ = true;  // its chunk goes out with the message's first output
   } else if (type == "content_block_start") {
     const json* block = member(data, "content_block");
     if (block == nullptr) return;
     const long long index = count_member(data, "index");
     const std::string block_type = string_member(*block, "type");
+    if (block_type == "fallback") {
+      // Another model answers from here on: the chunks, and so the completion, name it.
+      const json* to = member(*block, "to");
+      if (std::string model = to != nullptr ? string_member(*to, "model") : std::string();
+          !model.empty()) {
+        model_ = std::move(model);
+      }
+      return;
+    }
     Block& state = blocks_[index];
     state = Block();
     if (block_type == "tool_use") {
@@ -578,14 +612,14 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
                 {"id", string_member(*block, "id")},
                 {"type", "function"},
                 {"function", {{"name", string_member(*block, "name")}, {"arguments", ""}}}};
-      out.push_back(make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
+      emit(out, make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
     } else if (block_type == "text") {
       if (std::string text = string_member(*block, "text"); !text.empty()) {
-        out.push_back(make_chunk(json{{"content", std::move(text)}}));
+        emit(out, make_chunk(json{{"content", std::move(text)}}));
       }
     } else if (block_type == "thinking") {
       if (std::string thinking = string_member(*block, "thinking"); !thinking.empty()) {
-        out.push_back(make_chunk(json{{"reasoning_content", std::move(thinking)}}));
+        emit(out, make_chunk(json{{"reasoning_content", std::move(thinking)}}));
       }
     }
   } else if (type == "content_block_delta") {
@@ -594,11 +628,11 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
     const std::string delta_type = string_member(*delta, "type");
     if (delta_type == "text_delta") {
       if (std::string text = string_member(*delta, "text"); !text.empty()) {
-        out.push_back(make_chunk(json{{"content", std::move(text)}}));
+        emit(out, make_chunk(json{{"content", std::move(text)}}));
       }
     } else if (delta_type == "thinking_delta") {
       if (std::string thinking = string_member(*delta, "thinking"); !thinking.empty()) {
-        out.push_back(make_chunk(json{{"reasoning_content", std::move(thinking)}}));
+        emit(out, make_chunk(json{{"reasoning_content", std::move(thinking)}}));
       }
     } else if (delta_type == "input_json_delta") {
       const auto it = blocks_.find(count_member(data, "index"));
@@ -607,7 +641,7 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
       if (piece.empty()) return;
       it->second.got_arguments = true;
       json call{{"index", it->second.tool_index}, {"function", {{"arguments", std::move(piece)}}}};
-      out.push_back(make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
+      emit(out, make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
     }
     // signature_delta, citations_delta and newer deltas carry nothing OpenAI has.
   } else if (type == "content_block_stop") {
@@ -619,7 +653,7 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
       // A tool without parameters streams no argument text: send its (empty) input instead.
       std::string arguments = block.input.is_object() ? block.input.dump() : std::string("{}");
       json call{{"index", block.tool_index}, {"function", {{"arguments", std::move(arguments)}}}};
-      out.push_back(make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
+      emit(out, make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
     }
   } else if (type == "message_delta") {
     if (const json* usage = member(data, "usage"); usage != nullptr && usage->is_object()) {
@@ -632,8 +666,9 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
     json chunk = make_chunk(
         json::object(), anthropic_finish_reason(stop_reason != nullptr ? *stop_reason : json()));
     chunk["usage"] = anthropic_usage(usage_);
-    out.push_back(std::move(chunk));
+    emit(out, std::move(chunk));
   } else if (type == "message_stop") {
+    flush_start(out);  // a message without any output still has its role chunk
     finished_ = true;
   }
   // ping and unknown event types: nothing.

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "litellm/backend.hpp"
+#include "litellm/fake_transport.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/providers/anthropic.hpp"
 #include "litellm/sse.hpp"
@@ -793,9 +795,12 @@ TEST_CASE("Events without an event name are typed by the data's type field") {
   const auto out = translate(
       translator, "message",
       R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})");
-  REQUIRE(out.size() == 1);
+  // message_start's chunk goes out with the message's first output.
+  REQUIRE(out.size() == 2);
   CHECK(out[0]["id"] == "m1");
-  CHECK(out[0]["choices"][0]["delta"] == json{{"content", "Hi"}});
+  CHECK(out[0]["choices"][0]["delta"] == json{{"role", "assistant"}, {"content", ""}});
+  CHECK(out[1]["id"] == "m1");
+  CHECK(out[1]["choices"][0]["delta"] == json{{"content", "Hi"}});
 }
 
 TEST_CASE("Ping, block stops, signatures and unknown events yield no chunk") {
@@ -865,4 +870,180 @@ TEST_CASE("The adapter hands out a fresh Anthropic stream translator") {
   REQUIRE(translator != nullptr);
   CHECK_FALSE(translator->finished());
   CHECK(dynamic_cast<AnthropicStreamTranslator*>(translator.get()) != nullptr);
+}
+
+namespace {
+
+/// An SSE event block of an Anthropic stream.
+std::string sse_event(const std::string& event, const std::string& data) {
+  return "event: " + event + "\ndata: " + data + "\n\n";
+}
+
+std::string message_start_event(const std::string& id, const std::string& model) {
+  return sse_event("message_start", R"({"type":"message_start","message":{"id":")" + id +
+                                        R"(","type":"message","role":"assistant","content":[],)" +
+                                        R"("model":")" + model +
+                                        R"(","usage":{"input_tokens":5,"output_tokens":1}}})");
+}
+
+std::string text_block_event(int index) {
+  return sse_event("content_block_start", R"({"type":"content_block_start","index":)" +
+                                              std::to_string(index) +
+                                              R"(,"content_block":{"type":"text","text":""}})");
+}
+
+std::string text_delta_event(int index, const std::string& text) {
+  return sse_event("content_block_delta",
+                   R"({"type":"content_block_delta","index":)" + std::to_string(index) +
+                       R"(,"delta":{"type":"text_delta","text":")" + text + R"("}})");
+}
+
+std::string block_stop_event(int index) {
+  return sse_event("content_block_stop",
+                   R"({"type":"content_block_stop","index":)" + std::to_string(index) + "}");
+}
+
+/// message_delta (end_turn, 3 output tokens) and message_stop.
+std::string message_end_events() {
+  return sse_event(
+             "message_delta",
+             R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":3}})") +
+         sse_event("message_stop", R"({"type":"message_stop"})");
+}
+
+/// Translates and accumulates a whole hand-written stream; `chunks` receives every chunk.
+json accumulate_stream(const std::string& body, std::vector<json>* chunks = nullptr) {
+  litellm::SseParser parser;
+  AnthropicStreamTranslator translator;
+  litellm::StreamAccumulator accumulator;
+  const auto on_event = [&](const litellm::SseEvent& event) {
+    std::vector<json> out;
+    translator.on_event(event, out);
+    for (json& chunk : out) {
+      accumulator.add(chunk);
+      if (chunks != nullptr) chunks->push_back(std::move(chunk));
+    }
+  };
+  parser.feed(body, on_event);
+  parser.finish(on_event);
+  CHECK(translator.finished());
+  return accumulator.completion();
+}
+
+/// A streamed completion of `body` through a LiteLLMBackend whose Anthropic key is answered by a
+/// fake transport.
+json backend_stream(const std::string& body) {
+  auto transport = std::make_shared<litellm::FakeTransport>();
+  transport->push(litellm::FakeResponse::event_stream(body));
+  litellm::BackendOptions options;
+  options.transport = transport;
+  options.key_registry = std::make_shared<litellm::KeyRegistry>();
+  litellm::LiteLLMBackend backend({anthropic_info()}, "claude-sonnet-4-5",
+                                  json{{"wait_time_per_key", 0}}, options);
+  return backend.completion(json{{"messages", json::array({user("Hi")})}},
+                            [](const json&) { return true; });
+}
+
+}  // namespace
+
+TEST_CASE("A message_start of another message while one is open is a ProtocolError") {
+  AnthropicStreamTranslator translator;
+  translate(translator, "message_start",
+            R"({"type":"message_start","message":{"id":"msg_a","model":"x","usage":{}}})");
+  CHECK_THROWS_AS(
+      translate(translator, "message_start",
+                R"({"type":"message_start","message":{"id":"msg_b","model":"x","usage":{}}})"),
+      litellm::ProtocolError);
+}
+
+TEST_CASE("A spliced stream fails the backend call with a ProtocolError carrying what arrived") {
+  const std::string body = message_start_event("msg_first", "claude-a") + text_block_event(0) +
+                           text_delta_event(0, "Hel") +
+                           message_start_event("msg_second", "claude-a") + text_block_event(0) +
+                           text_delta_event(0, "Other") + block_stop_event(0) +
+                           message_end_events();
+  try {
+    backend_stream(body);
+    FAIL("no error was thrown");
+  } catch (const litellm::ProtocolError& error) {
+    CHECK(error.kind() == ErrorKind::protocol);
+    const json* partial = error.partial();
+    REQUIRE(partial != nullptr);
+    CHECK((*partial)["id"] == "msg_first");
+    CHECK((*partial)["choices"][0]["message"]["content"] == "Hel");
+    CHECK((*partial)["choices"][0]["finish_reason"].is_null());
+  }
+}
+
+TEST_CASE("A repeated message_start of the open message is ignored") {
+  const std::string start = message_start_event("msg_same", "claude-a");
+  std::vector<json> chunks;
+  const json completion =
+      accumulate_stream(start + start + text_block_event(0) + text_delta_event(0, "Hello") +
+                            block_stop_event(0) + message_end_events(),
+                        &chunks);
+  CHECK(completion["id"] == "msg_same");
+  CHECK(completion["choices"][0]["message"] == json{{"role", "assistant"}, {"content", "Hello"}});
+  CHECK(completion["choices"][0]["finish_reason"] == "stop");
+  CHECK(completion["usage"]["prompt_tokens"] == 5);
+  const auto role_chunks = std::count_if(chunks.begin(), chunks.end(), [](const json& chunk) {
+    return chunk["choices"][0]["delta"].contains("role");
+  });
+  CHECK(role_chunks == 1);
+}
+
+TEST_CASE("Events after message_stop are ignored, a stray [DONE] included") {
+  AnthropicStreamTranslator translator;
+  translate(translator, "message_start",
+            R"({"type":"message_start","message":{"id":"m","model":"x","usage":{}}})");
+  translate(translator, "message_stop", R"({"type":"message_stop"})");
+  REQUIRE(translator.finished());
+  CHECK(translate(translator, "message", "[DONE]").empty());
+  CHECK(
+      translate(
+          translator, "content_block_delta",
+          R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"late"}})")
+          .empty());
+  CHECK(translate(translator, "error",
+                  R"({"type":"error","error":{"type":"overloaded_error","message":"late"}})")
+            .empty());
+  CHECK(translator.finished());
+}
+
+TEST_CASE("A backend stream with [DONE] after message_stop returns the completed response") {
+  const std::string body = message_start_event("msg_done", "claude-a") + text_block_event(0) +
+                           text_delta_event(0, "pong") + block_stop_event(0) +
+                           message_end_events() + "data: [DONE]\n\n";
+  const json completion = backend_stream(body);
+  CHECK(completion["id"] == "msg_done");
+  CHECK(completion["choices"][0]["message"]["content"] == "pong");
+  CHECK(completion["choices"][0]["finish_reason"] == "stop");
+}
+
+TEST_CASE("A fallback block makes the completion name the model that answered") {
+  const std::string fallback =
+      sse_event("content_block_start",
+                R"({"type":"content_block_start","index":0,"content_block":{"type":"fallback",)"
+                R"("from":{"model":"claude-first"},"to":{"model":"claude-second"}}})");
+  std::vector<json> chunks;
+  const json completion = accumulate_stream(
+      message_start_event("msg_fb", "claude-first") + fallback + block_stop_event(0) +
+          text_block_event(1) + text_delta_event(1, "Answer") + block_stop_event(1) +
+          message_end_events(),
+      &chunks);
+  CHECK(completion["model"] == "claude-second");
+  CHECK(completion["choices"][0]["message"] == json{{"role", "assistant"}, {"content", "Answer"}});
+  REQUIRE_FALSE(chunks.empty());
+  for (const json& chunk : chunks) CHECK(chunk["model"] == "claude-second");
+}
+
+TEST_CASE("A message without output still yields its role chunk at message_stop") {
+  AnthropicStreamTranslator translator;
+  CHECK(translate(translator, "message_start",
+                  R"({"type":"message_start","message":{"id":"m","model":"x","usage":{}}})")
+            .empty());
+  const auto out = translate(translator, "message_stop", R"({"type":"message_stop"})");
+  REQUIRE(out.size() == 1);
+  CHECK(out[0]["id"] == "m");
+  CHECK(out[0]["choices"][0]["delta"] == json{{"role", "assistant"}, {"content", ""}});
 }

@@ -886,3 +886,107 @@ TEST_CASE("a partial stream can be read at any time") {
   CHECK(accumulator.completion()["choices"][0]["message"]["content"] == "I'm unable to");
   CHECK(accumulator.completion()["choices"][0]["finish_reason"].is_null());
 }
+
+namespace {
+
+/// A chunk text with one choice (index 0) carrying `delta` (a JSON object text) and `rest`
+/// (more members of the choice, e.g. `,"finish_reason":"stop"`).
+std::string audio_chunk(const std::string& delta, const std::string& rest = "") {
+  return R"({"id":"chatcmpl-a","object":"chat.completion.chunk","created":1,"model":"gpt-audio",)"
+         R"("choices":[{"index":0,"delta":)" +
+         delta + rest + "}]}";
+}
+
+/// What a StreamAccumulator made of `chunks`, fed by one route.
+struct Accumulated {
+  json completion;
+  bool finished = false;
+};
+
+/// The chunks fed by copy, by move and as text: the three routes of StreamAccumulator.
+std::vector<Accumulated> accumulate_three_ways(const std::vector<std::string>& chunks) {
+  StreamAccumulator by_copy;
+  StreamAccumulator by_move;
+  StreamAccumulator by_text;
+  for (const std::string& text : chunks) {
+    const json chunk = json::parse(text);
+    by_copy.add(chunk);
+    by_move.add(json::parse(text));
+    by_text.add_chunk_text(text);
+  }
+  std::vector<Accumulated> out;
+  for (const StreamAccumulator* accumulator : {&by_copy, &by_move, &by_text}) {
+    out.push_back({accumulator->completion(), accumulator->all_choices_finished()});
+  }
+  return out;
+}
+
+/// An audio answer: its id, two transcript pieces and two data pieces, without a finish_reason.
+std::vector<std::string> audio_answer() {
+  return {
+      audio_chunk(
+          R"({"role":"assistant","content":null,"audio":{"id":"audio_1","transcript":"Hi"}})"),
+      audio_chunk(R"({"audio":{"data":"AAAA","transcript":" there"}})"),
+      audio_chunk(R"({"audio":{"data":"BBBB"}})"),
+  };
+}
+
+}  // namespace
+
+TEST_CASE(
+    "an audio stream that ends with its expires_at marker finishes with stop, by every route") {
+  std::vector<std::string> chunks = audio_answer();
+  chunks.push_back(audio_chunk(R"({"audio":{"expires_at":1700000000}})"));
+  for (const Accumulated& result : accumulate_three_ways(chunks)) {
+    const json& choice = result.completion["choices"][0];
+    CHECK(choice["finish_reason"] == "stop");
+    CHECK(result.finished);
+    CHECK(choice["message"]["audio"] == json{{"id", "audio_1"},
+                                             {"transcript", "Hi there"},
+                                             {"data", "AAAABBBB"},
+                                             {"expires_at", 1700000000}});
+  }
+}
+
+TEST_CASE("an audio stream that has not ended with its marker gets no inferred finish_reason") {
+  std::vector<std::string> cut = audio_answer();
+  for (const Accumulated& result : accumulate_three_ways(cut)) {
+    CHECK(result.completion["choices"][0]["finish_reason"].is_null());
+    CHECK_FALSE(result.finished);
+  }
+  // The marker, then more: the latest delta is not the end marker.
+  std::vector<std::string> more = audio_answer();
+  more.push_back(audio_chunk(R"({"audio":{"expires_at":1700000000}})"));
+  more.push_back(audio_chunk(R"({"content":"and more"})"));
+  for (const Accumulated& result : accumulate_three_ways(more)) {
+    CHECK(result.completion["choices"][0]["finish_reason"].is_null());
+    CHECK_FALSE(result.finished);
+  }
+  // A marker that arrives with other fields is not the end marker.
+  std::vector<std::string> mixed = audio_answer();
+  mixed.push_back(audio_chunk(R"({"content":"x","audio":{"expires_at":1700000000}})"));
+  for (const Accumulated& result : accumulate_three_ways(mixed)) {
+    CHECK(result.completion["choices"][0]["finish_reason"].is_null());
+  }
+}
+
+TEST_CASE("the audio end marker infers nothing when the audio is incomplete") {
+  const std::vector<std::string> chunks = {
+      audio_chunk(R"({"role":"assistant","audio":{"id":"audio_1","transcript":"Hi"}})"),
+      audio_chunk(R"({"audio":{"expires_at":1700000000}})"),  // no data ever arrived
+  };
+  for (const Accumulated& result : accumulate_three_ways(chunks)) {
+    CHECK(result.completion["choices"][0]["finish_reason"].is_null());
+    CHECK_FALSE(result.finished);
+  }
+}
+
+TEST_CASE("a finish_reason the audio stream sent is kept over the inferred one") {
+  std::vector<std::string> chunks = audio_answer();
+  chunks.push_back(audio_chunk("{}", R"(,"finish_reason":"length")"));
+  chunks.push_back(audio_chunk(R"({"audio":{"expires_at":1700000000}})"));
+  for (const Accumulated& result : accumulate_three_ways(chunks)) {
+    CHECK(result.completion["choices"][0]["finish_reason"] == "length");
+    CHECK(result.finished);
+  }
+}

@@ -90,7 +90,15 @@ class AnthropicAdapter final : public ProviderAdapter {
 /// share the `id`, `model` and `created` of `message_start`.
 ///
 /// The event type is the SSE `event` field, or the data's `type` when the event has none.
-/// - `message_start` -> a chunk with `delta {role: "assistant", content: ""}`;
+/// - `message_start` -> a chunk with `delta {role: "assistant", content: ""}`, sent just before
+///   the message's first other chunk (or at `message_stop` when there is none), so that it
+///   carries the model that answers. A second `message_start` while the message is open (before
+///   `message_stop`) is ignored when it has the same id, and is a ProtocolError when it has
+///   another one (two messages spliced together; the error of a backend call carries what
+///   arrived in `partial()`);
+/// - `content_block_start` of a `fallback` block (another model answers: `to.model`) -> no
+///   chunk; the following chunks name that model. A fallback block before any output (as
+///   Anthropic sends it) thus makes the accumulated completion's `model` the one that answered;
 /// - `content_block_start` of a `tool_use` block -> `delta.tool_calls [{index: k, id,
 ///   type: "function", function: {name, arguments: ""}}]`, where k counts the message's tool
 ///   calls (not its content blocks); a text or thinking block that starts with text yields it;
@@ -104,7 +112,8 @@ class AnthropicAdapter final : public ProviderAdapter {
 /// - `message_delta` -> a chunk with `finish_reason` (`anthropic_finish_reason`) and `usage`
 ///   (`anthropic_usage` of message_start's usage updated by message_delta's, which Anthropic
 ///   documents as cumulative);
-/// - `message_stop` -> no chunk, `finished()` becomes true; `ping` and unknown events -> nothing;
+/// - `message_stop` -> no chunk, `finished()` becomes true, and every later event (a proxy's
+///   `data: [DONE]`, anything) is ignored; `ping` and unknown events -> nothing;
 /// - `error` -> throws `error_from_stream_event(data.error, "anthropic")` as its kind's subclass
 ///   (`ServerError` for `overloaded_error`, `RateLimitError` for `rate_limit_error`, ...).
 /// Data that is not a JSON object is a ProtocolError.
@@ -123,6 +132,10 @@ class AnthropicStreamTranslator final : public StreamTranslator {
 
   /// A chunk with the stream's identity and one choice carrying `delta`.
   json make_chunk(json delta, json finish_reason = nullptr) const;
+  /// Appends message_start's chunk to `out` if it has not been sent yet.
+  void flush_start(std::vector<json>& out);
+  /// Appends `chunk` to `out`, after message_start's chunk if that is still pending.
+  void emit(std::vector<json>& out, json chunk);
 
   std::string id_;                     ///< From message_start.
   std::string model_;                  ///< From message_start.
@@ -131,6 +144,8 @@ class AnthropicStreamTranslator final : public StreamTranslator {
   std::map<long long, Block> blocks_;  ///< Content blocks by Anthropic's block index.
   int tool_calls_ = 0;                 ///< Tool calls seen so far.
   bool finished_ = false;              ///< message_stop arrived.
+  bool started_ = false;               ///< message_start arrived.
+  bool start_pending_ = false;         ///< message_start's chunk is not sent yet.
 };
 
 /// The OpenAI `finish_reason` of an Anthropic `stop_reason`: end_turn, stop_sequence,
