@@ -1,6 +1,7 @@
 // Replays a recorded OpenAI-format SSE stream through the parser and the accumulator, as the
 // backend does with live bytes, and prints each choice's text as it grows, then the rebuilt
-// chat.completion.
+// chat.completion. The file is any saved stream: run-demo.sh records one from the bundled
+// simulator with curl; examples/sample_stream.sse is a small one written by hand.
 //
 //   replay_recorded_stream <file.sse> [chunk-size]
 #include <fstream>

@@ -8,7 +8,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 jobs="${LITELLM_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 build="$root/build/demo"
 
-"$root/cmake/install-debian-deps.sh"
+# curl records a stream from the simulator for the replay example.
+"$root/cmake/install-debian-deps.sh" curl
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLITELLM_BUILD_TESTS=OFF \
   -DLITELLM_BUILD_BENCH=OFF
 cmake --build "$build" -j "$jobs"
@@ -47,4 +48,17 @@ run "$build/examples/streaming"
 run "$build/examples/embeddings"
 run "$build/examples/tool_calls"
 run "$build/examples/config_file" "$config"
-run "$build/examples/replay_recorded_stream" "$root/tests/data/llm-vectors/openai/stream_text_usage.sse"
+# The replay example reads a stream from a file: one recorded here from the simulator with curl,
+# or (with real keys, where no simulator runs) examples/sample_stream.sse, written by hand.
+stream="$root/examples/sample_stream.sse"
+if [ -n "${LITELLM_EXAMPLE_BASE:-}" ]; then
+  stream="$build/recorded_stream.sse"
+  printf '\n=== recording a stream from the simulator into %s\n' "$stream"
+  curl --silent --show-error --fail --no-buffer --output "$stream" \
+    --header "Authorization: Bearer sk-demo-key-0001-aaaaaaaa" \
+    --header "Content-Type: application/json" \
+    --data '{"model": "gpt-4o-mini", "stream": true, "stream_options": {"include_usage": true},
+             "messages": [{"role": "user", "content": "Replay this stream, please."}]}' \
+    "$LITELLM_EXAMPLE_BASE/v1/chat/completions"
+fi
+run "$build/examples/replay_recorded_stream" "$stream"

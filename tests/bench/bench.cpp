@@ -8,7 +8,7 @@
 //                 [--warmup N] [--label TEXT]
 //                 [--api auto|sync|threads|batch|async] [--progress-ms P] [--dimensions D]
 //                 [--inputs N]
-//   litellm-bench --micro [--data-dir DIR] [--micro-seconds S]
+//   litellm-bench --micro [--micro-seconds S]
 //
 // Library mode: K keys ("sk-bench-key-<i>-xxxxxxxxxxxx", backend openai, api_base = --base) in
 // one LiteLLMBackend with wait_time_per_key = W / 1000 and a private KeyRegistry, one attempt
@@ -407,7 +407,7 @@ constexpr const char* kUsage =
     "                     [--max-tokens T] [--provider openai] [--warmup N] [--label TEXT]\n"
     "                     [--api auto|sync|threads|batch|async] [--progress-ms P]\n"
     "                     [--dimensions D] [--inputs N]\n"
-    "       litellm-bench --micro [--data-dir DIR] [--micro-seconds S]\n"
+    "       litellm-bench --micro [--micro-seconds S]\n"
     "\n"
     "  --base URL       the OpenAI base URL, /v1 included (http://127.0.0.1:PORT/v1)\n"
     "  --mode M         completion (default), stream or embedding\n"
@@ -426,7 +426,6 @@ constexpr const char* kUsage =
     "  --dimensions D   embedding: send \"dimensions\": D (default: not sent)\n"
     "  --inputs N       embedding: inputs per request (default 8)\n"
     "  --micro          the micro-benchmarks (sse_merge, embedding_decode, key_pool_choose)\n"
-    "  --data-dir DIR   the tests/data directory (default: the source tree's)\n"
     "  --micro-seconds S  least time per micro-benchmark (default 0.5)\n"
     "\n"
     "Prints one JSON line per run on stdout.\n";
@@ -617,8 +616,6 @@ int main(int argc, char** argv) {
       options.dimensions = static_cast<int>(number);
     } else if (arg == "--inputs") {
       if (!parse_size(value, 1, options.embedding_inputs)) return usage_error("invalid --inputs");
-    } else if (arg == "--data-dir") {
-      options.data_dir = value;
     } else if (arg == "--micro-seconds") {
       char* end = nullptr;
       options.micro_seconds = std::strtod(value.c_str(), &end);
@@ -631,10 +628,6 @@ int main(int argc, char** argv) {
 
   try {
     if (options.micro) {
-#ifdef LITELLM_BENCH_DATA_DIR
-      if (options.data_dir.empty()) options.data_dir = LITELLM_BENCH_DATA_DIR;
-#endif
-      if (options.data_dir.empty()) return usage_error("--micro needs --data-dir");
       return bench::run_micro(options);
     }
     if (options.base.empty()) return usage_error("--base is required");

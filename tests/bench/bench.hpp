@@ -41,7 +41,6 @@ struct Options {
   std::size_t embedding_inputs = 8;  ///< embedding: inputs per request.
   // --micro
   bool micro = false;
-  std::string data_dir;
   double micro_seconds = 0.5;  ///< The least time each micro-benchmark is iterated.
 };
 

@@ -1,16 +1,15 @@
 // litellm-bench --micro: the hot paths in isolation, one JSON line each.
-//   sse_merge        SSE parse (SseParser) + merge (StreamAccumulator) of a 200-chunk stream built
-//                    from tests/data/llm-vectors/openai/stream_long_json.sse: json::parse +
+//   sse_merge        SSE parse (SseParser) + merge (StreamAccumulator) of a synthetic 200-chunk
+//                    OpenAI stream of a JSON answer (tests/support/samples.hpp): json::parse +
 //                    add(json&&), and add_chunk_text(data) when the library has it.
-//   embedding_decode one ada-002 response (1536 floats): JSON parse + base64 decode into floats,
-//                    against the same response with a JSON number array.
+//   embedding_decode one ada-002-sized response (1536 floats, synthetic): JSON parse + base64
+//                    decode into floats, against the same response with a JSON number array.
+// Nothing is read from disk: the inputs are made here, so the figures need no test data.
 //   key_pool_choose  acquire() + report(success), zero wait, one thread, 8 keys.
 #include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,20 +21,13 @@
 #include "detail/base64.hpp"
 #include "detail/call.hpp"
 #include "detail/fast_json.hpp"
+#include "samples.hpp"
 
 namespace bench {
 
 namespace {
 
 using json = nlohmann::json;
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Keeps a value observable so the optimizer cannot drop the work producing it.
 volatile std::size_t g_sink = 0;
@@ -74,47 +66,21 @@ auto add_text(Acc& acc, std::string_view data) -> decltype(acc.add_chunk_text(da
 }
 
 void micro_sse_merge(const Options& options) {
-  const std::string source =
-      read_file(options.data_dir + "/llm-vectors/openai/stream_long_json.sse");
-  std::vector<std::string> datas;
-  {
-    litellm::SseParser parser;
-    auto collect = [&datas](const litellm::SseEvent& event) {
-      if (event.data != "[DONE]") datas.push_back(event.data);
-    };
-    parser.feed(source, collect);
-    parser.finish(collect);
-  }
-  // Role chunk, content chunks, finish chunk, usage chunk; content cycled to 200 chunks in all.
-  std::string first;
-  std::string finish;
-  std::string usage;
-  std::vector<std::string> content;
-  for (const std::string& data : datas) {
-    const json chunk = json::parse(data);
-    const json& choices = chunk["choices"];
-    if (choices.empty()) {
-      usage = data;
-    } else if (!choices[0]["finish_reason"].is_null()) {
-      finish = data;
-    } else if (first.empty()) {
-      first = data;
-    } else {
-      content.push_back(data);
-    }
-  }
-  if (first.empty() || finish.empty() || usage.empty() || content.empty()) {
-    throw std::runtime_error("stream_long_json.sse: unexpected shape");
-  }
+  // A synthetic OpenAI stream of 200 chunks (samples.hpp): a role chunk, 197 content chunks of a
+  // JSON answer cut into pieces of about 3 bytes, a finish chunk and a usage chunk, each about
+  // 250 bytes as OpenAI sends them; the same shape as the recorded stream it replaces.
   constexpr std::size_t kChunks = 200;
+  litellm::test::SampleStream shape;
+  shape.content_chunks = kChunks - 3;
+  shape.usage = true;
+  shape.pieces = litellm::test::sample_json_document_pieces();
+  shape.model = "gpt-4o-2024-08-06";
   std::vector<std::string> pieces;  // one SSE event per piece, as the network delivers them
-  pieces.push_back("data: " + first + "\n\n");
-  for (std::size_t i = 0; pieces.size() < kChunks - 2; ++i) {
-    pieces.push_back("data: " + content[i % content.size()] + "\n\n");
+  for (const std::string& data : litellm::test::sample_stream_payloads(shape)) {
+    pieces.push_back("data: " + data + "\n\n");
   }
-  pieces.push_back("data: " + finish + "\n\n");
-  pieces.push_back("data: " + usage + "\n\n");
   pieces.push_back("data: [DONE]\n\n");
+  if (pieces.size() != kChunks + 1) throw std::runtime_error("sse_merge: unexpected stream shape");
   std::size_t stream_bytes = 0;
   for (const auto& piece : pieces) stream_bytes += piece.size();
 
@@ -214,8 +180,9 @@ void micro_sse_merge(const Options& options) {
 // ---- embedding_decode --------------------------------------------------------------------------
 
 void micro_embedding_decode(const Options& options) {
-  const std::string base64_text =
-      read_file(options.data_dir + "/llm-vectors/openai/embeddings_ada002_base64.json");
+  // One ada-002-sized answer (1536 dimensions) in base64, as OpenAI pretty-prints it
+  // (samples.hpp: deterministic values in [-0.1, 0.1), like a real embedding's).
+  const std::string base64_text = litellm::test::sample_embedding_response(1536, true);
   // The float twin: the same document with each embedding as a JSON number array, each float
   // written in its shortest round-trip form (as a server printing float32 would).
   json doc = json::parse(base64_text);
@@ -224,7 +191,7 @@ void micro_embedding_decode(const Options& options) {
   for (auto& item : doc["data"]) {
     std::string bytes;
     if (!litellm::detail::base64_decode(item["embedding"].get_ref<const std::string&>(), bytes)) {
-      throw std::runtime_error("embeddings_ada002_base64.json: invalid base64");
+      throw std::runtime_error("embedding_decode: invalid base64");
     }
     std::vector<float> values;
     litellm::detail::floats_from_le_bytes(bytes, values);

@@ -1,8 +1,8 @@
 // The Anthropic adapter: request translation, response translation, stream translation, errors.
 //
 // Expected values were written by hand from reading the recorded vectors in
-// tests/data/llm-vectors/anthropic (and index.json for their HTTP status and headers), never
-// computed with the code under test.
+// LITELLM_TEST_DATA_DIR/llm-vectors/anthropic (and index.json for their HTTP status and headers;
+// read by the [shared-data] cases only), never computed with the code under test.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -488,7 +488,8 @@ TEST_CASE("Embeddings are a ConfigError that points to an OpenAI-compatible back
 
 // ---- Response -------------------------------------------------------------------------------
 
-TEST_CASE("The recorded message becomes a chat.completion with text, stop and usage") {
+TEST_CASE("The recorded message becomes a chat.completion with text, stop and usage",
+          "[shared-data]") {
   const json body = json::parse(litellm::test::vector_file("anthropic/recorded_message.json"));
   const json completion = kAdapter.chat_response(body);
   CHECK(completion["id"] == "msg_01Egs18hRzhru3uGon3qesbA");
@@ -566,7 +567,8 @@ TEST_CASE("A response body that is not a message is a ProtocolError") {
 
 // ---- Errors ---------------------------------------------------------------------------------
 
-TEST_CASE("The recorded 400 becomes a bad_request error with Anthropic's type and message") {
+TEST_CASE("The recorded 400 becomes a bad_request error with Anthropic's type and message",
+          "[shared-data]") {
   litellm::HttpResponse response;
   response.status = 400;
   response.body = litellm::test::vector_file("anthropic/recorded_400_invalid_request.json");
@@ -583,7 +585,7 @@ TEST_CASE("The recorded 400 becomes a bad_request error with Anthropic's type an
   CHECK_FALSE(error.retryable());
 }
 
-TEST_CASE("The recorded 429 becomes a retryable rate_limit error") {
+TEST_CASE("The recorded 429 becomes a retryable rate_limit error", "[shared-data]") {
   litellm::HttpResponse response;
   response.status = 429;
   response.headers = {{"content-type", "application/json"}, {"x-should-retry", "true"}};
@@ -607,7 +609,7 @@ TEST_CASE("The recorded 429 becomes a retryable rate_limit error") {
 
 // ---- Recorded streams -----------------------------------------------------------------------
 
-TEST_CASE("The basic stream accumulates to its text with stop and usage") {
+TEST_CASE("The basic stream accumulates to its text with stop and usage", "[shared-data]") {
   const json completion = stream_completion("basic_response.sse");
   CHECK(completion["id"] == "msg_4QpJur2dWWDjF6C758FbBw5vm12BaVipnK");
   CHECK(completion["model"] == "claude-3-opus-latest");
@@ -617,7 +619,7 @@ TEST_CASE("The basic stream accumulates to its text with stop and usage") {
   CHECK(completion["usage"] == usage(11, 6, 0, 0));
 }
 
-TEST_CASE("The tool use stream accumulates to its text and one tool call") {
+TEST_CASE("The tool use stream accumulates to its text and one tool call", "[shared-data]") {
   const json completion = stream_completion("tool_use_response.sse");
   const json& message = completion["choices"][0]["message"];
   CHECK(message["content"] == "I'll check the current weather in Paris for you.");
@@ -630,7 +632,8 @@ TEST_CASE("The tool use stream accumulates to its text and one tool call") {
   CHECK(completion["usage"] == usage(377, 65, 0, 0));
 }
 
-TEST_CASE("The stream cut by max_tokens keeps its truncated tool arguments and says length") {
+TEST_CASE("The stream cut by max_tokens keeps its truncated tool arguments and says length",
+          "[shared-data]") {
   const json completion = stream_completion("incomplete_partial_json_response.sse");
   const json& message = completion["choices"][0]["message"];
   CHECK(message["content"] ==
@@ -650,7 +653,7 @@ TEST_CASE("The stream cut by max_tokens keeps its truncated tool arguments and s
   CHECK(completion["usage"] == usage(450, 124, 0, 0));
 }
 
-TEST_CASE("The refusal stream has no content and finishes with content_filter") {
+TEST_CASE("The refusal stream has no content and finishes with content_filter", "[shared-data]") {
   const json completion = stream_completion("refusal_response.sse");
   CHECK(completion["id"] == "msg_01RefusalTestMessage123456789");
   CHECK(completion["model"] == "claude-opus-4-7");
@@ -660,7 +663,8 @@ TEST_CASE("The refusal stream has no content and finishes with content_filter") 
   CHECK(completion["usage"] == usage(20, 0, 0, 0));
 }
 
-TEST_CASE("The prompt caching stream counts cached tokens in the prompt and reports them") {
+TEST_CASE("The prompt caching stream counts cached tokens in the prompt and reports them",
+          "[shared-data]") {
   const json completion = stream_completion("recorded_prompt_caching_stream.sse");
   CHECK(completion["model"] == "claude-3-5-sonnet-20240620");
   CHECK(completion["choices"][0]["message"]["content"] ==
@@ -682,7 +686,7 @@ TEST_CASE("The prompt caching stream counts cached tokens in the prompt and repo
   CHECK(completion["usage"] == usage(1169, 221, 0, 1165));
 }
 
-TEST_CASE("The thinking stream yields reasoning_content and drops the signature") {
+TEST_CASE("The thinking stream yields reasoning_content and drops the signature", "[shared-data]") {
   const json completion = stream_completion("recorded_thinking_stream.sse");
   const json& message = completion["choices"][0]["message"];
   CHECK(message["reasoning_content"] ==
@@ -698,7 +702,7 @@ TEST_CASE("The thinking stream yields reasoning_content and drops the signature"
   CHECK(completion["usage"] == usage(52, 216, 0, 0));
 }
 
-TEST_CASE("The first tool runner stream is a tool call without text") {
+TEST_CASE("The first tool runner stream is a tool call without text", "[shared-data]") {
   const json completion = stream_completion("recorded_tool_runner_stream_0.sse");
   const json& message = completion["choices"][0]["message"];
   CHECK(completion["model"] == "claude-haiku-4-5-20251001");
@@ -714,7 +718,7 @@ TEST_CASE("The first tool runner stream is a tool call without text") {
   CHECK(completion["usage"] == usage(656, 74, 0, 0));
 }
 
-TEST_CASE("The second tool runner stream is the final text answer, UTF-8 intact") {
+TEST_CASE("The second tool runner stream is the final text answer, UTF-8 intact", "[shared-data]") {
   const json completion = stream_completion("recorded_tool_runner_stream_1.sse");
   CHECK(completion["id"] == "msg_016HxyUMAncysqX7dn1kWNRx");
   CHECK(completion["choices"][0]["message"]["content"] ==
@@ -724,7 +728,7 @@ TEST_CASE("The second tool runner stream is the final text answer, UTF-8 intact"
   CHECK(completion["usage"] == usage(770, 38, 0, 0));
 }
 
-TEST_CASE("The recorded tools stream gives text and two tool calls in order") {
+TEST_CASE("The recorded tools stream gives text and two tool calls in order", "[shared-data]") {
   const json completion = stream_completion("recorded_tools_stream.sse");
   const json& message = completion["choices"][0]["message"];
   CHECK(message["content"] ==
@@ -749,7 +753,7 @@ TEST_CASE("The recorded tools stream gives text and two tool calls in order") {
 
 // ---- Stream translation details -------------------------------------------------------------
 
-TEST_CASE("Tool call chunks are indexed by tool call, not by content block") {
+TEST_CASE("Tool call chunks are indexed by tool call, not by content block", "[shared-data]") {
   const StreamRun run = run_stream("recorded_tools_stream.sse", 0);
   std::vector<int> indexes;
   for (const json& chunk : run.chunks) {
@@ -762,7 +766,8 @@ TEST_CASE("Tool call chunks are indexed by tool call, not by content block") {
   CHECK(std::all_of(indexes.begin(), indexes.end(), [](int i) { return i == 0 || i == 1; }));
 }
 
-TEST_CASE("Every chunk is a chat.completion.chunk with message_start's id, model and created") {
+TEST_CASE("Every chunk is a chat.completion.chunk with message_start's id, model and created",
+          "[shared-data]") {
   const StreamRun run = run_stream("basic_response.sse", 0);
   REQUIRE(run.chunks.size() == 5);  // start, three text deltas, message_delta
   for (const json& chunk : run.chunks) {

@@ -9,11 +9,12 @@
 #include "catch.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
-#include "vectors.hpp"
+#include "samples.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using litellm::test::vector_file;
+using litellm::test::sample_chat_completion;
+using litellm::test::sample_stream_sse;
 
 namespace {
 
@@ -51,7 +52,7 @@ FakeResponse echo(const HttpRequest& request) {
     return FakeResponse::json_body(
         R"({"error":{"message":"bad","type":"invalid_request_error","code":null}})", 400);
   }
-  json completion = json::parse(vector_file("openai/chat_text.json"));
+  json completion = json::parse(sample_chat_completion());
   completion["choices"][0]["message"]["content"] = "echo: " + text;
   return FakeResponse::json_body(completion.dump());
 }
@@ -102,7 +103,7 @@ TEST_CASE("completion_async resolves to the completion") {
 TEST_CASE("a streamed completion_async delivers every chunk and the accumulated completion") {
   Harness h;
   auto backend = h.backend({key(kKeyA)});
-  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse"), 64));
+  h.transport->push(FakeResponse::event_stream(sample_stream_sse(), 64));
   std::atomic<int> chunks{0};
   std::future<json> future = backend.completion_async(chat(), [&](const json&) {
     ++chunks;
@@ -289,7 +290,7 @@ TEST_CASE("a batch checks every 200 body on the I/O thread before its caller par
   // so error bodies are retried and malformed ones fail exactly as for a single call.
   Harness h;
   auto backend = h.backend({key(kKeyA)});
-  const std::string completion = vector_file("openai/chat_text.json");
+  const std::string completion = sample_chat_completion();
   // Request 0: a 200 error body (a server error: retried), then a completion.
   h.transport->push(
       FakeResponse::json_body(R"({"error":{"message":"busy","type":"server_error"}})"));

@@ -1,5 +1,7 @@
 // LiteLLMBackend against the fake transport: request shapes, return shapes, rotation and retry on
-// every failure class, partial results, redaction, and every recorded stream replayed in pieces.
+// every failure class, partial results, redaction (over the project's sample answers,
+// samples.hpp), and every recorded stream replayed in pieces (the [shared-data] cases, which read
+// other projects' recordings from LITELLM_TEST_DATA_DIR).
 #include <string>
 #include <vector>
 
@@ -8,10 +10,14 @@
 #include "litellm/fake_transport.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/providers/provider.hpp"
+#include "samples.hpp"
 #include "vectors.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
+using litellm::test::sample_anthropic_message;
+using litellm::test::sample_chat_completion;
+using litellm::test::sample_stream_sse;
 using litellm::test::vector_file;
 
 namespace {
@@ -95,7 +101,7 @@ TEST_CASE("an OpenAI completion request has the URL, bearer key, model and param
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)}, "openai/gpt-4o-mini",
                            json{{"wait_time_per_key", 0}, {"temperature", 0.1}});
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   const HttpRequest request = h.transport->requests().at(0);
   CHECK(request.url == "https://api.test/v1/chat/completions");
@@ -112,7 +118,7 @@ TEST_CASE("parameters: defaults < call parameters < what the ApiInfo fixes") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)}, "gpt-4o",
                            json{{"wait_time_per_key", 0}, {"temperature", 0.1}, {"top_p", 0.5}});
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   json params = chat_params();
   params["temperature"] = 0.7;
   params["model"] = "not-this-one";
@@ -135,7 +141,7 @@ TEST_CASE("an Azure request names the encoded deployment, the api-version and th
   const ApiInfo azure{"azure", std::string("2024-10-21"), kKeyA,
                       std::string("https://res.openai.azure.com/")};
   auto backend = h.backend({azure}, "azure/my deployment");
-  h.transport->push(FakeResponse::json_body(vector_file("azure/chat_gpt41mini.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   const HttpRequest request = h.transport->requests().at(0);
   CHECK(request.url ==
@@ -149,7 +155,7 @@ TEST_CASE("an Anthropic request goes to /v1/messages with x-api-key and anthropi
   Harness h;
   const ApiInfo anthropic{"anthropic", std::nullopt, kKeyA, std::nullopt};
   auto backend = h.backend({anthropic}, "anthropic/claude-sonnet-4");
-  h.transport->push(FakeResponse::json_body(vector_file("anthropic/recorded_message.json")));
+  h.transport->push(FakeResponse::json_body(sample_anthropic_message()));
   const json completion = backend.completion(chat_params());
   const HttpRequest request = h.transport->requests().at(0);
   CHECK(request.url == "https://api.anthropic.com/v1/messages");
@@ -166,8 +172,8 @@ TEST_CASE("a model map picks the model of the chosen key's backend") {
                       std::string("https://r.azure.test")};
   auto backend =
       h.backend({openai_key(kKeyA), azure}, json{{"openai", "gpt-4o"}, {"azure", "my-deployment"}});
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
-  h.transport->push(FakeResponse::json_body(vector_file("azure/chat_gpt41mini.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   backend.completion(chat_params());
   const auto requests = h.transport->requests();
@@ -188,7 +194,7 @@ TEST_CASE("a model map without the chosen key's backend is a ConfigError that ke
 TEST_CASE("operator() returns the choices' messages, as the Python __call__ does") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_n3.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion(3)));
   const json messages = backend(json{{"messages", user_messages()}, {"n", 3}});
   REQUIRE(messages.is_array());
   REQUIRE(messages.size() == 3);
@@ -201,7 +207,10 @@ TEST_CASE("operator() returns the choices' messages, as the Python __call__ does
 TEST_CASE("operator() with stream returns merge_streams' messages, one per choice") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  const std::string body = vector_file("openai/stream_n3_usage.sse");
+  test::SampleStream three;
+  three.n = 3;
+  three.usage = true;
+  const std::string body = test::sample_stream_sse(three);
   h.transport->push(FakeResponse::event_stream(body, 64));
   const json messages = backend(json{{"messages", user_messages()}, {"n", 3}, {"stream", true}});
   REQUIRE(messages.size() == 3);
@@ -214,14 +223,14 @@ TEST_CASE("operator() with embeddings_call returns the data list") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)}, "text-embedding-3-large",
                            json{{"wait_time_per_key", 0}, {"embeddings_call", true}});
-  h.transport->push(FakeResponse::json_body(vector_file("openai/embeddings_float.json")));
+  h.transport->push(FakeResponse::json_body(test::sample_embedding_response(256)));
   const json data = backend(json{{"input", "hello"}});
   REQUIRE(data.is_array());
   CHECK(data[0]["embedding"].size() == 256);
   CHECK(h.transport->requests()[0].url == "https://api.test/v1/embeddings");
 }
 
-TEST_CASE("base64 embeddings decode to the same floats as the float answer") {
+TEST_CASE("base64 embeddings decode to the same floats as the float answer", "[shared-data]") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)}, "text-embedding-3-large");
   h.transport->push(FakeResponse::json_body(vector_file("openai/embeddings_base64.json")));
@@ -235,7 +244,8 @@ TEST_CASE("base64 embeddings decode to the same floats as the float answer") {
   }
 }
 
-TEST_CASE("every recorded OpenAI and Azure stream yields the same completion in any pieces") {
+TEST_CASE("every recorded OpenAI and Azure stream yields the same completion in any pieces",
+          "[shared-data]") {
   const std::vector<std::pair<std::string, bool>> files = {
       {"openai/stream_text.sse", false},
       {"openai/stream_text_usage.sse", false},
@@ -286,7 +296,7 @@ TEST_CASE("every recorded OpenAI and Azure stream yields the same completion in 
   }
 }
 
-TEST_CASE("recorded streams yield the content they carry") {
+TEST_CASE("recorded streams yield the content they carry", "[shared-data]") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_tool_call.sse"), 5));
@@ -300,7 +310,8 @@ TEST_CASE("recorded streams yield the content they carry") {
   CHECK(completion["choices"][0]["finish_reason"] == "tool_calls");
 }
 
-TEST_CASE("every recorded Anthropic stream yields the same completion in any pieces") {
+TEST_CASE("every recorded Anthropic stream yields the same completion in any pieces",
+          "[shared-data]") {
   const ApiInfo anthropic{"anthropic", std::nullopt, kKeyA, std::nullopt};
   for (const char* file :
        {"anthropic/basic_response.sse", "anthropic/tool_use_response.sse",
@@ -325,7 +336,7 @@ TEST_CASE("every recorded Anthropic stream yields the same completion in any pie
 TEST_CASE("chunks reach the callback in arrival order, before the stream ends") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  const std::string body = vector_file("openai/stream_text.sse");
+  const std::string body = sample_stream_sse();
   FakeResponse response = FakeResponse::event_stream(body, 1);
   h.transport->push(response);
   std::string text;
@@ -339,6 +350,7 @@ TEST_CASE("chunks reach the callback in arrival order, before the stream ends") 
     return true;
   });
   CHECK(callbacks == 33);  // 34 events, the last one [DONE]
+  CHECK(text == test::sample_text(0));
   CHECK(text == completion["choices"][0]["message"]["content"]);
 }
 
@@ -346,7 +358,7 @@ TEST_CASE("a server error is retried on the key the pool chooses next") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->push(FakeResponse::json_body(error_body("server_error", "", "boom"), 500));
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   const json completion = backend.completion(chat_params());
   CHECK(completion["choices"][0]["finish_reason"] == "stop");
   const auto requests = h.transport->requests();
@@ -364,7 +376,7 @@ TEST_CASE("a rate-limited key cools down and the call moves to the other key at 
       error_body("requests", "rate_limit_exceeded", "Rate limit reached"), 429);
   limited.headers.add("retry-after", "30");
   h.transport->push(limited);
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   const auto snapshot = backend.key_pool().snapshot();
   CHECK(snapshot[0].rate_limits == 1);
@@ -377,14 +389,14 @@ TEST_CASE("a rejected key leaves the rotation and the call succeeds on the next 
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->push(FakeResponse::json_body(
       error_body("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 401));
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   const auto snapshot = backend.key_pool().snapshot();
   CHECK_FALSE(snapshot[0].in_rotation);
   CHECK(contains(snapshot[0].disabled_reason, "invalid_api_key"));
   CHECK(snapshot[1].in_rotation);
   // Later calls skip the rejected key.
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   CHECK(request_key(h.transport->requests()[2]) == kKeyB);
 }
@@ -395,7 +407,7 @@ TEST_CASE("an exhausted quota takes the key out of rotation") {
   h.transport->push(FakeResponse::json_body(
       error_body("insufficient_quota", "insufficient_quota", "You exceeded your current quota"),
       429));
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   CHECK_FALSE(backend.key_pool().snapshot()[0].in_rotation);
 }
@@ -423,7 +435,7 @@ TEST_CASE("a bad request is not retried") {
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->push(FakeResponse::json_body(
       error_body("invalid_request_error", "", "messages must not be empty"), 400));
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   CHECK_THROWS_AS(backend.completion(chat_params()), BadRequestError);
   CHECK(h.transport->requests().size() == 1);
 }
@@ -466,7 +478,7 @@ TEST_CASE("a connection failure or timeout before the response is retried") {
   timeout.fail_as_timeout = true;
   h.transport->push(reset);
   h.transport->push(timeout);
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   CHECK_NOTHROW(backend.completion(chat_params()));
   CHECK(h.transport->requests().size() == 3);
 }
@@ -474,10 +486,10 @@ TEST_CASE("a connection failure or timeout before the response is retried") {
 TEST_CASE("a stream cut after chunks reached the caller is a StreamError with the partial text") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  FakeResponse cut = FakeResponse::event_stream(vector_file("openai/stream_text.sse"), 50);
+  FakeResponse cut = FakeResponse::event_stream(sample_stream_sse(), 50);
   cut.fail_after_bytes = 3000;
   h.transport->push(cut);
-  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse")));
+  h.transport->push(FakeResponse::event_stream(sample_stream_sse()));
   std::string seen;
   try {
     backend.completion(chat_params(), [&](const json& chunk) {
@@ -499,10 +511,10 @@ TEST_CASE("a stream cut after chunks reached the caller is a StreamError with th
 TEST_CASE("a stream cut before any chunk is retried") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  FakeResponse cut = FakeResponse::event_stream(vector_file("openai/stream_text.sse"));
+  FakeResponse cut = FakeResponse::event_stream(sample_stream_sse());
   cut.fail_after_bytes = 10;  // inside the first event
   h.transport->push(cut);
-  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse")));
+  h.transport->push(FakeResponse::event_stream(sample_stream_sse()));
   const json completion = backend.completion(chat_params(), [](const json&) { return true; });
   CHECK(completion["choices"][0]["finish_reason"] == "stop");
   CHECK(h.transport->requests().size() == 2);
@@ -511,7 +523,7 @@ TEST_CASE("a stream cut before any chunk is retried") {
 TEST_CASE("a stream that ends without its terminator is a StreamError carrying what arrived") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  std::string body = vector_file("openai/stream_text.sse");
+  std::string body = sample_stream_sse();
   body = body.substr(0, body.find("\n\n", 2000) + 2);  // clean end after a few chunks
   h.transport->push(FakeResponse::event_stream(body));
   try {
@@ -527,7 +539,7 @@ TEST_CASE("a stream that ends without its terminator is a StreamError carrying w
 TEST_CASE("an in-band stream error becomes its typed error with the partial completion") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  std::string body = vector_file("openai/stream_text.sse");
+  std::string body = sample_stream_sse();
   body = body.substr(0, body.find("\n\n", 1500) + 2);
   body +=
       "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\"}}\n\n";
@@ -545,7 +557,7 @@ TEST_CASE("an in-band stream error becomes its typed error with the partial comp
 TEST_CASE("a callback returning false cancels with the partial result and spares the key") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse"), 10));
+  h.transport->push(FakeResponse::event_stream(sample_stream_sse(), 10));
   int calls = 0;
   try {
     backend.completion(chat_params(), [&](const json&) { return ++calls < 3; });
@@ -562,13 +574,13 @@ TEST_CASE("a callback returning false cancels with the partial result and spares
 TEST_CASE("a stream answered with plain JSON is delivered as chunks") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   std::size_t chunks = 0;
   const json completion = backend.completion(chat_params(), [&](const json&) {
     ++chunks;
     return true;
   });
-  const json original = json::parse(vector_file("openai/chat_text.json"));
+  const json original = json::parse(sample_chat_completion());
   CHECK(chunks == 2);  // the choice, then the usage
   CHECK(completion["choices"][0]["message"]["content"] ==
         original["choices"][0]["message"]["content"]);
@@ -587,9 +599,9 @@ TEST_CASE("a response over max_response_bytes is a ProtocolError") {
   BackendOptions options = h.options();
   options.max_response_bytes = 100;
   LiteLLMBackend backend({openai_key(kKeyA)}, "gpt-4o", json{{"wait_time_per_key", 0}}, options);
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   CHECK_THROWS_AS(backend.completion(chat_params()), ProtocolError);
-  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse")));
+  h.transport->push(FakeResponse::event_stream(sample_stream_sse()));
   CHECK_THROWS_AS(backend.completion(chat_params(), [](const json&) { return true; }),
                   ProtocolError);
 }
@@ -613,7 +625,7 @@ TEST_CASE("a key echoed by the provider is redacted in the error and the log") {
 TEST_CASE("extra_headers are sent, and one with a line break is refused before sending") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   json params = chat_params();
   params["extra_headers"] = {{"OpenAI-Organization", "org-1"}};
   backend.completion(params);
@@ -635,7 +647,7 @@ TEST_CASE("missing messages or input is a ConfigError before anything is sent") 
 TEST_CASE("a timeout parameter sets the total timeout of the call") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   json params = chat_params();
   params["timeout"] = 2.5;
   backend.completion(params);
@@ -647,12 +659,14 @@ TEST_CASE("a timeout parameter sets the total timeout of the call") {
 TEST_CASE("OpenAI streams ask for the usage chunk") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text_usage.sse")));
+  test::SampleStream with_usage;
+  with_usage.usage = true;
+  h.transport->push(FakeResponse::event_stream(test::sample_stream_sse(with_usage)));
   const json completion = backend.completion(chat_params(), [](const json&) { return true; });
   const json body = json::parse(h.transport->requests()[0].body);
   CHECK(body["stream_options"] == json{{"include_usage", true}});
   CHECK(h.transport->requests()[0].stream);
-  CHECK(completion["usage"]["total_tokens"] == 61);
+  CHECK(completion["usage"]["total_tokens"] == test::sample_usage()["total_tokens"]);
 }
 
 TEST_CASE("a caller's stream_options are sent with a stream and dropped without one") {
@@ -663,9 +677,9 @@ TEST_CASE("a caller's stream_options are sent with a stream and dropped without 
   json params = chat_params();
   params["stream_options"] = {{"include_usage", false}};
   for (int i = 0; i < 2; ++i) {
-    h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_text.sse")));
+    h.transport->push(FakeResponse::event_stream(sample_stream_sse()));
   }
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(params, [](const json&) { return true; });
   params["stream_options"] = {{"include_usage", true}};
   compatible.completion(params, [](const json&) { return true; });  // no default for vllm
@@ -684,7 +698,7 @@ TEST_CASE("a caller's stream_options are sent with a stream and dropped without 
 TEST_CASE("operator() with stream still raises an in-band error as its typed error") {
   Harness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  std::string body = vector_file("openai/stream_text.sse");
+  std::string body = sample_stream_sse();
   body = body.substr(0, body.find("\n\n", 1500) + 2);
   body += "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n";
   // No chunk reached a caller, so the error is retried: every attempt gets the same stream.

@@ -146,7 +146,7 @@ std::vector<std::string> sse_payloads(const std::string& body) {
   return out;
 }
 
-/// Every recorded vector file, relative to tests/data/llm-vectors, sorted.
+/// Every recorded vector file, relative to LITELLM_TEST_DATA_DIR/llm-vectors, sorted.
 std::vector<std::string> vector_files() {
   const std::filesystem::path root = std::filesystem::path(LITELLM_TEST_DATA_DIR) / "llm-vectors";
   std::vector<std::string> out;
@@ -535,7 +535,8 @@ std::string chunk_text(const std::string& choice_members, const std::string& top
 // ---------------------------------------------------------------------------------------------
 // parse_json: the recorded vectors
 
-TEST_CASE("parse_json agrees with json::parse on every recorded file and SSE payload") {
+TEST_CASE("parse_json agrees with json::parse on every recorded file and SSE payload",
+          "[shared-data]") {
   std::vector<std::string> inputs;
   for (const auto& file : vector_files()) {
     const std::string body = litellm::test::vector_file(file);
@@ -548,7 +549,7 @@ TEST_CASE("parse_json agrees with json::parse on every recorded file and SSE pay
   check_agreement(inputs);
 }
 
-TEST_CASE("parse_json builds a recorded completion with nlohmann's value types") {
+TEST_CASE("parse_json builds a recorded completion with nlohmann's value types", "[shared-data]") {
   json out;
   REQUIRE(parse_json(litellm::test::vector_file("openai/chat_text.json"), out));
   CHECK(out["created"].type() == json::value_t::number_unsigned);
@@ -823,7 +824,7 @@ TEST_CASE("parse_json agrees with json::parse on random decimal numbers") {
   check_agreement(inputs);
 }
 
-TEST_CASE("parse_json agrees with json::parse on thousands of mutated vectors") {
+TEST_CASE("parse_json agrees with json::parse on thousands of mutated vectors", "[shared-data]") {
   std::vector<std::string> seeds;
   for (const auto& file : vector_files()) {
     const std::string body = litellm::test::vector_file(file);
@@ -917,7 +918,8 @@ TEST_CASE("append_json writes what dump writes for numbers, literals, binary and
 // ---------------------------------------------------------------------------------------------
 // add_chunk_text against add(json::parse(text))
 
-TEST_CASE("add_chunk_text builds the same completion as add for every recorded chat stream") {
+TEST_CASE("add_chunk_text builds the same completion as add for every recorded chat stream",
+          "[shared-data]") {
   for (const auto& file : chat_streams()) {
     INFO("stream: " << file);
     const auto chunks = sse_payloads(litellm::test::vector_file(file));
@@ -1102,7 +1104,7 @@ TEST_CASE("add_chunk_text matches add on thousands of random chunks") {
   }
 }
 
-TEST_CASE("add_chunk_text matches add on mutated recorded chunks") {
+TEST_CASE("add_chunk_text matches add on mutated recorded chunks", "[shared-data]") {
   std::vector<std::vector<std::string>> streams;
   for (const auto& file : chat_streams())
     streams.push_back(sse_payloads(litellm::test::vector_file(file)));
@@ -1160,7 +1162,8 @@ TEST_CASE("parse_json into a json holding a value gives what a fresh parse gives
   }
 }
 
-TEST_CASE("parse_json into a reused json agrees with json::parse on every recorded stream") {
+TEST_CASE("parse_json into a reused json agrees with json::parse on every recorded stream",
+          "[shared-data]") {
   for (const auto& file : chat_streams()) {
     INFO(file);
     const auto payloads = sse_payloads(litellm::test::vector_file(file));

@@ -1,7 +1,8 @@
 // Stream merging: merge_delta_to_stream, merge_streams, StreamAccumulator, finalize_message.
 //
-// The expected values below were read off the recorded vectors in tests/data/llm-vectors by
-// hand (and with a throwaway python3 script), never computed with the code under test.
+// The expected values below were read off the recorded vectors (LITELLM_TEST_DATA_DIR/llm-vectors,
+// read by the [shared-data] cases only) by hand (and with a throwaway python3 script), never
+// computed with the code under test.
 #include <string>
 #include <vector>
 
@@ -112,7 +113,8 @@ const std::vector<std::string> kRecordedStreams = {
 // ---------------------------------------------------------------------------------------------
 // Recorded OpenAI streams
 
-TEST_CASE("a recorded OpenAI text stream merges into its whole text with a single role") {
+TEST_CASE("a recorded OpenAI text stream merges into its whole text with a single role",
+          "[shared-data]") {
   const json message = single_message("openai/stream_text.sse");
   CHECK(message == json{{"role", "assistant"},
                         {"content",
@@ -121,7 +123,8 @@ TEST_CASE("a recorded OpenAI text stream merges into its whole text with a singl
                          "website or a weather app."}});
 }
 
-TEST_CASE("the accumulated completion of a text stream carries the chunk identity and usage") {
+TEST_CASE("the accumulated completion of a text stream carries the chunk identity and usage",
+          "[shared-data]") {
   const json completion = accumulate("openai/stream_text.sse");
   CHECK(completion["id"] == "chatcmpl-ABfw031mOJeYCSHe4yI2ZjOA6kMJL");
   CHECK(completion["object"] == "chat.completion");
@@ -138,7 +141,8 @@ TEST_CASE("the accumulated completion of a text stream carries the chunk identit
                                     {"completion_tokens_details", {{"reasoning_tokens", 0}}}});
 }
 
-TEST_CASE("a text stream with a final usage chunk keeps the text and takes the usage") {
+TEST_CASE("a text stream with a final usage chunk keeps the text and takes the usage",
+          "[shared-data]") {
   const auto chunks = chunks_of("openai/stream_text_usage.sse");
   StreamAccumulator accumulator;
   for (const auto& chunk : chunks) accumulator.add(chunk);
@@ -155,7 +159,7 @@ TEST_CASE("a text stream with a final usage chunk keeps the text and takes the u
   CHECK(accumulator.completion()["choices"][0]["finish_reason"] == "stop");
 }
 
-TEST_CASE("a long stream of small deltas is concatenated byte for byte") {
+TEST_CASE("a long stream of small deltas is concatenated byte for byte", "[shared-data]") {
   const json message = single_message("openai/stream_long_json.sse");
   const std::string content = message["content"].get<std::string>();
   CHECK(content.size() == 615);  // 608 characters, seven of them a two-byte degree sign
@@ -173,7 +177,7 @@ TEST_CASE("a long stream of small deltas is concatenated byte for byte") {
   CHECK(completion["usage"]["total_tokens"] == 196);
 }
 
-TEST_CASE("three interleaved choices are merged each into its own message") {
+TEST_CASE("three interleaved choices are merged each into its own message", "[shared-data]") {
   const auto messages = merge_streams(chunks_of("openai/stream_n3_json.sse"), 3);
   REQUIRE(messages.size() == 3);
   CHECK(messages[0] ==
@@ -195,7 +199,8 @@ TEST_CASE("three interleaved choices are merged each into its own message") {
   CHECK(completion["usage"]["total_tokens"] == 121);
 }
 
-TEST_CASE("an n=3 stream where one choice refuses keeps content null and the refusal text") {
+TEST_CASE("an n=3 stream where one choice refuses keeps content null and the refusal text",
+          "[shared-data]") {
   const json completion = accumulate("openai/stream_n3_usage.sse", 3);
   REQUIRE(completion["choices"].size() == 3);
   CHECK(completion["choices"][0]["message"]["content"] ==
@@ -214,21 +219,21 @@ TEST_CASE("an n=3 stream where one choice refuses keeps content null and the ref
         json{{"prompt_tokens", 17}, {"completion_tokens", 71}, {"total_tokens", 88}});
 }
 
-TEST_CASE("a stream cut by max_tokens reports finish_reason length") {
+TEST_CASE("a stream cut by max_tokens reports finish_reason length", "[shared-data]") {
   const json completion = accumulate("openai/stream_length.sse");
   CHECK(completion["choices"][0]["message"] == json{{"role", "assistant"}, {"content", "{\""}});
   CHECK(completion["choices"][0]["finish_reason"] == "length");
   CHECK(completion["usage"]["completion_tokens"] == 1);
 }
 
-TEST_CASE("a refusal stream yields the refusal text and null content") {
+TEST_CASE("a refusal stream yields the refusal text and null content", "[shared-data]") {
   const json message = single_message("openai/stream_refusal.sse");
   CHECK(message == json{{"role", "assistant"},
                         {"content", nullptr},
                         {"refusal", "I'm sorry, I can't assist with that request."}});
 }
 
-TEST_CASE("content logprobs of every chunk are appended in order") {
+TEST_CASE("content logprobs of every chunk are appended in order", "[shared-data]") {
   const json completion = accumulate("openai/stream_logprobs.sse");
   const json& choice = completion["choices"][0];
   CHECK(choice["message"]["content"] == "Foo!");
@@ -242,7 +247,7 @@ TEST_CASE("content logprobs of every chunk are appended in order") {
   CHECK(completion["usage"]["total_tokens"] == 11);
 }
 
-TEST_CASE("refusal logprobs are appended token by token") {
+TEST_CASE("refusal logprobs are appended token by token", "[shared-data]") {
   const json completion = accumulate("openai/stream_refusal_logprobs.sse");
   const json& choice = completion["choices"][0];
   CHECK(choice["message"]["refusal"] == "I'm very sorry, but I can't assist with that.");
@@ -254,7 +259,8 @@ TEST_CASE("refusal logprobs are appended token by token") {
   CHECK(tokens[10]["token"] == ".");
 }
 
-TEST_CASE("a streamed tool call is rebuilt with its id, name and whole arguments") {
+TEST_CASE("a streamed tool call is rebuilt with its id, name and whole arguments",
+          "[shared-data]") {
   const json completion = accumulate("openai/stream_tool_call.sse");
   const json& choice = completion["choices"][0];
   CHECK(choice["finish_reason"] == "tool_calls");
@@ -269,7 +275,7 @@ TEST_CASE("a streamed tool call is rebuilt with its id, name and whole arguments
                   {"arguments", R"({"city":"Edinburgh","country":"UK","units":"c"})"}}}}}}});
 }
 
-TEST_CASE("a strict tool call stream is rebuilt with its whole arguments") {
+TEST_CASE("a strict tool call stream is rebuilt with its whole arguments", "[shared-data]") {
   const json message = single_message("openai/stream_tool_call_strict.sse");
   REQUIRE(message["tool_calls"].size() == 1);
   CHECK(
@@ -281,7 +287,7 @@ TEST_CASE("a strict tool call stream is rebuilt with its whole arguments") {
   CHECK(message["content"].is_null());
 }
 
-TEST_CASE("a gpt-3.5 tool call stream without usage is rebuilt") {
+TEST_CASE("a gpt-3.5 tool call stream without usage is rebuilt", "[shared-data]") {
   const json completion = accumulate("openai/stream_tool_call_gpt35.sse");
   const json& message = completion["choices"][0]["message"];
   REQUIRE(message["tool_calls"].size() == 1);
@@ -294,7 +300,7 @@ TEST_CASE("a gpt-3.5 tool call stream without usage is rebuilt") {
   CHECK(completion["model"] == "gpt-3.5-turbo-0125");
 }
 
-TEST_CASE("a tools stream from the function-calls cassette is rebuilt") {
+TEST_CASE("a tools stream from the function-calls cassette is rebuilt", "[shared-data]") {
   const json message = single_message("openai/stream_tools_function_calls.sse");
   REQUIRE(message["tool_calls"].size() == 1);
   CHECK(message["tool_calls"][0] == json{{"id", "call_90R0NgAY0rQUYihSqVx7OuIs"},
@@ -304,7 +310,7 @@ TEST_CASE("a tools stream from the function-calls cassette is rebuilt") {
                                            {"arguments", R"({"location":"San Francisco, CA"})"}}}});
 }
 
-TEST_CASE("parallel tool calls are merged by their index into two calls") {
+TEST_CASE("parallel tool calls are merged by their index into two calls", "[shared-data]") {
   const json completion = accumulate("openai/stream_parallel_tool_calls.sse");
   const json& calls = completion["choices"][0]["message"]["tool_calls"];
   REQUIRE(calls.size() == 2);
@@ -323,7 +329,7 @@ TEST_CASE("parallel tool calls are merged by their index into two calls") {
   CHECK(completion["usage"]["total_tokens"] == 209);
 }
 
-TEST_CASE("parallel tool calls with a usage chunk are merged into two calls") {
+TEST_CASE("parallel tool calls with a usage chunk are merged into two calls", "[shared-data]") {
   const auto chunks = chunks_of("openai/stream_parallel_tool_calls_usage.sse");
   const auto messages = merge_streams(chunks, 1);
   REQUIRE(messages.size() == 1);
@@ -345,7 +351,8 @@ TEST_CASE("parallel tool calls with a usage chunk are merged into two calls") {
 // ---------------------------------------------------------------------------------------------
 // Recorded Azure streams
 
-TEST_CASE("an Azure stream skips the empty-choices filter chunk and keeps its filter results") {
+TEST_CASE("an Azure stream skips the empty-choices filter chunk and keeps its filter results",
+          "[shared-data]") {
   const json completion = accumulate("azure/stream_content_filter_gpt35.sse");
   CHECK(completion["id"] == "chatcmpl-9HpbaAXyt0cAnlWvI8kUAFpZt5jyQ");
   CHECK(completion["created"] == 1714036974);
@@ -368,7 +375,8 @@ TEST_CASE("an Azure stream skips the empty-choices filter chunk and keeps its fi
         json{{"hate", safe}, {"self_harm", safe}, {"sexual", safe}, {"violence", safe}});
 }
 
-TEST_CASE("an Azure gpt-4.1-mini stream drops obfuscation and keeps the latest filter results") {
+TEST_CASE("an Azure gpt-4.1-mini stream drops obfuscation and keeps the latest filter results",
+          "[shared-data]") {
   const json completion = accumulate("azure/stream_content_filter_gpt41mini.sse");
   CHECK(completion["id"] == "chatcmpl-DPTJDcpU38gpauDwhl0FmP7yBQe2H");
   CHECK(completion["created"] == 1774963235);
@@ -391,7 +399,7 @@ TEST_CASE("an Azure gpt-4.1-mini stream drops obfuscation and keeps the latest f
   CHECK(choice["content_filter_results"].size() == 6);
 }
 
-TEST_CASE("the Azure gpt-4o stream quoted by quarkus merges into Hallo Welt") {
+TEST_CASE("the Azure gpt-4o stream quoted by quarkus merges into Hallo Welt", "[shared-data]") {
   const auto chunks = chunks_of("azure/stream_gpt4o_quarkus.sse");
   REQUIRE(chunks.size() == 6);
   const auto messages = merge_streams(chunks, 1);
@@ -405,7 +413,8 @@ TEST_CASE("the Azure gpt-4o stream quoted by quarkus merges into Hallo Welt") {
   CHECK(completion["choices"][0]["finish_reason"] == "stop");
 }
 
-TEST_CASE("merge_streams returns the accumulator's messages for every recorded stream") {
+TEST_CASE("merge_streams returns the accumulator's messages for every recorded stream",
+          "[shared-data]") {
   for (const auto& vector : kRecordedStreams) {
     CAPTURE(vector);
     const auto chunks = chunks_of(vector);
@@ -424,7 +433,7 @@ TEST_CASE("merge_streams returns the accumulator's messages for every recorded s
   }
 }
 
-TEST_CASE("adding chunks by move gives the same completion as adding copies") {
+TEST_CASE("adding chunks by move gives the same completion as adding copies", "[shared-data]") {
   for (const auto& vector : kRecordedStreams) {
     CAPTURE(vector);
     StreamAccumulator by_copy(3);
@@ -440,7 +449,7 @@ TEST_CASE("adding chunks by move gives the same completion as adding copies") {
 // ---------------------------------------------------------------------------------------------
 // Non-streamed twins
 
-TEST_CASE("the length stream accumulates to its non-streamed twin") {
+TEST_CASE("the length stream accumulates to its non-streamed twin", "[shared-data]") {
   // Same request, same one-token answer, same usage and fingerprint; only id/created differ.
   json expected = without_null_message_fields(
       json::parse(litellm::test::vector_file("openai/chat_length.json")));
@@ -452,7 +461,7 @@ TEST_CASE("the length stream accumulates to its non-streamed twin") {
   CHECK(actual == expected);
 }
 
-TEST_CASE("the refusal stream accumulates to the non-streamed refusal") {
+TEST_CASE("the refusal stream accumulates to the non-streamed refusal", "[shared-data]") {
   // The stream also asked for logprobs; message, finish_reason and usage are the twin's.
   const json expected = without_null_message_fields(
       json::parse(litellm::test::vector_file("openai/chat_refusal.json")));
@@ -463,7 +472,8 @@ TEST_CASE("the refusal stream accumulates to the non-streamed refusal") {
   CHECK(actual["model"] == expected["model"]);
 }
 
-TEST_CASE("the tool call stream accumulates to the non-streamed tool call but for the call id") {
+TEST_CASE("the tool call stream accumulates to the non-streamed tool call but for the call id",
+          "[shared-data]") {
   json expected = without_null_message_fields(
       json::parse(litellm::test::vector_file("openai/chat_tool_call.json")));
   json actual = accumulate("openai/stream_tool_call.sse");
@@ -476,7 +486,8 @@ TEST_CASE("the tool call stream accumulates to the non-streamed tool call but fo
   CHECK(actual == expected);
 }
 
-TEST_CASE("the parallel tool calls stream accumulates to its two-call twin but for the ids") {
+TEST_CASE("the parallel tool calls stream accumulates to its two-call twin but for the ids",
+          "[shared-data]") {
   json expected = without_null_message_fields(
       json::parse(litellm::test::vector_file("openai/chat_two_tool_calls.json")));
   json actual = accumulate("openai/stream_parallel_tool_calls.sse");
@@ -489,7 +500,8 @@ TEST_CASE("the parallel tool calls stream accumulates to its two-call twin but f
   CHECK(actual == expected);
 }
 
-TEST_CASE("accumulated OpenAI completions have the shape of the non-streamed bodies") {
+TEST_CASE("accumulated OpenAI completions have the shape of the non-streamed bodies",
+          "[shared-data]") {
   // Different answers to the same prompts: compare fields and types only.
   const json text =
       without_null_message_fields(json::parse(litellm::test::vector_file("openai/chat_text.json")));
@@ -499,7 +511,8 @@ TEST_CASE("accumulated OpenAI completions have the shape of the non-streamed bod
   CHECK(shape(accumulate("openai/stream_n3_json.sse", 3)) == shape(n3));
 }
 
-TEST_CASE("an accumulated Azure completion has the shape of the non-streamed Azure body") {
+TEST_CASE("an accumulated Azure completion has the shape of the non-streamed Azure body",
+          "[shared-data]") {
   json expected = without_null_message_fields(
       json::parse(litellm::test::vector_file("azure/chat_gpt41mini.json")));
   json actual = accumulate("azure/stream_content_filter_gpt41mini.sse");
@@ -878,7 +891,7 @@ TEST_CASE("all choices are finished only once every seen choice has a finish_rea
   CHECK(accumulator.all_choices_finished());
 }
 
-TEST_CASE("a partial stream can be read at any time") {
+TEST_CASE("a partial stream can be read at any time", "[shared-data]") {
   const auto chunks = chunks_of("openai/stream_text.sse");
   StreamAccumulator accumulator;
   for (std::size_t i = 0; i < 4; ++i) accumulator.add(chunks[i]);

@@ -169,7 +169,7 @@ void check_table(const std::vector<Case>& cases, SseParserOptions options = {}) 
   for (const Case& c : cases) check_every_split(c.input, c.expected, options);
 }
 
-/// The recorded streams under tests/data/llm-vectors, relative to it, sorted.
+/// The recorded streams under LITELLM_TEST_DATA_DIR/llm-vectors, relative to it, sorted.
 std::vector<std::string> recorded_sse_files() {
   namespace fs = std::filesystem;
   const fs::path root = fs::path(LITELLM_TEST_DATA_DIR) / "llm-vectors";
@@ -614,7 +614,8 @@ TEST_CASE("An exception thrown by the callback propagates out of feed()") {
 
 // --- recorded provider streams -----------------------------------------------------------------
 
-TEST_CASE("Every recorded stream parses identically whole, byte by byte and split every 97 bytes") {
+TEST_CASE("Every recorded stream parses identically whole, byte by byte and split every 97 bytes",
+          "[shared-data]") {
   const auto files = recorded_sse_files();
   REQUIRE(files.size() >= 27);
   for (const std::string& file : files) {
@@ -639,7 +640,8 @@ TEST_CASE("Every recorded stream parses identically whole, byte by byte and spli
   }
 }
 
-TEST_CASE("The recorded OpenAI text stream gives 34 JSON chunks ending with [DONE]") {
+TEST_CASE("The recorded OpenAI text stream gives 34 JSON chunks ending with [DONE]",
+          "[shared-data]") {
   const Run run = parse_pieces(litellm::test::vector_file("openai/stream_text.sse"), {});
   REQUIRE(run.all.size() == 34);
   REQUIRE(run.fed.size() == 34);  // It ends with its blank line.
@@ -655,13 +657,15 @@ TEST_CASE("The recorded OpenAI text stream gives 34 JSON chunks ending with [DON
   }
 }
 
-TEST_CASE("The recorded long OpenAI JSON stream gives 181 chunks ending with [DONE]") {
+TEST_CASE("The recorded long OpenAI JSON stream gives 181 chunks ending with [DONE]",
+          "[shared-data]") {
   const Run run = parse_pieces(litellm::test::vector_file("openai/stream_long_json.sse"), {});
   REQUIRE(run.all.size() == 181);
   REQUIRE(run.all.back().data == "[DONE]");
 }
 
-TEST_CASE("The recorded Azure stream without a final blank line still ends with [DONE]") {
+TEST_CASE("The recorded Azure stream without a final blank line still ends with [DONE]",
+          "[shared-data]") {
   const Run run = parse_pieces(litellm::test::vector_file("azure/stream_gpt4o_quarkus.sse"), {});
   REQUIRE(run.all.size() == 7);
   REQUIRE(run.fed.size() == 6);  // The last event is delivered by finish().
@@ -669,7 +673,8 @@ TEST_CASE("The recorded Azure stream without a final blank line still ends with 
   REQUIRE(run.all.back().data == "[DONE]");
 }
 
-TEST_CASE("The recorded Anthropic stream runs from message_start to message_stop") {
+TEST_CASE("The recorded Anthropic stream runs from message_start to message_stop",
+          "[shared-data]") {
   const Run run = parse_pieces(litellm::test::vector_file("anthropic/basic_response.sse"), {});
   REQUIRE(run.all.size() == 9);
   REQUIRE(run.fed.size() == 8);  // The file ends without a line end.
@@ -678,7 +683,8 @@ TEST_CASE("The recorded Anthropic stream runs from message_start to message_stop
   REQUIRE(run.all.back().data == R"({"type":"message_stop"})");
 }
 
-TEST_CASE("Every recorded Anthropic event's type matches the type inside its data") {
+TEST_CASE("Every recorded Anthropic event's type matches the type inside its data",
+          "[shared-data]") {
   for (const std::string& file : recorded_sse_files()) {
     if (file.rfind("anthropic/", 0) != 0) continue;
     INFO(file);
