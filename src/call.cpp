@@ -637,7 +637,12 @@ CallRunner::~CallRunner() = default;
 
 Clock::time_point CallRunner::key_deadline() const {
   if (!spec_.max_key_wait) return Clock::time_point::max();
-  return context_.pool->registry()->clock().now() + *spec_.max_key_wait;
+  const Clock::time_point now = context_.pool->registry()->clock().now();
+  // Saturate: a wait beyond what the clock can represent (milliseconds::max()) is no limit.
+  const auto room =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::time_point::max() - now);
+  if (*spec_.max_key_wait >= room) return Clock::time_point::max();
+  return now + *spec_.max_key_wait;
 }
 
 ResponseSink& CallRunner::sink() noexcept {

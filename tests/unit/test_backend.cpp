@@ -782,7 +782,7 @@ TEST_CASE("x-should-retry true retries a response that is otherwise final") {
       FakeResponse::json_body(error_body("invalid_request_error", "", "hiccup"), 400);
   bad.headers.add("x-should-retry", "true");
   h.transport->push(bad);
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   CHECK(backend.completion(chat_params())["choices"][0]["finish_reason"] == "stop");
   CHECK(h.transport->requests().size() == 2);
 }
@@ -806,7 +806,7 @@ TEST_CASE("x-should-retry false ends the call after one attempt whatever the sta
   FakeResponse down = FakeResponse::json_body(error_body("server_error", "", "down"), 503);
   down.headers.add("x-should-retry", "false");
   h.transport->push(down);
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   CHECK_THROWS_AS(backend.completion(chat_params()), ServerError);
   CHECK(h.transport->requests().size() == 1);
 }
@@ -818,7 +818,7 @@ TEST_CASE("x-should-retry false on a rejected key ends the call and still takes 
       error_body("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 401);
   rejected.headers.add("x-should-retry", "false");
   h.transport->push(rejected);
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   CHECK_THROWS_AS(backend.completion(chat_params()), AuthError);
   CHECK(h.transport->requests().size() == 1);
   CHECK_FALSE(backend.key_pool().snapshot()[0].in_rotation);
@@ -837,7 +837,7 @@ TEST_CASE("a Gemini bad key (400 with a list body) takes the key out and moves t
       R"("status":"INVALID_ARGUMENT","details":[{"@type":"type.googleapis.com/google.rpc.)"
       R"(ErrorInfo","reason":"API_KEY_INVALID","domain":"googleapis.com"}]}}])",
       400));
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   const auto snapshot = backend.key_pool().snapshot();
   CHECK_FALSE(snapshot[0].in_rotation);

@@ -2,6 +2,7 @@
 // call) and request values that JSON cannot carry as given (NaN, invalid UTF-8, a bad `n`).
 #include <cmath>
 #include <functional>
+#include <future>
 #include <limits>
 #include <string>
 #include <vector>
@@ -9,11 +10,11 @@
 #include "catch.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
-#include "vectors.hpp"
+#include "samples.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using litellm::test::vector_file;
+using litellm::test::sample_chat_completion;
 
 namespace {
 
@@ -114,7 +115,7 @@ TEST_CASE("zero is accepted where the option documents what it means") {
   options.key_pool.rate_limit_backoff.initial = 0ms;
   options.key_pool.max_cooldown = 0ms;
   auto backend = h.backend(options);
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   CHECK_NOTHROW(backend.completion(chat_params()));
 }
 
@@ -178,7 +179,7 @@ TEST_CASE("a timeout parameter that is not a positive number is a ConfigError, n
 TEST_CASE("a null timeout parameter keeps the configured total timeout") {
   Harness h;
   auto backend = h.backend();
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   json params = chat_params();
   params["timeout"] = nullptr;
   backend.completion(params);
@@ -253,7 +254,7 @@ TEST_CASE("invalid UTF-8 in a member name is a ConfigError, nothing sent") {
 TEST_CASE("valid UTF-8 of every length is sent unchanged") {
   Harness h;
   auto backend = h.backend();
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   // 1 to 4 byte sequences, some past a 16-byte ASCII run.
   const std::string text = "plain ascii text here: \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 end";
   backend.completion(chat_params(text));
@@ -271,9 +272,27 @@ TEST_CASE("n must be an integer from 1 to kMaxChoices, nothing sent otherwise") 
     CHECK(contains(config_error_of([&] { backend.completion(params); }), "n must be"));
   }
   CHECK(h.transport->requests().empty());
-  h.transport->push(FakeResponse::json_body(vector_file("openai/chat_text.json")));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   json params = chat_params();
   params["n"] = kMaxChoices;
   backend.completion(params);
   CHECK(json::parse(h.transport->requests().at(0).body)["n"] == kMaxChoices);
+}
+
+TEST_CASE("a max_key_wait beyond the clock's range waits for the key, not an overflow") {
+  Harness h;
+  auto clock = std::make_shared<FakeClock>();
+  BackendOptions options = h.options();
+  options.key_registry = std::make_shared<KeyRegistry>(clock);
+  options.max_key_wait = std::chrono::milliseconds::max();
+  auto backend = h.backend(options, json{{"wait_time_per_key", 1}});
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
+  h.transport->push(FakeResponse::json_body(sample_chat_completion()));
+  backend.completion(chat_params());  // stamps the only key: the next call must wait 1 s
+  auto second = std::async(std::launch::async, [&] { return backend.completion(chat_params()); });
+  // Overflowing now + max_key_wait made the deadline lie in the past: an immediate RateLimitError.
+  REQUIRE(clock->wait_for_waiters(1, std::chrono::seconds(10)));
+  clock->advance(std::chrono::seconds(2));
+  CHECK_NOTHROW(second.get());
+  CHECK(h.transport->requests().size() == 2);
 }
