@@ -8,12 +8,15 @@
 #include "catch.hpp"
 #include "litellm/backend.hpp"
 #include "simulator.hpp"
+#include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
 using sim::Fault;
 using sim::FaultKind;
 
+using litellm::test::delta_text;
+using litellm::test::text_of;
 namespace {
 
 std::vector<ApiInfo> keys(const sim::ProviderSimulator& simulator, int count) {
@@ -35,21 +38,6 @@ BackendOptions options() {
 json ping(const std::string& text, int max_tokens = 8) {
   return json{{"messages", json::array({{{"role", "user"}, {"content", text}}})},
               {"max_tokens", max_tokens}};
-}
-
-/// The text a chunk adds (a usage chunk has no choices).
-std::string delta_text(const json& chunk) {
-  std::string text;
-  for (const json& choice : chunk.value("choices", json::array())) {
-    const json content = choice.value("delta", json::object()).value("content", json());
-    if (content.is_string()) text += content.get<std::string>();
-  }
-  return text;
-}
-
-std::string text_of(const json& completion) {
-  const json& content = completion["choices"][0]["message"]["content"];
-  return content.is_string() ? content.get<std::string>() : std::string();
 }
 
 struct Started {

@@ -13,6 +13,7 @@
 #include "litellm/backend.hpp"
 #include "scoped_env.hpp"
 #include "simulator.hpp"
+#include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
@@ -20,6 +21,7 @@ using litellm::test::ScopedEnv;
 using sim::Fault;
 using sim::FaultKind;
 
+using litellm::test::text_of;
 namespace {
 
 const std::vector<std::string> kKeys = {"sk-integration-key-0001-aaaaaaaa",
@@ -74,11 +76,6 @@ json ping(int max_tokens = 8) {
               {"max_tokens", max_tokens}};
 }
 const std::string kPingAnswer = "Hello from the simulator. You said: ping pong";
-
-std::string text_of(const json& completion, int choice = 0) {
-  const json& content = completion["choices"][choice]["message"]["content"];
-  return content.is_string() ? content.get<std::string>() : std::string();
-}
 
 /// Streams and collects the text the callback saw.
 struct Collector {

@@ -23,7 +23,9 @@
 #include <nlohmann/json.hpp>
 
 #include "catch.hpp"
+#include "text.hpp"
 
+using litellm::test::count_of;
 namespace {
 
 using litellm::sim::Fault;
@@ -290,15 +292,6 @@ Dechunked dechunk(const std::string& bytes) {
     out.body += bytes.substr(line_end + 2, size);
     pos = line_end + 2 + size + 2;
   }
-}
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (std::size_t pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + needle.size())) {
-    ++count;
-  }
-  return count;
 }
 
 std::vector<float> decode_base64_floats(const std::string& text) {

@@ -10,12 +10,15 @@
 #include "catch.hpp"
 #include "litellm/backend.hpp"
 #include "simulator.hpp"
+#include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
 using sim::Fault;
 using sim::FaultKind;
 
+using litellm::test::delta_text;
+using litellm::test::text_of;
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -61,21 +64,6 @@ struct Server {
 json ping() {
   return json{{"messages", json::array({{{"role", "user"}, {"content", "ping pong"}}})},
               {"max_tokens", 8}};
-}
-
-/// The text of a chunk's deltas.
-std::string delta_text(const json& chunk) {
-  std::string text;
-  for (const json& choice : chunk.value("choices", json::array())) {
-    const json content = choice.value("delta", json::object()).value("content", json());
-    if (content.is_string()) text += content.get<std::string>();
-  }
-  return text;
-}
-
-std::string text_of(const json& completion) {
-  const json& content = completion["choices"][0]["message"]["content"];
-  return content.is_string() ? content.get<std::string>() : std::string();
 }
 
 /// Checks a held-open stream's call: the full completion, delivered promptly, chunk by chunk.

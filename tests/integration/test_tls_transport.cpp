@@ -29,6 +29,7 @@
 #include "catch.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
+#include "text.hpp"
 
 extern char** environ;
 
@@ -36,6 +37,7 @@ using namespace litellm;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
+using litellm::test::count_of;
 namespace {
 
 constexpr const char* kNginx = "/usr/sbin/nginx";
@@ -58,15 +60,6 @@ std::string read_text(const fs::path& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-std::size_t count_of(const std::string& text, const std::string& needle) {
-  std::size_t count = 0;
-  for (std::size_t pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + needle.size())) {
-    ++count;
-  }
-  return count;
 }
 
 /// A free TCP port of 127.0.0.1 (bound once, then released for nginx).

@@ -6,11 +6,13 @@
 
 #include "catch.hpp"
 #include "litellm/api_info.hpp"
+#include "text.hpp"
 
 using litellm::ApiInfo;
 using litellm::ConfigError;
 using litellm::json;
 
+using litellm::test::contains;
 namespace {
 
 constexpr const char* kSecret = "sk-proj-SECRETSECRETSECRET1234Wxyz";
@@ -27,10 +29,6 @@ std::string validation_error(const ApiInfo& info) {
     return e.what();
   }
   return "";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 /// Sets an environment variable for the lifetime of the object.

@@ -11,6 +11,7 @@
 #include "litellm/merge.hpp"
 #include "litellm/providers/provider.hpp"
 #include "samples.hpp"
+#include "text.hpp"
 #include "vectors.hpp"
 
 using namespace litellm;
@@ -20,6 +21,7 @@ using litellm::test::sample_chat_completion;
 using litellm::test::sample_stream_sse;
 using litellm::test::vector_file;
 
+using litellm::test::contains;
 namespace {
 
 const std::string kKeyA = "sk-test-backend-AAAAAAAAAAAAAAAAAAAA";
@@ -89,10 +91,6 @@ json accumulate_directly(const std::string& body, const ProviderAdapter& adapter
 json stable(json completion) {
   completion.erase("created");
   return completion;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace

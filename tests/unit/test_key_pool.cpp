@@ -9,10 +9,12 @@
 #include "catch.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/key_pool.hpp"
+#include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
 
+using litellm::test::contains;
 namespace {
 
 ApiInfo key(int i) {
@@ -43,10 +45,6 @@ int index_of(const ApiInfo& info) {
     if (info == key(i)) return i;
   }
   return -1;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace

@@ -11,11 +11,13 @@
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
 #include "samples.hpp"
+#include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
 using litellm::test::sample_chat_completion;
 
+using litellm::test::contains;
 namespace {
 
 const std::string kKey = "sk-test-validation-AAAAAAAAAAAAAAAA";
@@ -52,10 +54,6 @@ std::string config_error_of(const std::function<void()>& call) {
     return e.what();
   }
   return "";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 struct OptionCase {
