@@ -17,7 +17,9 @@
 namespace litellm::test {
 
 /// The data folder, or "" when the build found none.
-inline std::string shared_data_dir() { return LITELLM_TEST_DATA_DIR; }
+inline std::string shared_data_dir() {
+  return LITELLM_TEST_DATA_DIR;
+}
 
 /// The bytes of LITELLM_TEST_DATA_DIR/<relative>, exactly as stored.
 /// @throws std::runtime_error when the file cannot be read.

@@ -89,6 +89,19 @@ FakeResponse embed(const HttpRequest& request) {
           .dump());
 }
 
+/// A batch_embedding of four inputs in two requests, the first answered 400.
+EmbeddingBatch batch_with_first_request_failed() {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->push(FakeResponse::json_body(
+      R"({"error":{"message":"bad","type":"invalid_request_error"}})", 400));
+  h.transport->respond_with(embed);
+  BatchOptions options;
+  options.embedding_batch_size = 2;
+  options.max_concurrency = 1;
+  return backend.batch_embedding({"a", "b", "c", "d"}, json::object(), options);
+}
+
 }  // namespace
 
 TEST_CASE("completion_async resolves to the completion") {
@@ -266,16 +279,7 @@ TEST_CASE("batch_embedding splits inputs into requests and reassembles the vecto
 }
 
 TEST_CASE("a failed embedding request marks its inputs and keeps the others") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
-  h.transport->push(FakeResponse::json_body(
-      R"({"error":{"message":"bad","type":"invalid_request_error"}})", 400));
-  h.transport->respond_with(embed);
-  BatchOptions options;
-  options.embedding_batch_size = 2;
-  options.max_concurrency = 1;
-  const EmbeddingBatch batch =
-      backend.batch_embedding({"a", "b", "c", "d"}, json::object(), options);
+  const EmbeddingBatch batch = batch_with_first_request_failed();
   CHECK_FALSE(batch.ok());
   CHECK(batch.failed_requests == 1);
   CHECK(batch.vectors[0].empty());
@@ -445,16 +449,7 @@ TEST_CASE("a batch item built by hand with only an error rethrows its kind's cla
 }
 
 TEST_CASE("a failed embedding request's inputs rethrow its error with its class") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
-  h.transport->push(FakeResponse::json_body(
-      R"({"error":{"message":"bad","type":"invalid_request_error"}})", 400));
-  h.transport->respond_with(embed);
-  BatchOptions options;
-  options.embedding_batch_size = 2;
-  options.max_concurrency = 1;
-  const EmbeddingBatch batch =
-      backend.batch_embedding({"a", "b", "c", "d"}, json::object(), options);
+  const EmbeddingBatch batch = batch_with_first_request_failed();
   REQUIRE(batch.exceptions.size() == 4);
   CHECK_THROWS_AS(batch.rethrow(0), BadRequestError);
   CHECK_THROWS_AS(batch.rethrow(1), BadRequestError);
