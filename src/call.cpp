@@ -46,7 +46,9 @@ std::string redact_keys(std::string text, const std::vector<ApiInfo>& keys) {
 Error with_context(const Error& error, const ApiInfo& info, const std::vector<ApiInfo>& keys,
                    const std::string& key_id, int attempts, const std::optional<json>& partial) {
   ErrorDetails details = error.details();
-  if (details.provider.empty()) details.provider = info.backend_used;
+  // The backend the caller named (groq, my_vllm, ...), not the wire protocol the adapter speaks:
+  // plain and streamed errors of one backend name it alike.
+  details.provider = info.backend_used;
   details.key_id = key_id;
   details.attempts = attempts;
   details.provider_message = redact_keys(details.provider_message, keys);

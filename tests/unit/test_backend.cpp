@@ -842,3 +842,27 @@ TEST_CASE("a Gemini bad key (400 with a list body) takes the key out and moves t
   CHECK(contains(snapshot[0].disabled_reason, "API_KEY_INVALID"));
   CHECK(request_key(h.transport->requests().at(1)) == kKeyB);
 }
+
+TEST_CASE("an OpenAI-compatible backend's errors name it, plain and streamed alike") {
+  Harness h;
+  const ApiInfo groq{"groq", std::nullopt, kKeyA, std::nullopt};
+  auto backend = h.backend({groq}, "llama-3.3-70b");
+  h.transport->push(FakeResponse::json_body(
+      R"({"error":{"message":"bad model","type":"invalid_request_error"}})", 400));
+  h.transport->push(FakeResponse::event_stream(
+      "data: {\"error\":{\"message\":\"bad model\",\"type\":\"invalid_request_error\"}}\n\n"));
+  std::string plain;
+  std::string streamed;
+  try {
+    backend.completion(chat_params());
+  } catch (const BadRequestError& e) {
+    plain = e.provider();
+  }
+  try {
+    backend.completion(chat_params(), [](const json&) { return true; });
+  } catch (const Error& e) {
+    streamed = e.provider();
+  }
+  CHECK(plain == "groq");
+  CHECK(streamed == "groq");
+}
