@@ -11,6 +11,7 @@
 #include "detail/base64.hpp"
 #include "detail/fast_json.hpp"
 #include "detail/header_check.hpp"
+#include "detail/option_checks.hpp"
 #include "detail/redact.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/providers/openai.hpp"
@@ -148,26 +149,6 @@ bool needs_only_parsing(std::string_view body, const CallSpec& spec,
 /// Backends known to answer encoding_format=base64 (other compatible servers may not).
 bool supports_base64_embeddings(const ApiInfo& info) {
   return info.backend_used == "openai" || info.backend_used == "azure";
-}
-
-/// `d` as "<n> ms", for messages.
-std::string ms_text(milliseconds d) {
-  return std::to_string(d.count()) + " ms";
-}
-
-/// Throws unless `d` > 0 (`may_be_zero`: >= 0, with `zero_means` said in the message).
-void check_duration(milliseconds d, std::string_view field, bool may_be_zero,
-                    std::string_view zero_means = {}) {
-  if (d.count() > 0 || (may_be_zero && d.count() == 0)) return;
-  std::string message(field);
-  if (may_be_zero) {
-    message += " must not be negative (0: ";
-    message += zero_means;
-    message += "), got " + ms_text(d);
-  } else {
-    message += " must be positive, got " + ms_text(d);
-  }
-  throw ConfigError(message);
 }
 
 void check_timeouts(const Timeouts& t, const std::string& where) {
@@ -540,12 +521,7 @@ void check_backend_options(const BackendOptions& options) {
   if (options.max_response_bytes == 0) {
     throw ConfigError(where + "max_response_bytes must be positive, got 0");
   }
-  check_duration(options.key_pool.rate_limit_backoff.initial,
-                 where + "key_pool.rate_limit_backoff.initial", true, "no cooldown");
-  check_duration(options.key_pool.rate_limit_backoff.maximum,
-                 where + "key_pool.rate_limit_backoff.maximum", true, "no cooldown");
-  check_duration(options.key_pool.max_cooldown, where + "key_pool.max_cooldown", true,
-                 "server wait hints impose no cooldown");
+  check_key_pool_options(options.key_pool, where + "key_pool.");
 }
 
 void check_call_options(const CallOptions& options) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "detail/option_checks.hpp"
+
 namespace litellm {
 namespace {
 
@@ -224,15 +226,7 @@ KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options,
   if (options_.wait_per_key < Clock::duration::zero()) {
     throw ConfigError("wait_per_key must not be negative");
   }
-  const auto check = [](milliseconds value, const char* field) {
-    if (value < milliseconds::zero()) {
-      throw ConfigError(std::string("KeyPoolOptions.") + field + " must not be negative, got " +
-                        std::to_string(value.count()) + " ms");
-    }
-  };
-  check(options_.rate_limit_backoff.initial, "rate_limit_backoff.initial");
-  check(options_.rate_limit_backoff.maximum, "rate_limit_backoff.maximum");
-  check(options_.max_cooldown, "max_cooldown");
+  detail::check_key_pool_options(options_, "KeyPoolOptions.");
   key_ids_.reserve(api_infos_.size());
   for (std::size_t i = 0; i < api_infos_.size(); ++i) {
     try {
