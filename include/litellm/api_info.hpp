@@ -3,6 +3,8 @@
 /// (`aiflows.backends.api_info.ApiInfo`), with per-provider validation and redacted printing.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <optional>
 #include <ostream>
 #include <string>
@@ -21,7 +23,7 @@ namespace litellm {
 /// Field names and meanings are those of the Python original, so an aiflows `api_infos` list
 /// serialised as JSON loads as is (`from_json`). Printing (`operator<<`, fmt) shows the key
 /// redacted, like `sk-...Wxyz`; `to_json` keeps it, because it is serialisation.
-struct ApiInfo {
+struct LITELLM_API ApiInfo {
   /// The backend name: a known one (`openai`, `azure`, `anthropic`, `groq`, `ollama`, ... see
   /// `kKnownProviders`) or any name together with an `api_base` (an OpenAI-compatible server).
   std::string backend_used;
@@ -56,28 +58,28 @@ struct ApiInfo {
 /// Serialises the four fields under the Python config's names, the key included (this is
 /// serialisation, so `from_json(to_json(x)) == x`); absent optionals become null.
 /// For logs use `operator<<`, fmt or `to_redacted_string`, which redact the key.
-void to_json(json& j, const ApiInfo& info);
+LITELLM_API void to_json(json& j, const ApiInfo& info);
 /// Reads the Python config's field names (`backend_used`, `api_version`, `api_key`,
 /// `api_base`); missing or null optional fields stay empty; unknown fields (such as aiflows'
 /// `_target_`) are ignored. Wrong types throw `ConfigError` naming the field.
 /// Does not validate: call `validate()` (the backend does).
-void from_json(const json& j, ApiInfo& info);
+LITELLM_API void from_json(const json& j, ApiInfo& info);
 
 /// A printable hint of a secret that does not reveal it: `sk-...Wxyz` (first three and last four
 /// characters) for keys of 16 characters or more, `***` for shorter ones, `(none)` when empty.
-std::string redact_key(std::string_view key);
+LITELLM_API std::string redact_key(std::string_view key);
 
 /// One line for logs: `ApiInfo{backend_used=openai, api_key=sk-...Wxyz, api_base=...,
 /// api_version=...}` with the key redacted.
-std::string to_redacted_string(const ApiInfo& info);
+LITELLM_API std::string to_redacted_string(const ApiInfo& info);
 
 /// Writes `to_redacted_string(info)`.
-std::ostream& operator<<(std::ostream& os, const ApiInfo& info);
+LITELLM_API std::ostream& operator<<(std::ostream& os, const ApiInfo& info);
 
 /// A stable identifier of an ApiInfo: distinct for distinct (backend, key, base), the same in
 /// every process, and free of key material. Format, documented in key_pool.hpp:
 /// `<backend_used>:<redacted key>:<16 hex digits of SHA-256(backend, base, key)>`.
-std::string make_unique_api_info_key(const ApiInfo& info);
+LITELLM_API std::string make_unique_api_info_key(const ApiInfo& info);
 
 /// The ApiInfos described by the usual environment variables, in this order:
 /// - OpenAI: `OPENAI_API_KEY`, with `OPENAI_BASE_URL` or `OPENAI_API_BASE` as api_base;
@@ -86,13 +88,13 @@ std::string make_unique_api_info_key(const ApiInfo& info);
 /// - Anthropic: `ANTHROPIC_API_KEY`, with `ANTHROPIC_BASE_URL` or `ANTHROPIC_API_BASE`;
 /// - every other known backend whose `ProviderSpec::key_env` is set (GROQ_API_KEY, ...).
 /// A backend whose key variable is unset or empty is skipped. Not validated.
-std::vector<ApiInfo> api_infos_from_env();
+LITELLM_API std::vector<ApiInfo> api_infos_from_env();
 
 /// Loads ApiInfos from a JSON document shaped like the original's configuration: either a list of
 /// ApiInfo objects, or an object with an `api_infos` list (other members ignored). In string
 /// fields, `${NAME}` and OmegaConf's `${oc.env:NAME}` are replaced by the environment variable
 /// NAME (missing: `ConfigError` naming it). Every result is validated.
-std::vector<ApiInfo> api_infos_from_config(const json& config);
+LITELLM_API std::vector<ApiInfo> api_infos_from_config(const json& config);
 
 }  // namespace litellm
 
@@ -104,3 +106,7 @@ struct fmt::formatter<litellm::ApiInfo> : fmt::formatter<std::string_view> {
     return fmt::formatter<std::string_view>::format(litellm::to_redacted_string(info), ctx);
   }
 };
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/api_info-inl.hpp"
+#endif

@@ -10,6 +10,8 @@
 /// @endcode
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <exception>
@@ -39,7 +41,7 @@ namespace litellm {
 /// Converts implicitly from a string (a literal works), from a JSON string or object, and from a
 /// `std::map<std::string, std::string>` from backend name to model. A provider prefix
 /// (`azure/<deployment>`, `anthropic/<model>`, ...) is stripped before sending.
-class ModelName {
+class LITELLM_API ModelName {
  public:
   /// One model name for every backend.
   ModelName(const char* name) : single_(name ? name : "") {}  // NOLINT(google-explicit-constructor)
@@ -90,7 +92,7 @@ using Logger = std::function<void(LogLevel level, const std::string& message)>;
 inline constexpr int kMaxChoices = 128;
 
 /// Per-backend settings that are not request parameters. Every field has a working default.
-struct BackendOptions {
+struct LITELLM_API BackendOptions {
   /// The key registry the backend's pool uses: the process-wide one by default, so backends
   /// given the same key share its timer (as in the Python original).
   std::shared_ptr<KeyRegistry> key_registry = KeyRegistry::global();
@@ -130,7 +132,7 @@ struct BackendOptions {
 /// Per-call overrides of `BackendOptions`, checked as those are (a negative timeout,
 /// `max_attempts` below 1, ... make the call fail with ConfigError naming the field, before
 /// anything is sent).
-struct CallOptions {
+struct LITELLM_API CallOptions {
   std::optional<Timeouts> timeouts;                       ///< Instead of BackendOptions::timeouts.
   std::optional<RetryPolicy> retry;                       ///< Instead of BackendOptions::retry.
   std::optional<std::chrono::milliseconds> max_key_wait;  ///< Instead of the backend's.
@@ -142,7 +144,7 @@ struct CallOptions {
 using ChunkCallback = std::function<bool(const json& chunk)>;
 
 /// How far a batch has come, as handed to `BatchOptions::on_progress`.
-struct BatchProgress {
+struct LITELLM_API BatchProgress {
   std::size_t done = 0;                  ///< Requests finished, successfully or not.
   std::size_t total = 0;                 ///< Requests in the batch.
   std::size_t errors = 0;                ///< Requests that failed.
@@ -152,7 +154,7 @@ struct BatchProgress {
 };
 
 /// Settings of `batch_completion` and `batch_embedding`.
-struct BatchOptions {
+struct LITELLM_API BatchOptions {
   /// Requests in flight at once (1 to 4096). Each still takes a key from the pool, so
   /// `wait_time_per_key` and cooldowns apply to every request.
   std::size_t max_concurrency = 16;
@@ -177,7 +179,7 @@ struct BatchOptions {
 /// @code
 /// try { item.rethrow(); } catch (const litellm::RateLimitError& e) { ... }
 /// @endcode
-struct BatchItem {
+struct LITELLM_API BatchItem {
   json value;                  ///< What `completion()` would have returned, when it succeeded.
   std::optional<Error> error;  ///< Why it failed, otherwise (sliced to `Error`: see `exception`).
   /// The failure as thrown, with its class: the `Error` subclass of its kind (or, for a failure
@@ -195,7 +197,7 @@ struct BatchItem {
 };
 
 /// The vectors of a `batch_embedding`, in input order.
-struct EmbeddingBatch {
+struct LITELLM_API EmbeddingBatch {
   /// One vector per input; empty when the request that carried the input failed.
   std::vector<std::vector<float>> vectors;
   /// One entry per input: the error of the request that carried it, if it failed (sliced to
@@ -253,7 +255,7 @@ struct EmbeddingBatch {
 /// broken stream. When the call took the last key out of rotation, it carries that response's
 /// status, provider message, type, code, request id and key id, with every key's reason listed in
 /// its message.
-class LiteLLMBackend {
+class LITELLM_API LiteLLMBackend {
  public:
   /// @throws ConfigError for an empty or invalid `api_infos`, a bad `wait_time_per_key` or
   /// `embeddings_call`, or a model map that names none of the keys' backends.
@@ -347,3 +349,7 @@ class LiteLLMBackend {
 };
 
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/backend-inl.hpp"
+#endif

@@ -9,6 +9,8 @@
 /// No message built by this library contains an API key: keys appear only redacted.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -75,7 +77,7 @@ inline std::ostream& operator<<(std::ostream& os, ErrorKind kind) {
 }
 
 /// Everything an `Error` knows besides its kind and message. All fields are optional.
-struct ErrorDetails {
+struct LITELLM_API ErrorDetails {
   int http_status = 0;           ///< HTTP status, 0 when no response arrived.
   std::string provider;          ///< The backend name ("openai", "azure", "anthropic", ...).
   std::string error_type;        ///< The provider's error type ("invalid_request_error", ...).
@@ -97,7 +99,7 @@ struct ErrorDetails {
 ///
 /// Copying is cheap and never throws: the details are shared, as `std::runtime_error` shares
 /// its message.
-class Error : public std::runtime_error {
+class LITELLM_API Error : public std::runtime_error {
  public:
   /// @param kind what went wrong; @param message a sentence without any key material.
   Error(ErrorKind kind, const std::string& message, ErrorDetails details = {})
@@ -190,7 +192,7 @@ class Error : public std::runtime_error {
 
 /// Declares a subclass of `Error` with a fixed kind.
 #define LITELLM_DETAIL_DECLARE_ERROR(Name, kind_value)                   \
-  class Name : public Error {                                            \
+  class LITELLM_API Name : public Error {                                       \
    public:                                                               \
     explicit Name(const std::string& message, ErrorDetails details = {}) \
         : Error(ErrorKind::kind_value, message, std::move(details)) {}   \

@@ -4,6 +4,8 @@
 /// the headers or after part of the body.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <deque>
 #include <functional>
 #include <mutex>

@@ -2,6 +2,8 @@
 /// HTTP values shared by the transports, the provider adapters and the key pool.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -30,7 +32,7 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 /// An ordered list of HTTP header fields; lookups ignore the name's case.
-class Headers {
+class LITELLM_API Headers {
  public:
   /// One field as received or to be sent.
   using Field = std::pair<std::string, std::string>;
@@ -84,7 +86,7 @@ class Headers {
 };
 
 /// Time limits of one HTTP exchange. Zero disables a limit.
-struct Timeouts {
+struct LITELLM_API Timeouts {
   /// Connecting, TLS included.
   std::chrono::milliseconds connect{std::chrono::seconds(10)};
   /// The whole exchange, for responses that are not streams (openai-python's default).
@@ -99,7 +101,7 @@ struct Timeouts {
 };
 
 /// One HTTP request, as a provider adapter builds it.
-struct HttpRequest {
+struct LITELLM_API HttpRequest {
   std::string method = "POST";  ///< The method.
   std::string url;              ///< The absolute URL.
   Headers headers;              ///< Request headers (credentials included: never log them).
@@ -111,7 +113,7 @@ struct HttpRequest {
 };
 
 /// A complete (buffered) HTTP response.
-struct HttpResponse {
+struct LITELLM_API HttpResponse {
   int status = 0;    ///< The HTTP status.
   Headers headers;   ///< The final response's headers.
   std::string body;  ///< The body.
@@ -119,7 +121,7 @@ struct HttpResponse {
 
 /// Receives a response as it arrives. Returning false from either call cancels the exchange,
 /// which then ends with `CancelledError`.
-class ResponseSink {
+class LITELLM_API ResponseSink {
  public:
   virtual ~ResponseSink() = default;
   /// The status and headers of the final response (after any 1xx), before any body byte.
@@ -144,7 +146,7 @@ class ResponseSink {
 
 /// A sink that keeps everything, for responses that are not streams. `max_body_bytes` bounds
 /// memory: a larger body is a `ProtocolError`.
-class BufferingSink final : public ResponseSink {
+class LITELLM_API BufferingSink final : public ResponseSink {
  public:
   /// Keeps at most `max_body_bytes` of body; the headers of a success (2xx) only when
   /// `keep_success_headers` (a caller that reads only an error's headers saves their copy).
@@ -197,7 +199,7 @@ class BufferingSink final : public ResponseSink {
 /// exchange and reports each end through its `done` callback. A transport that has no concurrent
 /// I/O of its own (the default implementation) runs the whole exchange inside `start` with
 /// `send`, then calls `done`: correct, only not concurrent.
-class Transport {
+class LITELLM_API Transport {
  public:
   /// Identifies an exchange begun with `start`.
   using ExchangeId = std::uint64_t;
@@ -244,7 +246,7 @@ class Transport {
 };
 
 /// Settings of the libcurl transport.
-struct CurlOptions {
+struct LITELLM_API CurlOptions {
   /// A CA bundle file (CURLOPT_CAINFO); empty: libcurl's default. Verification is always on.
   std::string ca_file;
   /// A directory of CA certificates (CURLOPT_CAPATH); empty: libcurl's default.
@@ -274,6 +276,10 @@ struct CurlOptions {
 
 /// The libcurl transport: per-thread reused handles (connections stay alive), curl's global
 /// init done once, no signals, TLS verification on, redirects off, gzip accepted.
-std::shared_ptr<Transport> make_curl_transport(CurlOptions options = {});
+LITELLM_API std::shared_ptr<Transport> make_curl_transport(CurlOptions options = {});
 
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/curl_transport-inl.hpp"
+#endif

@@ -19,6 +19,8 @@
 /// no key material beyond the redacted hint, e.g. `openai:sk-...Wxyz:3f9a1c0d2e4b5a69`.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -37,7 +39,7 @@
 namespace litellm {
 
 /// The time source of the key pool: a steady clock, or a fake one in tests.
-class Clock {
+class LITELLM_API Clock {
  public:
   /// Steady time.
   using time_point = std::chrono::steady_clock::time_point;
@@ -54,14 +56,14 @@ class Clock {
 };
 
 /// The real clock (`std::chrono::steady_clock`), shared.
-std::shared_ptr<Clock> steady_clock();
+LITELLM_API std::shared_ptr<Clock> steady_clock();
 
 /// A clock that moves only when told to: tests move time without sleeping.
 ///
 /// Threads blocked in `wait_until` wake when `advance` passes their deadline (or when their
 /// condition variable is notified). `wait_for_waiters` lets a test wait, on a condition rather
 /// than a sleep, until its threads are blocked.
-class FakeClock final : public Clock {
+class LITELLM_API FakeClock final : public Clock {
  public:
   /// Starts at `start` (an arbitrary point, one hour after the epoch by default).
   explicit FakeClock(time_point start = time_point(std::chrono::hours(1)));
@@ -96,7 +98,7 @@ class FakeClock final : public Clock {
 };
 
 /// What a call on a key ended with, as reported back to the pool.
-struct KeyOutcome {
+struct LITELLM_API KeyOutcome {
   /// The classes of outcome the pool acts on.
   enum class Kind {
     success,          ///< Clears the key's cooldown and its rate-limit streak.
@@ -128,7 +130,7 @@ struct KeyOutcome {
 };
 
 /// Options of a `KeyPool`.
-struct KeyPoolOptions {
+struct LITELLM_API KeyPoolOptions {
   /// The least time between two uses of one key: a key is ready when strictly more than this has
   /// passed since its last use. The Python original's `wait_time_per_key` (default 6 s). Must not
   /// be negative (ConfigError); 0: a key may be used again at once.
@@ -143,7 +145,7 @@ struct KeyPoolOptions {
 };
 
 /// One key's state, as shown in logs and dashboards: no key material.
-struct KeyStateSnapshot {
+struct LITELLM_API KeyStateSnapshot {
   std::string key_id;             ///< `make_unique_api_info_key`: backend, redacted key, hash.
   std::string backend_used;       ///< The backend.
   std::uint64_t uses = 0;         ///< Times the key was handed out.
@@ -161,13 +163,13 @@ struct KeyStateSnapshot {
 };
 
 /// `{"key_id", "backend_used", "uses", ..., "ready_in_ms", "in_rotation", ...}`.
-void to_json(json& j, const KeyStateSnapshot& snapshot);
+LITELLM_API void to_json(json& j, const KeyStateSnapshot& snapshot);
 
 class KeyPool;
 
 /// The process-wide (or, in tests, private) table of per-key state, keyed by
 /// `make_unique_api_info_key`. All choosing and stamping happens under its one mutex.
-class KeyRegistry {
+class LITELLM_API KeyRegistry {
  public:
   /// A registry whose times come from `clock`.
   explicit KeyRegistry(std::shared_ptr<Clock> clock = steady_clock());
@@ -176,7 +178,7 @@ class KeyRegistry {
 
   /// The registry every pool uses unless given another: the only global mutable state of the
   /// library, as in the Python original.
-  static const std::shared_ptr<KeyRegistry>& global();
+  LITELLM_PROCESS_WIDE static const std::shared_ptr<KeyRegistry>& global();
 
   /// The clock the registry's times come from.
   Clock& clock() const noexcept { return *clock_; }
@@ -209,7 +211,7 @@ class KeyRegistry {
 };
 
 /// A key handed out by `KeyPool::acquire`: counts as in flight until reported or destroyed.
-class KeyLease {
+class LITELLM_API KeyLease {
  public:
   KeyLease(KeyLease&& other) noexcept;
   KeyLease& operator=(KeyLease&& other) noexcept;
@@ -244,7 +246,7 @@ class KeyLease {
 };
 
 /// Hands out keys so that each is used at most once per `wait_per_key`. Thread-safe.
-class KeyPool {
+class LITELLM_API KeyPool {
  public:
   /// A pool over `api_infos` (at least one; each validated) with `options` in range (see
   /// KeyPoolOptions' fields); `ConfigError` otherwise.
@@ -311,3 +313,7 @@ class KeyPool {
 };
 
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/key_pool-inl.hpp"
+#endif

@@ -6,6 +6,8 @@
 /// @endcode
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include "litellm/api_info.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/errors.hpp"

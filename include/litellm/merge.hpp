@@ -4,6 +4,8 @@
 /// `chat.completion` object the non-streaming endpoint would have returned.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -36,7 +38,7 @@ inline constexpr int kMaxStreamChoices = 1024;
 ///
 /// A null or non-object `delta` leaves `merged_stream` unchanged; a null `merged_stream` becomes
 /// an object.
-json& merge_delta_to_stream(json& merged_stream, const json& delta);
+LITELLM_API json& merge_delta_to_stream(json& merged_stream, const json& delta);
 
 /// Merges a whole stream of `chat.completion.chunk` objects into one message per choice.
 ///
@@ -48,7 +50,7 @@ json& merge_delta_to_stream(json& merged_stream, const json& delta);
 /// Azure prompt-filter chunks) are skipped.
 ///
 /// @throws ProtocolError when a choice index is negative, not an integer, or >= kMaxStreamChoices.
-std::vector<json> merge_streams(const std::vector<json>& streamed_response,
+LITELLM_API std::vector<json> merge_streams(const std::vector<json>& streamed_response,
                                 int n_chat_completion_choices);
 
 /// Rebuilds the `chat.completion` object of a stream, chunk by chunk.
@@ -70,7 +72,7 @@ std::vector<json> merge_streams(const std::vector<json>& streamed_response,
 /// `all_choices_finished()` counts it, whichever way the chunks were added.
 ///
 /// It may be read at any time: after a broken stream, `completion()` is the partial result.
-class StreamAccumulator {
+class LITELLM_API StreamAccumulator {
  public:
   /// @param n_choices the `n` requested: at least this many choices are reported (clamped to
   ///        0..kMaxStreamChoices).
@@ -136,6 +138,10 @@ class StreamAccumulator {
 /// non-streaming API returns it: `role` defaulted to "assistant", empty or absent `content` as
 /// null, `index` removed from tool calls and their `type` defaulted to "function" (the API
 /// rejects an assistant tool call without it), null fields dropped.
-json finalize_message(json merged_delta);
+LITELLM_API json finalize_message(json merged_delta);
 
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/merge-inl.hpp"
+#endif

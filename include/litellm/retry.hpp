@@ -5,6 +5,8 @@
 /// (`anthropic-ratelimit-*-reset`).
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string_view>
@@ -16,7 +18,7 @@ namespace litellm {
 /// How long to wait before the next attempt: exponential, capped, with jitter.
 ///
 /// delay(n) = min(initial * multiplier^(n-1), maximum) * (1 - jitter * u), u uniform in [0, 1).
-struct BackoffPolicy {
+struct LITELLM_API BackoffPolicy {
   std::chrono::milliseconds initial{500};   ///< The delay before the first retry.
   double multiplier = 2.0;                  ///< Growth per retry.
   std::chrono::milliseconds maximum{8000};  ///< The cap before jitter.
@@ -30,7 +32,7 @@ struct BackoffPolicy {
 };
 
 /// Which failures are retried, and how often.
-struct RetryPolicy {
+struct LITELLM_API RetryPolicy {
   /// Attempts per call, the first included (1: never retry). Attempts that fail because a key was
   /// rejected (401/403, exhausted quota) move to the next key without counting here.
   int max_attempts = 3;
@@ -41,21 +43,21 @@ struct RetryPolicy {
 
 /// Parses a `Retry-After` value: delta-seconds (fractions accepted) or an HTTP date (IMF-fixdate,
 /// RFC 850 or asctime), relative to `now`. A date in the past gives 0. Garbage gives nullopt.
-std::optional<std::chrono::milliseconds> parse_retry_after(
+LITELLM_API std::optional<std::chrono::milliseconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now);
 
 /// Parses a rate-limit reset duration: Go-style (`1s`, `6m0s`, `20ms`, `1h2m3.5s`, `250us`), a
 /// bare number of seconds (`30`, `0.5`), or an RFC 3339 timestamp (Anthropic), relative to `now`.
-std::optional<std::chrono::milliseconds> parse_reset_duration(
+LITELLM_API std::optional<std::chrono::milliseconds> parse_reset_duration(
     std::string_view value, std::chrono::system_clock::time_point now);
 
 /// Parses an HTTP date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850, asctime), for the
 /// years 1970 to 2200.
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value);
+LITELLM_API std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value);
 
 /// Parses an RFC 3339 timestamp (`2024-05-01T12:00:30Z`, fractions and offsets accepted), for
 /// the years 1970 to 2200.
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view value);
+LITELLM_API std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view value);
 
 /// The wait a response asks for, from its headers, first match wins:
 /// 1. `retry-after-ms` (Azure, OpenAI);
@@ -64,8 +66,12 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
 ///    `anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-reset`): the longest of
 ///    those whose matching `remaining` header is 0, else the shortest.
 /// Values are clamped to [0, 24 h]. nullopt when no usable header is present.
-std::optional<std::chrono::milliseconds> retry_after_from_headers(
+LITELLM_API std::optional<std::chrono::milliseconds> retry_after_from_headers(
     const Headers& headers,
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/retry-inl.hpp"
+#endif

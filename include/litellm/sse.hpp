@@ -20,6 +20,8 @@
 /// copied. The event handed to the callback is reused, so its strings keep their capacity.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

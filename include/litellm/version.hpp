@@ -2,6 +2,8 @@
 /// Library version. CMake reads the numbers from this file, so it is the only place they live.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #define LITELLM_VERSION_MAJOR 0
 #define LITELLM_VERSION_MINOR 1
 #define LITELLM_VERSION_PATCH 0

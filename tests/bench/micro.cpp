@@ -18,9 +18,9 @@
 #include <litellm/litellm.hpp>
 
 #include "bench.hpp"
-#include "detail/base64.hpp"
-#include "detail/call.hpp"
-#include "detail/fast_json.hpp"
+#include "litellm/detail/base64.hpp"
+#include "litellm/detail/call.hpp"
+#include "litellm/detail/fast_json.hpp"
 #include "samples.hpp"
 
 namespace bench {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "detail/fast_json.hpp"
+#include "litellm/detail/fast_json.hpp"
 #include "litellm/merge.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "detail/fast_json.hpp"
+#include "litellm/detail/fast_json.hpp"
 #include "litellm/providers/anthropic.hpp"
 #include "litellm/providers/openai.hpp"
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "detail/curl_common.hpp"
+#include "litellm/detail/curl_common.hpp"
 #include "scoped_env.hpp"
 
 using litellm::Headers;

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "catch.hpp"
-#include "detail/fast_json.hpp"
+#include "litellm/detail/fast_json.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/sse.hpp"
 #include "vectors.hpp"

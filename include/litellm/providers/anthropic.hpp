@@ -2,6 +2,8 @@
 /// Anthropic's Messages API, exposed in OpenAI's chat format.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -74,7 +76,7 @@ namespace litellm {
 /// **Streams**: see `AnthropicStreamTranslator`. **Embeddings**: Anthropic has none
 /// (ConfigError). **Errors**: `error_from_http(response, "anthropic")`, with the body's
 /// `request_id` used when no request-id header was sent.
-class AnthropicAdapter final : public ProviderAdapter {
+class LITELLM_API AnthropicAdapter final : public ProviderAdapter {
  public:
   WireProtocol protocol() const noexcept override { return WireProtocol::anthropic; }
   HttpRequest chat_request(const ApiInfo& api_info, const std::string& model, const json& params,
@@ -117,7 +119,7 @@ class AnthropicAdapter final : public ProviderAdapter {
 /// - `error` -> throws `error_from_stream_event(data.error, "anthropic")` as its kind's subclass
 ///   (`ServerError` for `overloaded_error`, `RateLimitError` for `rate_limit_error`, ...).
 /// Data that is not a JSON object is a ProtocolError.
-class AnthropicStreamTranslator final : public StreamTranslator {
+class LITELLM_API AnthropicStreamTranslator final : public StreamTranslator {
  public:
   void on_event(const SseEvent& event, std::vector<json>& out) override;
   bool finished() const noexcept override { return finished_; }
@@ -151,12 +153,16 @@ class AnthropicStreamTranslator final : public StreamTranslator {
 /// The OpenAI `finish_reason` of an Anthropic `stop_reason`: end_turn, stop_sequence,
 /// pause_turn -> "stop"; max_tokens, model_context_window_exceeded -> "length"; tool_use ->
 /// "tool_calls"; refusal -> "content_filter"; null -> null; any other value -> "stop".
-json anthropic_finish_reason(const json& stop_reason);
+LITELLM_API json anthropic_finish_reason(const json& stop_reason);
 
 /// The OpenAI `usage` of an Anthropic usage object: `prompt_tokens` = input_tokens +
 /// cache_creation_input_tokens + cache_read_input_tokens, `completion_tokens` = output_tokens,
 /// `total_tokens`, `prompt_tokens_details.cached_tokens` = cache_read_input_tokens, plus the
 /// raw `cache_creation_input_tokens` and `cache_read_input_tokens` (absent counts are 0).
-json anthropic_usage(const json& usage);
+LITELLM_API json anthropic_usage(const json& usage);
 
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/anthropic-inl.hpp"
+#endif

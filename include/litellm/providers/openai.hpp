@@ -2,6 +2,8 @@
 /// OpenAI and every OpenAI-compatible server, and Azure OpenAI (the same bodies on other paths).
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include "litellm/providers/provider.hpp"
 
 namespace litellm {
@@ -12,7 +14,7 @@ namespace litellm {
 /// Streams ask for the usage chunk (`stream_options.include_usage`) on the `openai` backend
 /// only: several compatible servers and older Azure API versions reject the field. Pass
 /// `stream_options` yourself to ask any server for it.
-class OpenAIAdapter : public ProviderAdapter {
+class LITELLM_API OpenAIAdapter : public ProviderAdapter {
  public:
   WireProtocol protocol() const noexcept override { return WireProtocol::openai; }
   HttpRequest chat_request(const ApiInfo& api_info, const std::string& model, const json& params,
@@ -38,7 +40,7 @@ class OpenAIAdapter : public ProviderAdapter {
 /// Azure OpenAI: `POST {api_base}/openai/deployments/{deployment}/chat/completions
 /// ?api-version={api_version}` with an `api-key` header. The model is the deployment name
 /// (path-encoded); an api_base that already ends in `/openai` is accepted.
-class AzureAdapter final : public OpenAIAdapter {
+class LITELLM_API AzureAdapter final : public OpenAIAdapter {
  public:
   WireProtocol protocol() const noexcept override { return WireProtocol::azure; }
 
@@ -52,7 +54,7 @@ class AzureAdapter final : public OpenAIAdapter {
 
 /// The OpenAI stream translator: each `data:` event is a chunk; `[DONE]` ends the stream; a
 /// `{"error": ...}` object (or an `event: error`) is an in-band error.
-class OpenAIStreamTranslator final : public StreamTranslator {
+class LITELLM_API OpenAIStreamTranslator final : public StreamTranslator {
  public:
   /// @param provider the name used in errors.
   explicit OpenAIStreamTranslator(std::string provider) : provider_(std::move(provider)) {}
@@ -66,6 +68,10 @@ class OpenAIStreamTranslator final : public StreamTranslator {
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (for path segments and query
 /// values).
-std::string url_encode(std::string_view text);
+LITELLM_API std::string url_encode(std::string_view text);
 
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/openai-inl.hpp"
+#endif

@@ -3,6 +3,8 @@
 /// and what each provider speaks. No I/O happens here; the backend sends what adapters build.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,7 +21,7 @@
 namespace litellm {
 
 /// Turns one provider's stream events into OpenAI `chat.completion.chunk` objects.
-class StreamTranslator {
+class LITELLM_API StreamTranslator {
  public:
   virtual ~StreamTranslator() = default;
   /// Translates one event, appending the chunks it yields (often one, sometimes none) to `out`.
@@ -31,7 +33,7 @@ class StreamTranslator {
 };
 
 /// One provider dialect. Implementations are stateless and thread-safe.
-class ProviderAdapter {
+class LITELLM_API ProviderAdapter {
  public:
   virtual ~ProviderAdapter() = default;
 
@@ -66,18 +68,18 @@ class ProviderAdapter {
 };
 
 /// The adapter for a protocol (static instances).
-const ProviderAdapter& adapter_for(WireProtocol protocol) noexcept;
+LITELLM_API const ProviderAdapter& adapter_for(WireProtocol protocol) noexcept;
 
 /// The adapter for an ApiInfo's backend (unknown names speak OpenAI's dialect).
-const ProviderAdapter& adapter_for(const ApiInfo& api_info) noexcept;
+LITELLM_API const ProviderAdapter& adapter_for(const ApiInfo& api_info) noexcept;
 
 /// `model` without a leading `<backend_used>/` (e.g. `azure/my-deployment` -> `my-deployment`
 /// for the azure backend; `openrouter/openai/gpt-4o` -> `openai/gpt-4o` for openrouter).
-std::string strip_model_prefix(std::string_view model, std::string_view backend_used);
+LITELLM_API std::string strip_model_prefix(std::string_view model, std::string_view backend_used);
 
 /// The base URL to use: `api_base` or the backend's default, without trailing slashes.
 /// @throws ConfigError when neither exists.
-std::string effective_api_base(const ApiInfo& api_info);
+LITELLM_API std::string effective_api_base(const ApiInfo& api_info);
 
 /// The typed error of an HTTP failure, from its status and the provider's error body, whatever
 /// the provider: OpenAI / Azure `{"error": {"message", "type", "code", "param"}}`, Anthropic
@@ -86,11 +88,15 @@ std::string effective_api_base(const ApiInfo& api_info);
 /// 404 -> not_found; 408 -> timeout; 429 -> rate_limit; 409, 5xx, 529 -> server.
 /// `retry_after` comes from the headers (`retry_after_from_headers`), the request id from
 /// `x-request-id`, `request-id` or `apim-request-id`.
-Error error_from_http(const HttpResponse& response, std::string_view provider);
+LITELLM_API Error error_from_http(const HttpResponse& response, std::string_view provider);
 
 /// The typed error of an in-band stream error object (`{"error": {...}}` in an OpenAI stream, or
 /// Anthropic's `{"type": "error", "error": {"type": "overloaded_error", ...}}`), mapped by its
 /// type or code (rate_limit_error / overloaded_error / api_error / ...) to a kind.
-Error error_from_stream_event(const json& error_object, std::string_view provider);
+LITELLM_API Error error_from_stream_event(const json& error_object, std::string_view provider);
 
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/provider-inl.hpp"
+#endif

@@ -6,6 +6,8 @@
 /// to as an OpenAI-compatible server.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <array>
 #include <string_view>
 
@@ -19,7 +21,7 @@ enum class WireProtocol {
 };
 
 /// What the library knows about one named backend.
-struct ProviderSpec {
+struct LITELLM_API ProviderSpec {
   std::string_view name;              ///< The `backend_used` value ("openai", "groq", ...).
   WireProtocol protocol;              ///< The dialect it speaks.
   std::string_view default_api_base;  ///< Used when ApiInfo has no api_base; empty: required.

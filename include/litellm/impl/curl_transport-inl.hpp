@@ -1,3 +1,5 @@
+#pragma once
+
 // The libcurl transport.
 //
 // Each thread keeps one easy handle and one multi handle and reuses them for every exchange, so
@@ -16,15 +18,15 @@
 #include <mutex>
 #include <vector>
 
-#include "detail/curl_common.hpp"
-#include "detail/redact.hpp"
+#include "litellm/detail/curl_common.hpp"
+#include "litellm/detail/redact.hpp"
 #include "litellm/errors.hpp"
 #include "litellm/http.hpp"
 
 namespace litellm {
 namespace detail {
 
-void curl_global_init_once() {
+LITELLM_INLINE void curl_global_init_once() {
   static std::once_flag once;
   std::call_once(once, [] {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -33,7 +35,7 @@ void curl_global_init_once() {
   });
 }
 
-CurlSlist build_header_list(const Headers& headers, bool disable_expect) {
+LITELLM_INLINE CurlSlist build_header_list(const Headers& headers, bool disable_expect) {
   CurlSlist list;
   bool has_expect = false;
   std::string line;
@@ -48,7 +50,7 @@ CurlSlist build_header_list(const Headers& headers, bool disable_expect) {
   return list;
 }
 
-bool no_proxy_in_environment() {
+LITELLM_INLINE bool no_proxy_in_environment() {
   for (const char* name :
        {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
     const char* value = std::getenv(name);
@@ -57,7 +59,7 @@ bool no_proxy_in_environment() {
   return true;
 }
 
-std::shared_ptr<const CurlSlist> HeaderListCache::get(const Headers& headers, bool disable_expect) {
+LITELLM_INLINE std::shared_ptr<const CurlSlist> HeaderListCache::get(const Headers& headers, bool disable_expect) {
   const std::vector<Headers::Field>& fields = headers.fields();
   // Newest first; fields compared last to first, as the credentials come last and differ most.
   for (auto entry = entries_.rbegin(); entry != entries_.rend(); ++entry) {
@@ -72,7 +74,7 @@ std::shared_ptr<const CurlSlist> HeaderListCache::get(const Headers& headers, bo
   return list;
 }
 
-void ExchangeState::reset(ResponseSink* sink_in, bool stream_in) {
+LITELLM_INLINE void ExchangeState::reset(ResponseSink* sink_in, bool stream_in) {
   sink = sink_in;
   stream = stream_in;
   status = 0;
@@ -89,7 +91,7 @@ void ExchangeState::reset(ResponseSink* sink_in, bool stream_in) {
   if (stream) last_body_byte = std::chrono::steady_clock::now();
 }
 
-bool ExchangeState::deliver_headers() {
+LITELLM_INLINE bool ExchangeState::deliver_headers() {
   if (headers_delivered) return true;
   headers_delivered = true;
   try {
@@ -104,7 +106,7 @@ bool ExchangeState::deliver_headers() {
   return true;
 }
 
-std::size_t header_callback(char* data, std::size_t size, std::size_t count, void* user) {
+LITELLM_INLINE std::size_t header_callback(char* data, std::size_t size, std::size_t count, void* user) {
   auto& state = *static_cast<ExchangeState*>(user);
   const std::size_t length = size * count;
   std::string_view line(data, length);
@@ -142,7 +144,7 @@ std::size_t header_callback(char* data, std::size_t size, std::size_t count, voi
   return length;
 }
 
-std::size_t write_callback(char* data, std::size_t size, std::size_t count, void* user) {
+LITELLM_INLINE std::size_t write_callback(char* data, std::size_t size, std::size_t count, void* user) {
   auto& state = *static_cast<ExchangeState*>(user);
   const std::size_t length = size * count;
   if (!state.deliver_headers()) return 0;
@@ -167,11 +169,10 @@ std::size_t write_callback(char* data, std::size_t size, std::size_t count, void
   return length;
 }
 
-namespace {
 
 /// CURLOPT_DEBUGFUNCTION: curl's verbose trace, redacted, one line at a time. `user` is the
 /// handle's ExchangeState: its request's credentials are redacted wherever they appear.
-int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+LITELLM_INLINE int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
   const auto& state = *static_cast<const ExchangeState*>(user);
   if (state.verbose_log == nullptr) return 0;
   const auto& log = *state.verbose_log;
@@ -222,9 +223,8 @@ int debug_callback(CURL*, curl_infotype type, char* data, std::size_t size, void
   return 0;
 }
 
-}  // namespace
 
-void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_list,
+LITELLM_INLINE void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_list,
                   ExchangeState& state, char* error_buffer) {
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
   state.request_headers = &request.headers;  // for the verbose trace's redaction
@@ -239,7 +239,7 @@ void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_lis
   curl_easy_setopt(easy, CURLOPT_PRIVATE, &state);
 }
 
-void configure_easy(CURL* easy, const HttpRequest& request, const EasySetup& setup,
+LITELLM_INLINE void configure_easy(CURL* easy, const HttpRequest& request, const EasySetup& setup,
                     curl_slist* header_list, ExchangeState& state, char* error_buffer,
                     EasyConfig& config) {
   const CurlOptions& options = *setup.options;
@@ -311,13 +311,13 @@ void configure_easy(CURL* easy, const HttpRequest& request, const EasySetup& set
   config.parsed_url = std::move(parsed);
 }
 
-bool EasyConfig::matches(std::uint64_t transport_id, const HttpRequest& request) const {
+LITELLM_INLINE bool EasyConfig::matches(std::uint64_t transport_id, const HttpRequest& request) const {
   return transport == transport_id && stream == request.stream && method == request.method &&
          url == request.url && timeouts.connect == request.timeouts.connect &&
          timeouts.total == request.timeouts.total;
 }
 
-bool complete_stream_due(const ExchangeState& state, std::chrono::steady_clock::time_point now,
+LITELLM_INLINE bool complete_stream_due(const ExchangeState& state, std::chrono::steady_clock::time_point now,
                          std::chrono::milliseconds* next_check) {
   const auto waited =
       std::chrono::duration_cast<std::chrono::milliseconds>(now - state.completed_at);
@@ -327,7 +327,7 @@ bool complete_stream_due(const ExchangeState& state, std::chrono::steady_clock::
   return false;
 }
 
-std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
+LITELLM_INLINE std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
                                                    const HttpRequest& request,
                                                    std::chrono::steady_clock::time_point start,
                                                    std::chrono::steady_clock::time_point now,
@@ -368,11 +368,10 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
   return std::nullopt;
 }
 
-namespace {
 
 /// The failures of certificate or host name verification (and of the local TLS files that
 /// verification needs): sending again cannot help.
-bool is_tls_verification_failure(CURLcode code) noexcept {
+LITELLM_INLINE bool is_tls_verification_failure(CURLcode code) noexcept {
   // CURLE_SSL_CACERT is an alias of CURLE_PEER_FAILED_VERIFICATION in libcurl >= 7.62: a list,
   // not a switch, takes both spellings.
   for (const CURLcode failure :
@@ -384,9 +383,8 @@ bool is_tls_verification_failure(CURLcode code) noexcept {
   return false;
 }
 
-}  // namespace
 
-[[noreturn]] void throw_transfer_error(CURLcode code, const ExchangeState& state,
+[[noreturn]] LITELLM_INLINE void throw_transfer_error(CURLcode code, const ExchangeState& state,
                                        const char* error_buffer, CURL* easy) {
   if (state.failure) std::rethrow_exception(state.failure);
   ErrorDetails details;
@@ -413,11 +411,6 @@ bool is_tls_verification_failure(CURLcode code) noexcept {
   throw ConnectionError(text, std::move(details));
 }
 
-}  // namespace detail
-
-namespace {
-
-using detail::ExchangeState;
 
 /// One thread's reusable handles, and what the easy handle is configured for.
 struct ThreadHandles {
@@ -775,10 +768,11 @@ class CurlTransport final : public Transport {
   std::vector<Pending> delivering_;
 };
 
-}  // namespace
 
-std::shared_ptr<Transport> make_curl_transport(CurlOptions options) {
-  return std::make_shared<CurlTransport>(std::move(options));
+}  // namespace detail
+
+LITELLM_INLINE std::shared_ptr<Transport> make_curl_transport(CurlOptions options) {
+  return std::make_shared<detail::CurlTransport>(std::move(options));
 }
 
 }  // namespace litellm

@@ -1,4 +1,6 @@
-#include "detail/call.hpp"
+#pragma once
+
+#include "litellm/detail/call.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,28 +10,27 @@
 #include <mutex>
 #include <typeinfo>
 
-#include "detail/base64.hpp"
-#include "detail/fast_json.hpp"
-#include "detail/header_check.hpp"
-#include "detail/option_checks.hpp"
-#include "detail/redact.hpp"
+#include "litellm/detail/base64.hpp"
+#include "litellm/detail/fast_json.hpp"
+#include "litellm/detail/header_check.hpp"
+#include "litellm/detail/option_checks.hpp"
+#include "litellm/detail/redact.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/providers/openai.hpp"
 
 namespace litellm::detail {
-namespace {
 
 using std::chrono::milliseconds;
 
 /// Parameters that route the call (the ApiInfo fixes them) or that the backend consumes: never
 /// sent in the body.
-constexpr std::string_view kNonBodyParams[] = {
+inline constexpr std::string_view kNonBodyParams[] = {
     "model",  "api_key", "api_base",        "base_url",      "api_version", "custom_llm_provider",
     "stream", "timeout", "request_timeout", "extra_headers", "num_retries", "max_retries",
 };
 
 /// `text` with every occurrence of `secret` replaced by its redacted form.
-std::string redact_secret(std::string text, const std::string& secret) {
+LITELLM_INLINE std::string redact_secret(std::string text, const std::string& secret) {
   if (secret.size() >= kMinRedactedSecret && text.find(secret) != std::string::npos) {
     detail::redact_secret(text, secret, redact_key(secret));
   }
@@ -37,14 +38,14 @@ std::string redact_secret(std::string text, const std::string& secret) {
 }
 
 /// `text` with every key of `keys` redacted.
-std::string redact_keys(std::string text, const std::vector<ApiInfo>& keys) {
+LITELLM_INLINE std::string redact_keys(std::string text, const std::vector<ApiInfo>& keys) {
   for (const ApiInfo& key : keys) text = redact_secret(std::move(text), key.api_key);
   return text;
 }
 
 /// `error` with the call's context added and any echo of a key of the pool removed (a server may
 /// echo the key it was sent, or, behind a proxy, another one).
-Error with_context(const Error& error, const ApiInfo& info, const std::vector<ApiInfo>& keys,
+LITELLM_INLINE Error with_context(const Error& error, const ApiInfo& info, const std::vector<ApiInfo>& keys,
                    const std::string& key_id, int attempts, const std::optional<json>& partial) {
   ErrorDetails details = error.details();
   // The backend the caller named (groq, my_vllm, ...), not the wire protocol the adapter speaks:
@@ -61,7 +62,7 @@ Error with_context(const Error& error, const ApiInfo& info, const std::vector<Ap
 }
 
 /// The exception_ptr of `error` thrown as its kind's subclass.
-std::exception_ptr as_exception(const Error& error) {
+LITELLM_INLINE std::exception_ptr as_exception(const Error& error) {
   try {
     rethrow_as_kind(error);
   } catch (...) {
@@ -70,7 +71,7 @@ std::exception_ptr as_exception(const Error& error) {
 }
 
 /// Sleeps for `duration` on `clock` (so a fake clock can drive it in tests).
-void sleep_on(Clock& clock, Clock::duration duration) {
+LITELLM_INLINE void sleep_on(Clock& clock, Clock::duration duration) {
   if (duration <= Clock::duration::zero()) return;
   std::mutex mutex;
   std::condition_variable cv;
@@ -80,7 +81,7 @@ void sleep_on(Clock& clock, Clock::duration duration) {
 }
 
 /// A 200 body that is really an error (some compatible servers do that).
-void throw_if_error_body(const json& body, std::string_view provider) {
+LITELLM_INLINE void throw_if_error_body(const json& body, std::string_view provider) {
   if (!body.is_object()) return;
   const auto it = body.find("error");
   if (it == body.end() || it->is_null()) return;
@@ -88,7 +89,7 @@ void throw_if_error_body(const json& body, std::string_view provider) {
   rethrow_as_kind(error_from_stream_event(*it, provider));
 }
 
-std::string_view provider_name(WireProtocol protocol) {
+LITELLM_INLINE std::string_view provider_name(WireProtocol protocol) {
   switch (protocol) {
     case WireProtocol::azure:
       return "azure";
@@ -102,7 +103,7 @@ std::string_view provider_name(WireProtocol protocol) {
 
 /// Chunks that replay a non-streamed completion (for servers that answer a stream request with
 /// plain JSON).
-std::vector<json> chunks_of_completion(const json& completion) {
+LITELLM_INLINE std::vector<json> chunks_of_completion(const json& completion) {
   std::vector<json> chunks;
   for (const json& choice : completion.value("choices", json::array())) {
     json chunk = {{"id", completion.value("id", "")},
@@ -129,7 +130,7 @@ std::vector<json> chunks_of_completion(const json& completion) {
 /// valid JSON, not an error body (throw_if_error_body), and for chat calls a completion that the
 /// adapter's chat_response returns as it is (the built-in OpenAI and Azure adapters check that
 /// `choices` is a list and change nothing).
-bool needs_only_parsing(std::string_view body, const CallSpec& spec,
+LITELLM_INLINE bool needs_only_parsing(std::string_view body, const CallSpec& spec,
                         const ProviderAdapter& adapter) {
   const bool chat = spec.kind != CallKind::embedding;
   if (chat && typeid(adapter) != typeid(OpenAIAdapter) && typeid(adapter) != typeid(AzureAdapter)) {
@@ -147,11 +148,11 @@ bool needs_only_parsing(std::string_view body, const CallSpec& spec,
 }
 
 /// Backends known to answer encoding_format=base64 (other compatible servers may not).
-bool supports_base64_embeddings(const ApiInfo& info) {
+LITELLM_INLINE bool supports_base64_embeddings(const ApiInfo& info) {
   return info.backend_used == "openai" || info.backend_used == "azure";
 }
 
-void check_timeouts(const Timeouts& t, const std::string& where) {
+LITELLM_INLINE void check_timeouts(const Timeouts& t, const std::string& where) {
   check_duration(t.connect, where + "timeouts.connect", false);
   check_duration(t.total, where + "timeouts.total", false);
   check_duration(t.first_byte, where + "timeouts.first_byte", true, "no limit");
@@ -159,7 +160,7 @@ void check_timeouts(const Timeouts& t, const std::string& where) {
   check_duration(t.stream_total, where + "timeouts.stream_total", true, "no limit");
 }
 
-void check_retry(const RetryPolicy& retry, const std::string& where) {
+LITELLM_INLINE void check_retry(const RetryPolicy& retry, const std::string& where) {
   if (retry.max_attempts < 1) {
     throw ConfigError(where + "retry.max_attempts must be at least 1, got " +
                       std::to_string(retry.max_attempts));
@@ -168,13 +169,13 @@ void check_retry(const RetryPolicy& retry, const std::string& where) {
                  "no server-requested wait is honoured");
 }
 
-void check_key_wait(const std::optional<milliseconds>& wait, const std::string& where) {
+LITELLM_INLINE void check_key_wait(const std::optional<milliseconds>& wait, const std::string& where) {
   if (wait)
     check_duration(*wait, where + "max_key_wait", true, "fail at once when no key is ready");
 }
 
 /// The first byte at or after `p` that is not ASCII (`end` when none).
-const char* find_non_ascii(const char* p, const char* end) noexcept {
+LITELLM_INLINE const char* find_non_ascii(const char* p, const char* end) noexcept {
 #if defined(__SSE2__)
   while (end - p >= 16) {
     const auto mask = static_cast<unsigned>(
@@ -189,7 +190,7 @@ const char* find_non_ascii(const char* p, const char* end) noexcept {
 
 /// The offset of the first byte of `text` that is not part of well-formed UTF-8, or npos. The
 /// same rules as the request writer (append_json_string), which would replace such bytes.
-std::size_t invalid_utf8_at(std::string_view text) noexcept {
+LITELLM_INLINE std::size_t invalid_utf8_at(std::string_view text) noexcept {
   const char* p = text.data();
   const char* const end = p + text.size();
   while ((p = find_non_ascii(p, end)) != end) {
@@ -204,7 +205,7 @@ std::size_t invalid_utf8_at(std::string_view text) noexcept {
 /// infinite number (written as null), a string or member name that is not well-formed UTF-8
 /// (written with U+FFFD), a discarded value. Then `problem` says what and `path` where below
 /// `value` ("[0].content"), built while unwinding: on success nothing is built or copied.
-bool sendable(const json& value, std::string& path, std::string& problem) {
+LITELLM_INLINE bool sendable(const json& value, std::string& path, std::string& problem) {
   switch (value.type()) {
     case json::value_t::number_float:
       if (std::isfinite(value.get_ref<const json::number_float_t&>())) return true;
@@ -248,7 +249,7 @@ bool sendable(const json& value, std::string& path, std::string& problem) {
 }
 
 /// `value` for a message: a number as written (NaN and infinities by name), else its type.
-std::string describe(const json& value) {
+LITELLM_INLINE std::string describe(const json& value) {
   if (value.is_number_float()) {
     const double number = value.get<double>();
     if (std::isnan(number)) return "NaN";
@@ -261,7 +262,7 @@ std::string describe(const json& value) {
 }
 
 /// The `n` of a chat call: null is 1; else an integer from 1 to kMaxChoices.
-int read_n(const json& value) {
+LITELLM_INLINE int read_n(const json& value) {
   if (value.is_null()) return 1;
   if (value.is_number_unsigned()) {
     const auto n = value.get<unsigned long long>();
@@ -275,7 +276,7 @@ int read_n(const json& value) {
 }
 
 /// The `timeout` call parameter: a positive number of seconds (at most a year); null: none.
-std::optional<milliseconds> read_timeout(const json& value) {
+LITELLM_INLINE std::optional<milliseconds> read_timeout(const json& value) {
   constexpr double kMaxSeconds = 365.0 * 24 * 3600;
   if (value.is_null()) return std::nullopt;
   if (value.is_number()) {
@@ -288,7 +289,6 @@ std::optional<milliseconds> read_timeout(const json& value) {
                     describe(value));
 }
 
-}  // namespace
 
 // ---- StreamCall --------------------------------------------------------------------------------
 
@@ -473,7 +473,7 @@ class StreamCall final : public ResponseSink {
 
 // ---- Embeddings --------------------------------------------------------------------------------
 
-void decode_embedding(const json& embedding, std::vector<float>& out) {
+LITELLM_INLINE void decode_embedding(const json& embedding, std::vector<float>& out) {
   if (embedding.is_string()) {
     if (!base64_floats(embedding.get_ref<const std::string&>(), out)) {
       throw ProtocolError("an embedding is not valid base64 float32 data");
@@ -489,7 +489,7 @@ void decode_embedding(const json& embedding, std::vector<float>& out) {
   }
 }
 
-void decode_embeddings_to_json(json& body) {
+LITELLM_INLINE void decode_embeddings_to_json(json& body) {
   if (!body.is_object()) throw ProtocolError("the embedding response is not a JSON object");
   const auto data = body.find("data");
   if (data == body.end() || !data->is_array()) {
@@ -511,7 +511,7 @@ void decode_embeddings_to_json(json& body) {
 
 // ---- CallSpec ----------------------------------------------------------------------------------
 
-void check_backend_options(const BackendOptions& options) {
+LITELLM_INLINE void check_backend_options(const BackendOptions& options) {
   const std::string where = "BackendOptions.";
   check_timeouts(options.timeouts, where);
   check_retry(options.retry, where);
@@ -524,7 +524,7 @@ void check_backend_options(const BackendOptions& options) {
   check_key_pool_options(options.key_pool, where + "key_pool.");
 }
 
-void check_call_options(const CallOptions& options) {
+LITELLM_INLINE void check_call_options(const CallOptions& options) {
   if (!options.timeouts && !options.retry && !options.max_key_wait) return;
   const std::string where = "CallOptions.";
   if (options.timeouts) check_timeouts(*options.timeouts, where);
@@ -532,7 +532,7 @@ void check_call_options(const CallOptions& options) {
   check_key_wait(options.max_key_wait, where);
 }
 
-CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkCallback on_chunk,
+LITELLM_INLINE CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkCallback on_chunk,
                         const CallOptions& call_options, const BackendOptions& options) {
   // Defaults < call parameters.
   if (params.is_null()) params = json::object();
@@ -599,7 +599,7 @@ CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkC
 
 // ---- CallRunner --------------------------------------------------------------------------------
 
-void CallContext::log(LogLevel level, const std::string& message) const {
+LITELLM_INLINE void CallContext::log(LogLevel level, const std::string& message) const {
   if (!options->logger) return;
   try {
     options->logger(level, message);
@@ -608,12 +608,12 @@ void CallContext::log(LogLevel level, const std::string& message) const {
   }
 }
 
-CallRunner::CallRunner(const CallContext& context, CallSpec spec)
+LITELLM_INLINE CallRunner::CallRunner(const CallContext& context, CallSpec spec)
     : context_(context), spec_(std::move(spec)) {}
 
-CallRunner::~CallRunner() = default;
+LITELLM_INLINE CallRunner::~CallRunner() = default;
 
-Clock::time_point CallRunner::key_deadline() const {
+LITELLM_INLINE Clock::time_point CallRunner::key_deadline() const {
   if (!spec_.max_key_wait) return Clock::time_point::max();
   const Clock::time_point now = context_.pool->registry()->clock().now();
   // Saturate: a wait beyond what the clock can represent (milliseconds::max()) is no limit.
@@ -623,12 +623,12 @@ Clock::time_point CallRunner::key_deadline() const {
   return now + *spec_.max_key_wait;
 }
 
-ResponseSink& CallRunner::sink() noexcept {
+LITELLM_INLINE ResponseSink& CallRunner::sink() noexcept {
   if (stream_) return *stream_;
   return *buffer_;
 }
 
-void CallRunner::begin_attempt(KeyLease lease) {
+LITELLM_INLINE void CallRunner::begin_attempt(KeyLease lease) {
   rejection_.reset();
   const ApiInfo& info = lease.api_info();
   adapter_ = &adapter_for(info);
@@ -668,7 +668,7 @@ void CallRunner::begin_attempt(KeyLease lease) {
   ++attempts_;
 }
 
-json CallRunner::finish_response() {
+LITELLM_INLINE json CallRunner::finish_response() {
   if (stream_) return stream_->finish();
   HttpResponse& response = buffer_->response();
   if (response.status < 200 || response.status >= 300) {
@@ -691,7 +691,7 @@ json CallRunner::finish_response() {
   return adapter_->chat_response(std::move(body));
 }
 
-CallRunner::Decision CallRunner::end_attempt(std::exception_ptr transport_error) {
+LITELLM_INLINE CallRunner::Decision CallRunner::end_attempt(std::exception_ptr transport_error) {
   Decision decision = decide_attempt(std::move(transport_error));
   // What the attempt allocated is freed here, on the thread that ran it (the engine's I/O thread
   // for asynchronous calls), where the next attempts reuse the memory: freed on the thread that
@@ -707,7 +707,7 @@ CallRunner::Decision CallRunner::end_attempt(std::exception_ptr transport_error)
   return decision;
 }
 
-CallRunner::Decision CallRunner::decide_attempt(std::exception_ptr transport_error) {
+LITELLM_INLINE CallRunner::Decision CallRunner::decide_attempt(std::exception_ptr transport_error) {
   try {
     if (transport_error) std::rethrow_exception(transport_error);
     Decision done;
@@ -731,7 +731,7 @@ CallRunner::Decision CallRunner::decide_attempt(std::exception_ptr transport_err
   }
 }
 
-CallRunner::Decision CallRunner::decide(const Error& raw) {
+LITELLM_INLINE CallRunner::Decision CallRunner::decide(const Error& raw) {
   const BackendOptions& options = *context_.options;
   std::optional<json> partial = stream_ ? stream_->partial() : std::nullopt;
   const Error* source = &raw;
@@ -794,7 +794,7 @@ CallRunner::Decision CallRunner::decide(const Error& raw) {
   return decision;
 }
 
-std::exception_ptr CallRunner::key_failure(std::exception_ptr error) const {
+LITELLM_INLINE std::exception_ptr CallRunner::key_failure(std::exception_ptr error) const {
   if (!rejection_) return error;
   try {
     std::rethrow_exception(error);
@@ -808,7 +808,7 @@ std::exception_ptr CallRunner::key_failure(std::exception_ptr error) const {
   }
 }
 
-json run_call(const CallContext& context, CallSpec spec) {
+LITELLM_INLINE json run_call(const CallContext& context, CallSpec spec) {
   CallRunner runner(context, std::move(spec));
   Clock& clock = context.pool->registry()->clock();
   Transport& transport = *context.options->transport;

@@ -2,6 +2,8 @@
 // (curl_transport.cpp) both go through it.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <string>
 #include <string_view>
 

@@ -1,3 +1,5 @@
+#pragma once
+
 // Stream merging: merge_delta_to_stream, merge_streams, StreamAccumulator, finalize_message.
 //
 // Every merge is written once as a template over the source's constness: the `const json&`
@@ -22,10 +24,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "detail/fast_json.hpp"
+#include "litellm/detail/fast_json.hpp"
 
 namespace litellm {
-namespace {
+namespace detail {
 
 using object_t = json::object_t;
 using array_t = json::array_t;
@@ -95,7 +97,7 @@ bool is(std::string_view text, const char (&literal)[N]) {
 }
 
 /// `n` bytes at `a` and at `b` are equal: word compares, inline (keys are short).
-bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+LITELLM_INLINE bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
   if (n >= 8) {
     for (std::size_t i = 0; i + 8 <= n; i += 8) {
       if (load<std::uint64_t>(a + i) != load<std::uint64_t>(b + i)) return false;
@@ -114,7 +116,7 @@ bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
 
 /// `object.find(key)`, by a linear scan with inline compares when the object is small (as
 /// messages and choices are): cheaper than the tree's memcmp-based descent.
-object_t::iterator find_key(object_t& object, std::string_view key) {
+LITELLM_INLINE object_t::iterator find_key(object_t& object, std::string_view key) {
   if (object.size() > 8) return object.find(key);
   const auto end = object.end();
   for (auto it = object.begin(); it != end; ++it) {
@@ -136,7 +138,7 @@ const json* find_member(const json& object, const char (&name)[N]) {
 }
 
 /// Fields that name something rather than carry text: set once, never concatenated.
-bool is_identity_key(std::string_view key) {
+LITELLM_INLINE bool is_identity_key(std::string_view key) {
   switch (key.size()) {
     case 2:
       return is(key, "id");
@@ -148,12 +150,12 @@ bool is_identity_key(std::string_view key) {
 }
 
 /// Absent-equivalent values for identity fields: null and "".
-bool is_unset(const json& value) {
+LITELLM_INLINE bool is_unset(const json& value) {
   return value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty());
 }
 
 /// The values Azure's prompt-filter chunk carries in place of real ones: null, "", 0.
-bool is_empty_value(const json& value) {
+LITELLM_INLINE bool is_empty_value(const json& value) {
   switch (value.type()) {
     case json::value_t::null:
       return true;
@@ -214,7 +216,7 @@ void merge_value(json& dst, Src<kMove> src) {
 }
 
 /// The call's `index` when it is an integer.
-bool integer_index(const json& object, std::int64_t& out) {
+LITELLM_INLINE bool integer_index(const json& object, std::int64_t& out) {
   const json* index = find_member(object, "index");
   if (index == nullptr || !index->is_number_integer()) return false;
   out = index->get<std::int64_t>();
@@ -222,7 +224,7 @@ bool integer_index(const json& object, std::int64_t& out) {
 }
 
 /// The non-empty string `id` of an object, or nullptr.
-const std::string* non_empty_id(const json& object) {
+LITELLM_INLINE const std::string* non_empty_id(const json& object) {
   const json* value = find_member(object, "id");
   if (value == nullptr || !value->is_string()) return nullptr;
   const auto& id = value->get_ref<const std::string&>();
@@ -231,7 +233,7 @@ const std::string* non_empty_id(const json& object) {
 
 /// The merged call a tool-call fragment goes to, given the fragment's integer `index` and
 /// non-empty `id` (nullptr when it has none): opened (appended) when there is none.
-json& select_tool_call(array_t& merged, const std::int64_t* index, const std::string_view* id) {
+LITELLM_INLINE json& select_tool_call(array_t& merged, const std::int64_t* index, const std::string_view* id) {
   json* target = nullptr;
   if (index != nullptr) {
     // From the back: a call opened later on the same index (new id) takes what follows.
@@ -324,7 +326,7 @@ void merge_object(json& dst, Src<kMove> src) {
 }
 
 /// The choice index of a chunk's choice object: missing or null means 0.
-int choice_index(const json& choice) {
+LITELLM_INLINE int choice_index(const json& choice) {
   const json* it = find_member(choice, "index");
   if (it == nullptr || it->is_null()) return 0;
   if (it->is_number_unsigned()) {
@@ -355,7 +357,7 @@ enum class TopField { choices, usage, identity, noise, other };
 
 /// Classifies a top-level chunk member; for identity fields (kept from the first chunk that has
 /// a non-empty value) `bit` is the field's bit in StreamAccumulator::identity_settled_.
-TopField classify_top(std::string_view key, unsigned& bit) {
+LITELLM_INLINE TopField classify_top(std::string_view key, unsigned& bit) {
   switch (key.size()) {
     case 2:
       if (is(key, "id")) {
@@ -402,7 +404,7 @@ TopField classify_top(std::string_view key, unsigned& bit) {
 }
 
 /// The message of a choice the stream never mentioned.
-json empty_message() {
+LITELLM_INLINE json empty_message() {
   return json{{"role", "assistant"}, {"content", nullptr}};
 }
 
@@ -415,7 +417,7 @@ const json* non_null_member(const json& object, const char (&name)[N]) {
 
 /// True for an `audio` delta value that only marks the end of the audio: `expires_at` without
 /// `id`, `data` or `transcript` (OpenAI's last audio delta).
-bool is_audio_end_marker(const json& audio) {
+LITELLM_INLINE bool is_audio_end_marker(const json& audio) {
   return audio.is_object() && non_null_member(audio, "expires_at") != nullptr &&
          non_null_member(audio, "id") == nullptr && non_null_member(audio, "data") == nullptr &&
          non_null_member(audio, "transcript") == nullptr;
@@ -423,7 +425,7 @@ bool is_audio_end_marker(const json& audio) {
 
 /// Notes one non-null member of a choice's delta in `last_delta` (see StreamAccumulator::Choice):
 /// the one record every route shares of what the latest delta held.
-void note_delta_member(unsigned char& last_delta, std::string_view key, const json* value) {
+LITELLM_INLINE void note_delta_member(unsigned char& last_delta, std::string_view key, const json* value) {
   if (last_delta == 0 && value != nullptr && is(key, "audio") && is_audio_end_marker(*value)) {
     last_delta = 1;
   } else {
@@ -432,7 +434,7 @@ void note_delta_member(unsigned char& last_delta, std::string_view key, const js
 }
 
 /// True for a merged message whose audio is complete: id, data, transcript and expires_at.
-bool has_complete_audio(const json& message) {
+LITELLM_INLINE bool has_complete_audio(const json& message) {
   const json* audio = non_null_member(message, "audio");
   return audio != nullptr && audio->is_object() && non_null_member(*audio, "id") != nullptr &&
          non_null_member(*audio, "data") != nullptr &&
@@ -452,7 +454,7 @@ namespace scan = detail::json_scan;
 #endif
 
 /// The container nesting parse_json allows; the scanner applies the same bound.
-constexpr std::size_t kMaxDepth = detail::kJsonMaxDepth;
+inline constexpr std::size_t kMaxDepth = detail::kJsonMaxDepth;
 
 /// A string value as it appears in the chunk text: its body between the quotes.
 struct RawText {
@@ -462,19 +464,19 @@ struct RawText {
 };
 
 /// Appends the decoded text to `out`.
-void append_text(std::string& out, const RawText& text) {
+LITELLM_INLINE void append_text(std::string& out, const RawText& text) {
   scan::append_string_body(out, text.begin, text.end, text.escaped);
 }
 
 /// The decoded text as a JSON string.
-json text_value(const RawText& text) {
+LITELLM_INLINE json text_value(const RawText& text) {
   std::string decoded;
   append_text(decoded, text);
   return json(std::move(decoded));
 }
 
 /// Merges a string member of a delta straight from the text: merge_member for a string value.
-void merge_text_member(object_t& out, std::string_view key, const RawText& text) {
+LITELLM_INLINE void merge_text_member(object_t& out, std::string_view key, const RawText& text) {
   const auto it = find_key(out, key);
   if (it == out.end()) {
     out.emplace(std::string(key), text_value(text));
@@ -921,7 +923,7 @@ class ChunkScanner {
 };
 
 /// The error for a chunk that is not valid JSON, quoting its start.
-[[noreturn]] void throw_invalid_chunk(std::string_view text) {
+[[noreturn]] LITELLM_INLINE void throw_invalid_chunk(std::string_view text) {
   const std::size_t shown = std::min<std::size_t>(text.size(), 64);
   throw ProtocolError("stream chunk is not valid JSON: " +
                       json(std::string(text.substr(0, shown)))
@@ -929,19 +931,19 @@ class ChunkScanner {
                       (shown < text.size() ? " (" + std::to_string(text.size()) + " bytes)" : ""));
 }
 
-}  // namespace
+}  // namespace detail
 
-json& merge_delta_to_stream(json& merged_stream, const json& delta) {
+LITELLM_INLINE json& merge_delta_to_stream(json& merged_stream, const json& delta) {
   if (merged_stream.is_null()) merged_stream = json::object();
   if (!delta.is_object()) return merged_stream;
   if (!merged_stream.is_object()) merged_stream = json::object();  // a type mismatch replaces
-  merge_object<false>(merged_stream, delta);
+  detail::merge_object<false>(merged_stream, delta);
   return merged_stream;
 }
 
-json finalize_message(json merged_delta) {
+LITELLM_INLINE json finalize_message(json merged_delta) {
   if (!merged_delta.is_object()) merged_delta = json::object();
-  auto& message = merged_delta.get_ref<object_t&>();
+  auto& message = merged_delta.get_ref<detail::object_t&>();
   for (auto it = message.begin(); it != message.end();) {
     if (it->second.is_null()) {
       it = message.erase(it);
@@ -952,7 +954,7 @@ json finalize_message(json merged_delta) {
   const auto role = message.find("role");
   if (role == message.end()) {
     message.emplace("role", "assistant");
-  } else if (is_unset(role->second)) {
+  } else if (detail::is_unset(role->second)) {
     role->second = "assistant";
   }
   const auto content = message.find("content");
@@ -967,7 +969,7 @@ json finalize_message(json merged_delta) {
       if (!call.is_object()) continue;
       call.erase("index");
       // The API rejects an assistant tool call without its type when the message is sent back.
-      if (!call.contains("type") || is_unset(call["type"])) call["type"] = "function";
+      if (!call.contains("type") || detail::is_unset(call["type"])) call["type"] = "function";
     }
   }
   return merged_delta;
@@ -975,25 +977,25 @@ json finalize_message(json merged_delta) {
 
 struct StreamAccumulator::Impl {
   template <bool kMove>
-  static void add(StreamAccumulator& self, Src<kMove> chunk) {
+  static void add(StreamAccumulator& self, detail::Src<kMove> chunk) {
     if (!chunk.is_object()) {
       ++self.chunk_count_;
       return;
     }
     // Validate every choice index before changing anything, so a rejected chunk leaves the
     // accumulator as it was.
-    const json* choices = find_member(chunk, "choices");
+    const json* choices = detail::find_member(chunk, "choices");
     if (choices != nullptr && !choices->is_array()) choices = nullptr;
     if (choices != nullptr) {
       for (const auto& choice : *choices) {
-        if (choice.is_object()) choice_index(choice);
+        if (choice.is_object()) detail::choice_index(choice);
       }
     }
     ++self.chunk_count_;
-    for (auto& member : object_of<kMove>(chunk)) {
-      if (is(member.first, "choices")) {
+    for (auto& member : detail::object_of<kMove>(chunk)) {
+      if (detail::is(member.first, "choices")) {
         if (choices != nullptr) {
-          for (auto& choice : array_of<kMove>(member.second)) {
+          for (auto& choice : detail::array_of<kMove>(member.second)) {
             if (choice.is_object()) add_choice<kMove>(self, choice);
           }
         }
@@ -1005,86 +1007,86 @@ struct StreamAccumulator::Impl {
 
   /// Merges one top-level member of a chunk other than `choices`.
   template <bool kMove>
-  static void add_top_member(StreamAccumulator& self, std::string_view key, Src<kMove> value) {
+  static void add_top_member(StreamAccumulator& self, std::string_view key, detail::Src<kMove> value) {
     if (value.is_null()) return;
     unsigned bit = 0;
-    switch (classify_top(key, bit)) {
-      case TopField::choices:  // merged by the caller
-      case TopField::noise:    // object, obfuscation: per-chunk values
+    switch (detail::classify_top(key, bit)) {
+      case detail::TopField::choices:  // merged by the caller
+      case detail::TopField::noise:    // object, obfuscation: per-chunk values
         return;
-      case TopField::usage:
-        self.usage_ = take<kMove>(value);
+      case detail::TopField::usage:
+        self.usage_ = detail::take<kMove>(value);
         return;
-      case TopField::identity: {
+      case detail::TopField::identity: {
         if ((self.identity_settled_ & bit) != 0) return;  // already has a non-empty value
-        auto& top = self.top_.get_ref<object_t&>();
-        auto it = find_key(top, key);
+        auto& top = self.top_.get_ref<detail::object_t&>();
+        auto it = detail::find_key(top, key);
         if (it == top.end()) {
-          it = top.emplace(std::string(key), take<kMove>(value)).first;
-        } else if (is_empty_value(it->second) && !is_empty_value(value)) {
-          it->second = take<kMove>(value);
+          it = top.emplace(std::string(key), detail::take<kMove>(value)).first;
+        } else if (detail::is_empty_value(it->second) && !detail::is_empty_value(value)) {
+          it->second = detail::take<kMove>(value);
         } else {
           return;
         }
-        if (!is_empty_value(it->second)) self.identity_settled_ |= bit;
+        if (!detail::is_empty_value(it->second)) self.identity_settled_ |= bit;
         return;
       }
-      case TopField::other:  // prompt_filter_results, ...: the latest
-        self.top_.get_ref<object_t&>().insert_or_assign(std::string(key), take<kMove>(value));
+      case detail::TopField::other:  // prompt_filter_results, ...: the latest
+        self.top_.get_ref<detail::object_t&>().insert_or_assign(std::string(key), detail::take<kMove>(value));
         return;
     }
   }
 
   template <bool kMove>
-  static void add_choice(StreamAccumulator& self, Src<kMove> choice) {
-    Choice& state = self.choices_[choice_index(choice)];
+  static void add_choice(StreamAccumulator& self, detail::Src<kMove> choice) {
+    Choice& state = self.choices_[detail::choice_index(choice)];
     state.last_delta = 0;
-    for (auto& member : object_of<kMove>(choice)) {
+    for (auto& member : detail::object_of<kMove>(choice)) {
       add_choice_member<kMove>(state, member.first, member.second);
     }
   }
 
   /// Merges one member of a choice object into its state.
   template <bool kMove>
-  static void add_choice_member(Choice& state, std::string_view key, Src<kMove> value) {
-    if (value.is_null() || is(key, "index")) return;
-    if (is(key, "delta")) {
+  static void add_choice_member(Choice& state, std::string_view key, detail::Src<kMove> value) {
+    if (value.is_null() || detail::is(key, "index")) return;
+    if (detail::is(key, "delta")) {
       if (!value.is_object()) return;
       // Noted before the merge, which may move the values out.
-      for (const auto& member : value.template get_ref<const object_t&>()) {
+      for (const auto& member : value.template get_ref<const detail::object_t&>()) {
         if (!member.second.is_null())
-          note_delta_member(state.last_delta, member.first, &member.second);
+          detail::note_delta_member(state.last_delta, member.first, &member.second);
         if (state.last_delta == 2) break;
       }
-      merge_object<kMove>(state.message, value);
-    } else if (is(key, "logprobs")) {
-      merge_value<kMove>(state.logprobs, value);
-    } else if (is(key, "finish_reason")) {
-      state.finish_reason = take<kMove>(value);
+      detail::merge_object<kMove>(state.message, value);
+    } else if (detail::is(key, "logprobs")) {
+      detail::merge_value<kMove>(state.logprobs, value);
+    } else if (detail::is(key, "finish_reason")) {
+      state.finish_reason = detail::take<kMove>(value);
     } else {
       // content_filter_results and other per-choice annotations: the latest that says
       // something, never merged (Azure ends with an empty {} that must not erase the results).
-      auto& extra = state.extra.get_ref<object_t&>();
-      const auto it = find_key(extra, key);
+      auto& extra = state.extra.get_ref<detail::object_t&>();
+      const auto it = detail::find_key(extra, key);
       if (it == extra.end()) {
-        extra.emplace(std::string(key), take<kMove>(value));
+        extra.emplace(std::string(key), detail::take<kMove>(value));
       } else if (!(value.is_object() && value.empty())) {
-        it->second = take<kMove>(value);
+        it->second = detail::take<kMove>(value);
       }
     }
   }
 
   /// add_chunk_text: scan and validate the whole text, then apply what the scan recorded.
   static void add_text(StreamAccumulator& self, std::string_view text) {
-    ChunkScanner scanner(text, self.identity_settled_);
+    detail::ChunkScanner scanner(text, self.identity_settled_);
     switch (scanner.scan()) {
-      case ChunkScanner::Status::ok:
+      case detail::ChunkScanner::Status::ok:
         break;
-      case ChunkScanner::Status::invalid:
-        throw_invalid_chunk(text);
-      case ChunkScanner::Status::fallback: {
+      case detail::ChunkScanner::Status::invalid:
+        detail::throw_invalid_chunk(text);
+      case detail::ChunkScanner::Status::fallback: {
         json chunk;
-        if (!detail::parse_json(text, chunk)) throw_invalid_chunk(text);
+        if (!detail::parse_json(text, chunk)) detail::throw_invalid_chunk(text);
         add<true>(self, chunk);
         return;
       }
@@ -1094,60 +1096,60 @@ struct StreamAccumulator::Impl {
     Choice* state = nullptr;
     json* calls = nullptr;     // the tool_calls array of state's message
     json* function = nullptr;  // the function object of the latest tool-call fragment's call
-    for (const Op& op : scanner) {
+    for (const detail::Op& op : scanner) {
       switch (op.kind) {
-        case OpKind::choice:
+        case detail::OpKind::choice:
           state = &self.choices_[scanner.choice_index(op.number)];
           state->last_delta = 0;
           break;
-        case OpKind::tool_calls: {
-          note_delta_member(state->last_delta, "tool_calls", nullptr);
+        case detail::OpKind::tool_calls: {
+          detail::note_delta_member(state->last_delta, "tool_calls", nullptr);
           // merge_member for an array value, then merge_tool_calls fragment by fragment.
-          calls = &state->message.get_ref<object_t&>().try_emplace("tool_calls").first->second;
+          calls = &state->message.get_ref<detail::object_t&>().try_emplace("tool_calls").first->second;
           if (!calls->is_array()) *calls = json::array();
           break;
         }
-        case OpKind::tool_call: {
+        case detail::OpKind::tool_call: {
           const std::int64_t index = op.number;
           const std::string_view id =
               op.text.begin != nullptr
                   ? std::string_view(op.text.begin,
                                      static_cast<std::size_t>(op.text.end - op.text.begin))
                   : std::string_view();
-          auto& call = select_tool_call(calls->get_ref<array_t&>(), index >= 0 ? &index : nullptr,
+          auto& call = detail::select_tool_call(calls->get_ref<detail::array_t&>(), index >= 0 ? &index : nullptr,
                                         id.empty() ? nullptr : &id)
-                           .get_ref<object_t&>();
+                           .get_ref<detail::object_t&>();
           // merge_object of the fragment: its members are distinct keys, merged independently.
           if (index >= 0) {
             json value(static_cast<json::number_unsigned_t>(index));
-            merge_member<true>(call, "index", value);
+            detail::merge_member<true>(call, "index", value);
           }
-          if (op.text.begin != nullptr) merge_text_member(call, "id", op.text);
-          if (op.text2.begin != nullptr) merge_text_member(call, "type", op.text2);
+          if (op.text.begin != nullptr) detail::merge_text_member(call, "id", op.text);
+          if (op.text2.begin != nullptr) detail::merge_text_member(call, "type", op.text2);
           if (op.has_function) {
             function = &call.try_emplace("function").first->second;
             if (!function->is_object()) *function = json::object();
           }
           break;
         }
-        case OpKind::function_text:
-          merge_text_member(function->get_ref<object_t&>(), op.key.view(), op.text);
+        case detail::OpKind::function_text:
+          detail::merge_text_member(function->get_ref<detail::object_t&>(), op.key.view(), op.text);
           break;
-        case OpKind::delta_text:
-          note_delta_member(state->last_delta, op.key.view(), nullptr);
-          merge_text_member(state->message.get_ref<object_t&>(), op.key.view(), op.text);
+        case detail::OpKind::delta_text:
+          detail::note_delta_member(state->last_delta, op.key.view(), nullptr);
+          detail::merge_text_member(state->message.get_ref<detail::object_t&>(), op.key.view(), op.text);
           break;
-        case OpKind::delta_value:
-          note_delta_member(state->last_delta, op.key.view(), op.value);
-          merge_member<true>(state->message.get_ref<object_t&>(), op.key.view(), *op.value);
+        case detail::OpKind::delta_value:
+          detail::note_delta_member(state->last_delta, op.key.view(), op.value);
+          detail::merge_member<true>(state->message.get_ref<detail::object_t&>(), op.key.view(), *op.value);
           break;
-        case OpKind::finish_text:
-          state->finish_reason = text_value(op.text);
+        case detail::OpKind::finish_text:
+          state->finish_reason = detail::text_value(op.text);
           break;
-        case OpKind::choice_value:
+        case detail::OpKind::choice_value:
           add_choice_member<true>(*state, op.key.view(), *op.value);
           break;
-        case OpKind::top_value:
+        case detail::OpKind::top_value:
           add_top_member<true>(self, op.key.view(), *op.value);
           break;
       }
@@ -1159,7 +1161,7 @@ struct StreamAccumulator::Impl {
   /// The one definition completion() and all_choices_finished() share.
   static bool inferred_stop(const Choice& state) {
     return state.finish_reason.is_null() && state.last_delta == 1 &&
-           has_complete_audio(state.message);
+           detail::has_complete_audio(state.message);
   }
   static bool finished(const Choice& state) {
     return !state.finish_reason.is_null() || inferred_stop(state);
@@ -1174,39 +1176,39 @@ struct StreamAccumulator::Impl {
   }
 };
 
-StreamAccumulator::StreamAccumulator(int n_choices)
+LITELLM_INLINE StreamAccumulator::StreamAccumulator(int n_choices)
     : n_choices_(std::clamp(n_choices, 0, kMaxStreamChoices)) {}
 
-void StreamAccumulator::add(const json& chunk) {
+LITELLM_INLINE void StreamAccumulator::add(const json& chunk) {
   Impl::add<false>(*this, chunk);
 }
 
-void StreamAccumulator::add(json&& chunk) {
+LITELLM_INLINE void StreamAccumulator::add(json&& chunk) {
   Impl::add<true>(*this, chunk);
 }
 
-void StreamAccumulator::add_chunk_text(std::string_view chunk_json) {
+LITELLM_INLINE void StreamAccumulator::add_chunk_text(std::string_view chunk_json) {
   Impl::add_text(*this, chunk_json);
 }
 
-bool StreamAccumulator::all_choices_finished() const noexcept {
+LITELLM_INLINE bool StreamAccumulator::all_choices_finished() const noexcept {
   if (choices_.empty()) return false;
   return std::all_of(choices_.begin(), choices_.end(),
                      [](const auto& entry) { return Impl::finished(entry.second); });
 }
 
-json StreamAccumulator::completion() const {
+LITELLM_INLINE json StreamAccumulator::completion() const {
   json out = top_;
   out["object"] = "chat.completion";
   json choices = json::array();
   const int count = Impl::choice_count(*this);
-  auto& list = choices.get_ref<array_t&>();
+  auto& list = choices.get_ref<detail::array_t&>();
   list.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
     const auto found = choices_.find(i);
     if (found == choices_.end()) {
       list.push_back(json{{"index", i},
-                          {"message", empty_message()},
+                          {"message", detail::empty_message()},
                           {"logprobs", nullptr},
                           {"finish_reason", nullptr}});
       continue;
@@ -1224,19 +1226,19 @@ json StreamAccumulator::completion() const {
   return out;
 }
 
-std::vector<json> StreamAccumulator::messages() const {
+LITELLM_INLINE std::vector<json> StreamAccumulator::messages() const {
   const int count = Impl::choice_count(*this);
   std::vector<json> out;
   out.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
     const auto found = choices_.find(i);
-    out.push_back(found == choices_.end() ? empty_message()
+    out.push_back(found == choices_.end() ? detail::empty_message()
                                           : finalize_message(found->second.message));
   }
   return out;
 }
 
-std::vector<json> merge_streams(const std::vector<json>& streamed_response,
+LITELLM_INLINE std::vector<json> merge_streams(const std::vector<json>& streamed_response,
                                 int n_chat_completion_choices) {
   StreamAccumulator accumulator(n_chat_completion_choices);
   for (const auto& chunk : streamed_response) accumulator.add(chunk);

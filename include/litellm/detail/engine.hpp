@@ -7,6 +7,8 @@
 // on the engine thread.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -16,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "detail/call.hpp"
+#include "litellm/detail/call.hpp"
 
 namespace litellm::detail {
 
@@ -107,3 +109,7 @@ class Engine {
 };
 
 }  // namespace litellm::detail
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/engine-inl.hpp"
+#endif

@@ -1,14 +1,16 @@
+#pragma once
+
 #include "litellm/providers/openai.hpp"
 
 #include <array>
 #include <stdexcept>
 
-#include "detail/fast_json.hpp"
+#include "litellm/detail/fast_json.hpp"
 
 namespace litellm {
-namespace {
+namespace detail {
 
-HttpRequest json_post(std::string url, std::string body, bool stream) {
+LITELLM_INLINE HttpRequest json_post(std::string url, std::string body, bool stream) {
   static const std::string kJson = "application/json";
   static const std::string kEventStream = "text/event-stream";
   HttpRequest request;
@@ -90,9 +92,9 @@ class BodyWriter {
   std::size_t count_ = 0;
 };
 
-}  // namespace
+}  // namespace detail
 
-std::string url_encode(std::string_view text) {
+LITELLM_INLINE std::string url_encode(std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(text.size());
@@ -112,24 +114,24 @@ std::string url_encode(std::string_view text) {
 
 // ---- OpenAI ------------------------------------------------------------------------------------
 
-std::string OpenAIAdapter::endpoint_url(const ApiInfo& api_info, const std::string&,
+LITELLM_INLINE std::string OpenAIAdapter::endpoint_url(const ApiInfo& api_info, const std::string&,
                                         std::string_view endpoint) const {
   std::string url = effective_api_base(api_info);
   url.reserve(url.size() + 1 + endpoint.size());
   return url.append(1, '/').append(endpoint);
 }
 
-void OpenAIAdapter::add_auth(const ApiInfo& api_info, Headers& headers) const {
+LITELLM_INLINE void OpenAIAdapter::add_auth(const ApiInfo& api_info, Headers& headers) const {
   if (api_info.api_key.empty()) return;
   std::string value;
   value.reserve(7 + api_info.api_key.size());
   headers.add("Authorization", value.append("Bearer ").append(api_info.api_key));
 }
 
-HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
+LITELLM_INLINE HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
                                         const json& params, bool stream) const {
   if (!params.is_object()) throw ConfigError("chat parameters must be a JSON object");
-  BodyWriter body;
+  detail::BodyWriter body;
   if (model_in_body()) {
     body.add_string("model", model);
   } else {
@@ -145,12 +147,12 @@ HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info, const std::stri
     body.drop("stream").drop("stream_options");  // OpenAI rejects stream_options without stream
   }
   HttpRequest request =
-      json_post(endpoint_url(api_info, model, "chat/completions"), body.write(params), stream);
+      detail::json_post(endpoint_url(api_info, model, "chat/completions"), body.write(params), stream);
   add_auth(api_info, request.headers);
   return request;
 }
 
-json OpenAIAdapter::chat_response(json body) const {
+LITELLM_INLINE json OpenAIAdapter::chat_response(json body) const {
   const auto choices = body.is_object() ? body.find("choices") : body.end();
   if (!body.is_object() || choices == body.end() || !choices->is_array()) {
     throw ProtocolError("the chat completion response has no choices list");
@@ -158,32 +160,32 @@ json OpenAIAdapter::chat_response(json body) const {
   return body;
 }
 
-std::unique_ptr<StreamTranslator> OpenAIAdapter::stream_translator() const {
+LITELLM_INLINE std::unique_ptr<StreamTranslator> OpenAIAdapter::stream_translator() const {
   return std::make_unique<OpenAIStreamTranslator>(std::string(provider_name()));
 }
 
-HttpRequest OpenAIAdapter::embedding_request(const ApiInfo& api_info, const std::string& model,
+LITELLM_INLINE HttpRequest OpenAIAdapter::embedding_request(const ApiInfo& api_info, const std::string& model,
                                              const json& params) const {
   if (!params.is_object()) throw ConfigError("embedding parameters must be a JSON object");
-  BodyWriter body;
+  detail::BodyWriter body;
   if (model_in_body()) {
     body.add_string("model", model);
   } else {
     body.drop("model");
   }
   HttpRequest request =
-      json_post(endpoint_url(api_info, model, "embeddings"), body.write(params), false);
+      detail::json_post(endpoint_url(api_info, model, "embeddings"), body.write(params), false);
   add_auth(api_info, request.headers);
   return request;
 }
 
-Error OpenAIAdapter::error_from_response(const HttpResponse& response) const {
+LITELLM_INLINE Error OpenAIAdapter::error_from_response(const HttpResponse& response) const {
   return error_from_http(response, provider_name());
 }
 
 // ---- Azure -------------------------------------------------------------------------------------
 
-std::string AzureAdapter::endpoint_url(const ApiInfo& api_info, const std::string& model,
+LITELLM_INLINE std::string AzureAdapter::endpoint_url(const ApiInfo& api_info, const std::string& model,
                                        std::string_view endpoint) const {
   std::string base = effective_api_base(api_info);
   constexpr std::string_view kSuffix = "/openai";
@@ -199,13 +201,13 @@ std::string AzureAdapter::endpoint_url(const ApiInfo& api_info, const std::strin
          "?api-version=" + url_encode(*api_info.api_version);
 }
 
-void AzureAdapter::add_auth(const ApiInfo& api_info, Headers& headers) const {
+LITELLM_INLINE void AzureAdapter::add_auth(const ApiInfo& api_info, Headers& headers) const {
   headers.add("api-key", api_info.api_key);
 }
 
 // ---- Streams -----------------------------------------------------------------------------------
 
-void OpenAIStreamTranslator::on_event(const SseEvent& event, std::vector<json>& out) {
+LITELLM_INLINE void OpenAIStreamTranslator::on_event(const SseEvent& event, std::vector<json>& out) {
   if (event.data == "[DONE]") {
     finished_ = true;
     return;

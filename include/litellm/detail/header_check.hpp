@@ -1,6 +1,8 @@
 // Header validation shared by the backend (before anything is sent) and the curl transport.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <string>
 #include <string_view>
 

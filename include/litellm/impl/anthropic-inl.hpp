@@ -1,3 +1,5 @@
+#pragma once
+
 // Anthropic's Messages API <-> OpenAI's chat format. The mapping is documented in
 // include/litellm/providers/anthropic.hpp.
 #include "litellm/providers/anthropic.hpp"
@@ -7,14 +9,14 @@
 #include <utility>
 
 namespace litellm {
-namespace {
+namespace detail {
 
-constexpr std::string_view kProvider = "anthropic";
-constexpr std::string_view kDefaultVersion = "2023-06-01";
-constexpr long long kDefaultMaxTokens = 4096;
+inline constexpr std::string_view kProvider = "anthropic";
+inline constexpr std::string_view kDefaultVersion = "2023-06-01";
+inline constexpr long long kDefaultMaxTokens = 4096;
 
 /// OpenAI parameters Anthropic rejects, dropped from the body.
-const std::set<std::string, std::less<>>& dropped_parameters() {
+LITELLM_INLINE const std::set<std::string, std::less<>>& dropped_parameters() {
   static const std::set<std::string, std::less<>> kDropped{
       "presence_penalty",
       "frequency_penalty",
@@ -41,7 +43,7 @@ const std::set<std::string, std::less<>>& dropped_parameters() {
 }
 
 /// The member `key` of `object` when `object` is an object holding a non-null value there.
-const json* member(const json& object, std::string_view key) {
+LITELLM_INLINE const json* member(const json& object, std::string_view key) {
   if (!object.is_object()) return nullptr;
   const auto it = object.find(key);
   if (it == object.end() || it->is_null()) return nullptr;
@@ -49,28 +51,28 @@ const json* member(const json& object, std::string_view key) {
 }
 
 /// The string member `key`, or `fallback` when absent or not a string.
-std::string string_member(const json& object, std::string_view key, std::string fallback = {}) {
+LITELLM_INLINE std::string string_member(const json& object, std::string_view key, std::string fallback = {}) {
   const json* value = member(object, key);
   return value != nullptr && value->is_string() ? value->get<std::string>() : std::move(fallback);
 }
 
 /// The integer member `key`, or 0 when absent or not an integer.
-long long count_member(const json& object, std::string_view key) {
+LITELLM_INLINE long long count_member(const json& object, std::string_view key) {
   const json* value = member(object, key);
   return value != nullptr && value->is_number_integer() ? value->get<long long>() : 0;
 }
 
-std::int64_t unix_now() {
+LITELLM_INLINE std::int64_t unix_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-bool starts_with(std::string_view text, std::string_view prefix) {
+LITELLM_INLINE bool starts_with(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && text.compare(0, prefix.size(), prefix) == 0;
 }
 
-bool ends_with(std::string_view text, std::string_view suffix) {
+LITELLM_INLINE bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -78,7 +80,7 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 // ---- Request translation ---------------------------------------------------------------------
 
 /// A base64 source `{type: base64, media_type, data}` from a `data:<type>;base64,<data>` URL.
-json base64_source(std::string_view url, std::string_view what) {
+LITELLM_INLINE json base64_source(std::string_view url, std::string_view what) {
   const std::size_t comma = url.find(',');
   if (comma == std::string_view::npos) {
     throw ConfigError(std::string(what) + ": a data URL without ','");
@@ -95,7 +97,7 @@ json base64_source(std::string_view url, std::string_view what) {
 }
 
 /// The Anthropic block of one OpenAI content part.
-json translate_part(const json& part) {
+LITELLM_INLINE json translate_part(const json& part) {
   if (!part.is_object()) throw ConfigError("a message content part must be a JSON object");
   const std::string type = string_member(part, "type");
   json block;
@@ -137,7 +139,7 @@ json translate_part(const json& part) {
 }
 
 /// The blocks of an OpenAI content value (a string, an array of parts, or null).
-json content_blocks(const json& content) {
+LITELLM_INLINE json content_blocks(const json& content) {
   json blocks = json::array();
   if (content.is_string()) {
     if (!content.get_ref<const std::string&>().empty()) {
@@ -152,13 +154,13 @@ json content_blocks(const json& content) {
 }
 
 /// Anthropic content for a user-side value: a string stays a string, parts become blocks.
-json user_content(const json& content) {
+LITELLM_INLINE json user_content(const json& content) {
   if (content.is_string()) return content;
   return content_blocks(content);
 }
 
 /// One `tool_use` block of an OpenAI assistant tool call.
-json tool_use_block(const json& call) {
+LITELLM_INLINE json tool_use_block(const json& call) {
   const std::string id = string_member(call, "id");
   const json* function = member(call, "function");
   const std::string name = function != nullptr ? string_member(*function, "name") : std::string();
@@ -183,7 +185,7 @@ json tool_use_block(const json& call) {
 }
 
 /// The content of an assistant message, or null when it has nothing to send.
-json assistant_content(const json& message) {
+LITELLM_INLINE json assistant_content(const json& message) {
   const json* content = member(message, "content");
   const json* tool_calls = member(message, "tool_calls");
   const json* thinking = member(message, "thinking_blocks");
@@ -208,7 +210,7 @@ json assistant_content(const json& message) {
 }
 
 /// Appends a message, merging it into the previous one when both have the same role.
-void append_message(json& messages, const std::string& role, json content) {
+LITELLM_INLINE void append_message(json& messages, const std::string& role, json content) {
   if (!messages.empty() && messages.back()["role"] == role) {
     json& previous = messages.back()["content"];
     json merged = content_blocks(previous);
@@ -220,7 +222,7 @@ void append_message(json& messages, const std::string& role, json content) {
 }
 
 /// `system` from the hoisted system / developer contents (and a native `system`, first).
-json system_value(const json* native, const std::vector<json>& hoisted) {
+LITELLM_INLINE json system_value(const json* native, const std::vector<json>& hoisted) {
   bool all_strings = native == nullptr || native->is_string();
   for (const json& content : hoisted) all_strings = all_strings && content.is_string();
   if (all_strings) {
@@ -247,7 +249,7 @@ json system_value(const json* native, const std::vector<json>& hoisted) {
 }
 
 /// Translates `messages` into `body.messages` and `body.system`.
-void translate_messages(const json& params, json& body) {
+LITELLM_INLINE void translate_messages(const json& params, json& body) {
   const json* messages = member(params, "messages");
   if (messages == nullptr || !messages->is_array()) {
     throw ConfigError("chat parameters need a 'messages' array");
@@ -286,7 +288,7 @@ void translate_messages(const json& params, json& body) {
 }
 
 /// Anthropic tool definitions of OpenAI ones.
-json translate_tools(const json& tools) {
+LITELLM_INLINE json translate_tools(const json& tools) {
   if (!tools.is_array()) throw ConfigError("'tools' must be an array");
   json out = json::array();
   for (const json& tool : tools) {
@@ -317,7 +319,7 @@ json translate_tools(const json& tools) {
 }
 
 /// Anthropic's tool_choice for OpenAI's.
-json translate_tool_choice(const json& choice) {
+LITELLM_INLINE json translate_tool_choice(const json& choice) {
   if (choice.is_string()) {
     const auto& name = choice.get_ref<const std::string&>();
     if (name == "auto") return json{{"type", "auto"}};
@@ -335,16 +337,16 @@ json translate_tool_choice(const json& choice) {
   return choice;  // Anthropic-native ({type: any}, ...).
 }
 
-std::string messages_url(const ApiInfo& api_info) {
+LITELLM_INLINE std::string messages_url(const ApiInfo& api_info) {
   const std::string base = effective_api_base(api_info);
   return ends_with(base, "/v1") ? base + "/messages" : base + "/v1/messages";
 }
 
-}  // namespace
+}  // namespace detail
 
 // ---- Shared mappings ---------------------------------------------------------------------------
 
-json anthropic_finish_reason(const json& stop_reason) {
+LITELLM_INLINE json anthropic_finish_reason(const json& stop_reason) {
   if (!stop_reason.is_string()) return nullptr;
   const auto& reason = stop_reason.get_ref<const std::string&>();
   if (reason == "max_tokens" || reason == "model_context_window_exceeded") return "length";
@@ -353,11 +355,11 @@ json anthropic_finish_reason(const json& stop_reason) {
   return "stop";  // end_turn, stop_sequence, pause_turn, and anything new.
 }
 
-json anthropic_usage(const json& usage) {
-  const long long input = count_member(usage, "input_tokens");
-  const long long cache_creation = count_member(usage, "cache_creation_input_tokens");
-  const long long cache_read = count_member(usage, "cache_read_input_tokens");
-  const long long output = count_member(usage, "output_tokens");
+LITELLM_INLINE json anthropic_usage(const json& usage) {
+  const long long input = detail::count_member(usage, "input_tokens");
+  const long long cache_creation = detail::count_member(usage, "cache_creation_input_tokens");
+  const long long cache_read = detail::count_member(usage, "cache_read_input_tokens");
+  const long long output = detail::count_member(usage, "output_tokens");
   const long long prompt = input + cache_creation + cache_read;
   return json{{"prompt_tokens", prompt},
               {"completion_tokens", output},
@@ -369,40 +371,40 @@ json anthropic_usage(const json& usage) {
 
 // ---- Adapter -----------------------------------------------------------------------------------
 
-HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
+LITELLM_INLINE HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
                                            const json& params, bool stream) const {
   if (!params.is_object()) throw ConfigError("chat parameters must be a JSON object");
-  if (const json* n = member(params, "n"); n != nullptr && n->is_number() && n->get<double>() > 1) {
+  if (const json* n = detail::member(params, "n"); n != nullptr && n->is_number() && n->get<double>() > 1) {
     throw ConfigError("anthropic returns one choice per request: n > 1 is not supported");
   }
 
   json body = json::object();
-  translate_messages(params, body);
+  detail::translate_messages(params, body);
   body["model"] = model;
-  if (const json* max_tokens = member(params, "max_tokens")) {
+  if (const json* max_tokens = detail::member(params, "max_tokens")) {
     body["max_tokens"] = *max_tokens;
-  } else if (const json* max_completion = member(params, "max_completion_tokens")) {
+  } else if (const json* max_completion = detail::member(params, "max_completion_tokens")) {
     body["max_tokens"] = *max_completion;
   } else {
-    body["max_tokens"] = kDefaultMaxTokens;
+    body["max_tokens"] = detail::kDefaultMaxTokens;
   }
 
-  const json* tools = member(params, "tools");
+  const json* tools = detail::member(params, "tools");
   if (tools != nullptr && !(tools->is_array() && tools->empty())) {
-    body["tools"] = translate_tools(*tools);
+    body["tools"] = detail::translate_tools(*tools);
   }
   const bool has_tools = tools != nullptr && !tools->empty();
-  if (const json* choice = member(params, "tool_choice")) {
-    body["tool_choice"] = translate_tool_choice(*choice);
+  if (const json* choice = detail::member(params, "tool_choice")) {
+    body["tool_choice"] = detail::translate_tool_choice(*choice);
   }
-  if (const json* parallel = member(params, "parallel_tool_calls");
+  if (const json* parallel = detail::member(params, "parallel_tool_calls");
       parallel != nullptr && parallel->is_boolean() && !parallel->get<bool>() && has_tools) {
     json& choice = body["tool_choice"];
     if (choice.is_null()) choice = json{{"type", "auto"}};
-    if (string_member(choice, "type") != "none") choice["disable_parallel_tool_use"] = true;
+    if (detail::string_member(choice, "type") != "none") choice["disable_parallel_tool_use"] = true;
   }
 
-  if (const json* stop = member(params, "stop")) {
+  if (const json* stop = detail::member(params, "stop")) {
     if (stop->is_string()) {
       if (!stop->get_ref<const std::string&>().empty()) {
         body["stop_sequences"] = json::array({*stop});
@@ -414,14 +416,14 @@ HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info, const std::s
     }
   }
 
-  if (const json* metadata = member(params, "metadata")) body["metadata"] = *metadata;
-  if (const json* user = member(params, "user"); user != nullptr && user->is_string()) {
+  if (const json* metadata = detail::member(params, "metadata")) body["metadata"] = *metadata;
+  if (const json* user = detail::member(params, "user"); user != nullptr && user->is_string()) {
     if (!body.contains("metadata") || !body["metadata"].is_object()) {
       body["metadata"] = json::object();
     }
     body["metadata"]["user_id"] = *user;
   }
-  if (const json* tier = member(params, "service_tier");
+  if (const json* tier = detail::member(params, "service_tier");
       tier != nullptr && (*tier == "auto" || *tier == "standard_only")) {
     body["service_tier"] = *tier;
   }
@@ -430,7 +432,7 @@ HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info, const std::s
   static const std::set<std::string, std::less<>> kTranslated{
       "messages",    "system", "model", "stream",   "max_tokens",  "tools",
       "tool_choice", "stop",   "user",  "metadata", "service_tier"};
-  const auto& dropped = dropped_parameters();
+  const auto& dropped = detail::dropped_parameters();
   for (const auto& [key, value] : params.items()) {
     if (value.is_null() || kTranslated.count(key) != 0 || dropped.count(key) != 0) continue;
     body[key] = value;
@@ -438,25 +440,25 @@ HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info, const std::s
   if (stream) body["stream"] = true;
 
   HttpRequest request;
-  request.url = messages_url(api_info);
+  request.url = detail::messages_url(api_info);
   request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   request.stream = stream;
   if (!api_info.api_key.empty()) request.headers.add("x-api-key", api_info.api_key);
   request.headers.add("anthropic-version", api_info.api_version && !api_info.api_version->empty()
                                                ? *api_info.api_version
-                                               : std::string(kDefaultVersion));
+                                               : std::string(detail::kDefaultVersion));
   request.headers.add("content-type", "application/json");
   request.headers.add("accept", stream ? "text/event-stream" : "application/json");
   return request;
 }
 
-json AnthropicAdapter::chat_response(json body) const {
-  if (body.is_object() && string_member(body, "type") == "error") {
-    const json* error = member(body, "error");
-    rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : body, kProvider));
+LITELLM_INLINE json AnthropicAdapter::chat_response(json body) const {
+  if (body.is_object() && detail::string_member(body, "type") == "error") {
+    const json* error = detail::member(body, "error");
+    rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : body, detail::kProvider));
   }
-  const json* content = member(body, "content");
-  const std::string type = string_member(body, "type", "message");
+  const json* content = detail::member(body, "content");
+  const std::string type = detail::string_member(body, "type", "message");
   if (content == nullptr || !content->is_array() || type != "message") {
     throw ProtocolError("the response is not an Anthropic message (no content list)");
   }
@@ -467,20 +469,20 @@ json AnthropicAdapter::chat_response(json body) const {
   bool has_reasoning = false;
   json tool_calls = json::array();
   for (const json& block : *content) {
-    const std::string block_type = string_member(block, "type");
+    const std::string block_type = detail::string_member(block, "type");
     if (block_type == "text") {
-      text += string_member(block, "text");
+      text += detail::string_member(block, "text");
       has_text = true;
     } else if (block_type == "thinking") {
-      reasoning += string_member(block, "thinking");
+      reasoning += detail::string_member(block, "thinking");
       has_reasoning = true;
     } else if (block_type == "tool_use") {
-      const json* input = member(block, "input");
+      const json* input = detail::member(block, "input");
       tool_calls.push_back(
-          json{{"id", string_member(block, "id")},
+          json{{"id", detail::string_member(block, "id")},
                {"type", "function"},
                {"function",
-                {{"name", string_member(block, "name")},
+                {{"name", detail::string_member(block, "name")},
                  {"arguments", input != nullptr ? input->dump() : std::string("{}")}}}});
     }
   }
@@ -489,36 +491,36 @@ json AnthropicAdapter::chat_response(json body) const {
   if (!tool_calls.empty()) message["tool_calls"] = std::move(tool_calls);
   if (has_reasoning) message["reasoning_content"] = reasoning;
 
-  const json* stop_reason = member(body, "stop_reason");
+  const json* stop_reason = detail::member(body, "stop_reason");
   json choice{{"index", 0},
               {"message", std::move(message)},
               {"logprobs", nullptr},
               {"finish_reason", anthropic_finish_reason(stop_reason ? *stop_reason : json())}};
-  const json* usage = member(body, "usage");
-  return json{{"id", string_member(body, "id")},
+  const json* usage = detail::member(body, "usage");
+  return json{{"id", detail::string_member(body, "id")},
               {"object", "chat.completion"},
-              {"created", unix_now()},
-              {"model", string_member(body, "model")},
+              {"created", detail::unix_now()},
+              {"model", detail::string_member(body, "model")},
               {"choices", json::array({std::move(choice)})},
               {"usage", anthropic_usage(usage != nullptr ? *usage : json::object())}};
 }
 
-std::unique_ptr<StreamTranslator> AnthropicAdapter::stream_translator() const {
+LITELLM_INLINE std::unique_ptr<StreamTranslator> AnthropicAdapter::stream_translator() const {
   return std::make_unique<AnthropicStreamTranslator>();
 }
 
-HttpRequest AnthropicAdapter::embedding_request(const ApiInfo&, const std::string&,
+LITELLM_INLINE HttpRequest AnthropicAdapter::embedding_request(const ApiInfo&, const std::string&,
                                                 const json&) const {
   throw ConfigError(
       "anthropic has no embeddings endpoint; use an OpenAI-compatible backend for embeddings");
 }
 
-Error AnthropicAdapter::error_from_response(const HttpResponse& response) const {
-  Error error = error_from_http(response, kProvider);
+LITELLM_INLINE Error AnthropicAdapter::error_from_response(const HttpResponse& response) const {
+  Error error = error_from_http(response, detail::kProvider);
   if (!error.request_id().empty()) return error;
   // Anthropic also puts the request id in the error body.
   const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  std::string id = string_member(body, "request_id");
+  std::string id = detail::string_member(body, "request_id");
   if (id.empty() || id.size() > 200) return error;
   ErrorDetails details = error.details();
   details.request_id = std::move(id);
@@ -527,7 +529,7 @@ Error AnthropicAdapter::error_from_response(const HttpResponse& response) const 
 
 // ---- Streams -----------------------------------------------------------------------------------
 
-json AnthropicStreamTranslator::make_chunk(json delta, json finish_reason) const {
+LITELLM_INLINE json AnthropicStreamTranslator::make_chunk(json delta, json finish_reason) const {
   json choice{{"index", 0},
               {"delta", std::move(delta)},
               {"logprobs", nullptr},
@@ -539,7 +541,7 @@ json AnthropicStreamTranslator::make_chunk(json delta, json finish_reason) const
               {"choices", json::array({std::move(choice)})}};
 }
 
-void AnthropicStreamTranslator::flush_start(std::vector<json>& out) {
+LITELLM_INLINE void AnthropicStreamTranslator::flush_start(std::vector<json>& out) {
   if (!start_pending_) return;
   // message_start's chunk, sent once the message has its first output, when its model is known
   // (a fallback block before any output names the model that answers).
@@ -547,12 +549,12 @@ void AnthropicStreamTranslator::flush_start(std::vector<json>& out) {
   out.push_back(make_chunk(json{{"role", "assistant"}, {"content", ""}}));
 }
 
-void AnthropicStreamTranslator::emit(std::vector<json>& out, json chunk) {
+LITELLM_INLINE void AnthropicStreamTranslator::emit(std::vector<json>& out, json chunk) {
   flush_start(out);
   out.push_back(std::move(chunk));
 }
 
-void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json>& out) {
+LITELLM_INLINE void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json>& out) {
   // After message_stop the message is complete: whatever follows (a proxy's `data: [DONE]`, a
   // stray event) is ignored.
   if (finished_) return;
@@ -563,17 +565,17 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
                         (event.data.size() > 80 ? "...'" : "'"));
   }
   std::string type = event.event;
-  if (type.empty() || type == "message") type = string_member(data, "type");
+  if (type.empty() || type == "message") type = detail::string_member(data, "type");
   if (type == "error") {
-    const json* error = member(data, "error");
-    rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : data, kProvider));
+    const json* error = detail::member(data, "error");
+    rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : data, detail::kProvider));
   }
   if (!data.is_object()) throw ProtocolError("an anthropic stream event is not a JSON object");
 
   if (type == "message_start") {
-    const json* message = member(data, "message");
+    const json* message = detail::member(data, "message");
     if (message == nullptr) throw ProtocolError("message_start without a message");
-    std::string id = string_member(*message, "id");
+    std::string id = detail::string_member(*message, "id");
     if (started_) {
       // The message is still open (no message_stop yet): the same message announced twice is
       // ignored; another message spliced into it would mix two answers.
@@ -583,21 +585,21 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
     }
     started_ = true;
     id_ = std::move(id);
-    model_ = string_member(*message, "model");
-    created_ = unix_now();
-    if (const json* usage = member(*message, "usage"); usage != nullptr && usage->is_object()) {
+    model_ = detail::string_member(*message, "model");
+    created_ = detail::unix_now();
+    if (const json* usage = detail::member(*message, "usage"); usage != nullptr && usage->is_object()) {
       usage_ = *usage;
     }
     start_pending_ = true;  // its chunk goes out with the message's first output
   } else if (type == "content_block_start") {
-    const json* block = member(data, "content_block");
+    const json* block = detail::member(data, "content_block");
     if (block == nullptr) return;
-    const long long index = count_member(data, "index");
-    const std::string block_type = string_member(*block, "type");
+    const long long index = detail::count_member(data, "index");
+    const std::string block_type = detail::string_member(*block, "type");
     if (block_type == "fallback") {
       // Another model answers from here on: the chunks, and so the completion, name it.
-      const json* to = member(*block, "to");
-      if (std::string model = to != nullptr ? string_member(*to, "model") : std::string();
+      const json* to = detail::member(*block, "to");
+      if (std::string model = to != nullptr ? detail::string_member(*to, "model") : std::string();
           !model.empty()) {
         model_ = std::move(model);
       }
@@ -607,37 +609,37 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
     state = Block();
     if (block_type == "tool_use") {
       state.tool_index = tool_calls_++;
-      if (const json* input = member(*block, "input")) state.input = *input;
+      if (const json* input = detail::member(*block, "input")) state.input = *input;
       json call{{"index", state.tool_index},
-                {"id", string_member(*block, "id")},
+                {"id", detail::string_member(*block, "id")},
                 {"type", "function"},
-                {"function", {{"name", string_member(*block, "name")}, {"arguments", ""}}}};
+                {"function", {{"name", detail::string_member(*block, "name")}, {"arguments", ""}}}};
       emit(out, make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
     } else if (block_type == "text") {
-      if (std::string text = string_member(*block, "text"); !text.empty()) {
+      if (std::string text = detail::string_member(*block, "text"); !text.empty()) {
         emit(out, make_chunk(json{{"content", std::move(text)}}));
       }
     } else if (block_type == "thinking") {
-      if (std::string thinking = string_member(*block, "thinking"); !thinking.empty()) {
+      if (std::string thinking = detail::string_member(*block, "thinking"); !thinking.empty()) {
         emit(out, make_chunk(json{{"reasoning_content", std::move(thinking)}}));
       }
     }
   } else if (type == "content_block_delta") {
-    const json* delta = member(data, "delta");
+    const json* delta = detail::member(data, "delta");
     if (delta == nullptr) return;
-    const std::string delta_type = string_member(*delta, "type");
+    const std::string delta_type = detail::string_member(*delta, "type");
     if (delta_type == "text_delta") {
-      if (std::string text = string_member(*delta, "text"); !text.empty()) {
+      if (std::string text = detail::string_member(*delta, "text"); !text.empty()) {
         emit(out, make_chunk(json{{"content", std::move(text)}}));
       }
     } else if (delta_type == "thinking_delta") {
-      if (std::string thinking = string_member(*delta, "thinking"); !thinking.empty()) {
+      if (std::string thinking = detail::string_member(*delta, "thinking"); !thinking.empty()) {
         emit(out, make_chunk(json{{"reasoning_content", std::move(thinking)}}));
       }
     } else if (delta_type == "input_json_delta") {
-      const auto it = blocks_.find(count_member(data, "index"));
+      const auto it = blocks_.find(detail::count_member(data, "index"));
       if (it == blocks_.end() || it->second.tool_index < 0) return;  // e.g. server_tool_use
-      std::string piece = string_member(*delta, "partial_json");
+      std::string piece = detail::string_member(*delta, "partial_json");
       if (piece.empty()) return;
       it->second.got_arguments = true;
       json call{{"index", it->second.tool_index}, {"function", {{"arguments", std::move(piece)}}}};
@@ -645,7 +647,7 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
     }
     // signature_delta, citations_delta and newer deltas carry nothing OpenAI has.
   } else if (type == "content_block_stop") {
-    const auto it = blocks_.find(count_member(data, "index"));
+    const auto it = blocks_.find(detail::count_member(data, "index"));
     if (it == blocks_.end()) return;
     const Block block = std::move(it->second);
     blocks_.erase(it);
@@ -656,13 +658,13 @@ void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json
       emit(out, make_chunk(json{{"tool_calls", json::array({std::move(call)})}}));
     }
   } else if (type == "message_delta") {
-    if (const json* usage = member(data, "usage"); usage != nullptr && usage->is_object()) {
+    if (const json* usage = detail::member(data, "usage"); usage != nullptr && usage->is_object()) {
       for (const auto& [key, value] : usage->items()) {
         if (!value.is_null()) usage_[key] = value;
       }
     }
-    const json* delta = member(data, "delta");
-    const json* stop_reason = delta != nullptr ? member(*delta, "stop_reason") : nullptr;
+    const json* delta = detail::member(data, "delta");
+    const json* stop_reason = delta != nullptr ? detail::member(*delta, "stop_reason") : nullptr;
     json chunk = make_chunk(
         json::object(), anthropic_finish_reason(stop_reason != nullptr ? *stop_reason : json()));
     chunk["usage"] = anthropic_usage(usage_);

@@ -1,6 +1,8 @@
 // libcurl pieces shared by the synchronous transport and the concurrent engine.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <curl/curl.h>
 
 #include <chrono>
@@ -13,13 +15,13 @@
 #include <string_view>
 #include <vector>
 
-#include "detail/header_check.hpp"
+#include "litellm/detail/header_check.hpp"
 #include "litellm/http.hpp"
 
 namespace litellm::detail {
 
 /// curl_global_init, exactly once per process (never cleaned up: other code may still use curl).
-void curl_global_init_once();
+LITELLM_PROCESS_WIDE void curl_global_init_once();
 
 /// Owns a curl_slist.
 class CurlSlist {
@@ -197,3 +199,7 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
                                        const char* error_buffer, CURL* easy);
 
 }  // namespace litellm::detail
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/curl_transport-inl.hpp"
+#endif

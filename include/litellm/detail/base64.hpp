@@ -1,6 +1,8 @@
 // Base64 decoding for embeddings answered with encoding_format=base64.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <array>
 #include <cstdint>
 #include <cstring>

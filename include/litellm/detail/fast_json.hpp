@@ -17,6 +17,8 @@
 //   where a token would start after the value ends the input ("1\0junk" is accepted as 1).
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -203,3 +205,7 @@ inline bool at_document_end(const char* p, const char* end) noexcept {
 }  // namespace json_scan
 }  // namespace detail
 }  // namespace litellm
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/fast_json-inl.hpp"
+#endif

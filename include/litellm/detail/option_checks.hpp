@@ -3,6 +3,8 @@
 // option is set.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <chrono>
 #include <string>
 #include <string_view>

@@ -1,3 +1,5 @@
+#pragma once
+
 // What every adapter shares: choosing the adapter, base URLs, model prefixes, error mapping.
 #include "litellm/providers/provider.hpp"
 
@@ -9,9 +11,9 @@
 #include "litellm/retry.hpp"
 
 namespace litellm {
-namespace {
+namespace detail {
 
-std::string json_scalar_to_string(const json& value) {
+LITELLM_INLINE std::string json_scalar_to_string(const json& value) {
   if (value.is_string()) return value.get<std::string>();
   if (value.is_number_integer()) return std::to_string(value.get<long long>());
   if (value.is_null()) return {};
@@ -19,7 +21,7 @@ std::string json_scalar_to_string(const json& value) {
 }
 
 /// Keeps provider text short and on one line.
-std::string tidy_message(std::string text) {
+LITELLM_INLINE std::string tidy_message(std::string text) {
   constexpr std::size_t kMax = 1000;
   for (char& c : text) {
     if (c == '\r' || c == '\n' || c == '\t') c = ' ';
@@ -29,7 +31,7 @@ std::string tidy_message(std::string text) {
   return text;
 }
 
-ErrorKind kind_for_status(int status) {
+LITELLM_INLINE ErrorKind kind_for_status(int status) {
   switch (status) {
     case 401:
     case 403:
@@ -52,7 +54,7 @@ ErrorKind kind_for_status(int status) {
   return ErrorKind::protocol;  // a 1xx / 3xx where a final answer was expected
 }
 
-std::string_view summary_for(ErrorKind kind) {
+LITELLM_INLINE std::string_view summary_for(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::auth:
       return "the key was rejected";
@@ -74,7 +76,7 @@ std::string_view summary_for(ErrorKind kind) {
 }
 
 /// Kind of an error named by a type or code string (OpenAI and Anthropic vocabularies).
-std::optional<ErrorKind> kind_for_name(std::string_view name) {
+LITELLM_INLINE std::optional<ErrorKind> kind_for_name(std::string_view name) {
   if (name == "rate_limit_error" || name == "rate_limit_exceeded" || name == "requests" ||
       name == "tokens" || name == "insufficient_quota") {
     return ErrorKind::rate_limit;
@@ -110,12 +112,12 @@ std::optional<ErrorKind> kind_for_name(std::string_view name) {
 
 /// True for an error code that says the key itself is not valid, whatever the status (Google
 /// answers a bad key with 400 INVALID_ARGUMENT and the ErrorInfo reason API_KEY_INVALID).
-bool is_invalid_key_code(std::string_view code) {
+LITELLM_INLINE bool is_invalid_key_code(std::string_view code) {
   return code == "API_KEY_INVALID" || code == "invalid_api_key";
 }
 
 /// The google.rpc.ErrorInfo `reason` among an error object's `details`, or nullptr.
-const std::string* google_reason(const json& error) {
+LITELLM_INLINE const std::string* google_reason(const json& error) {
   const auto details = error.find("details");
   if (details == error.end() || !details->is_array()) return nullptr;
   for (const json& detail : *details) {
@@ -130,7 +132,7 @@ const std::string* google_reason(const json& error) {
 }
 
 /// The wait a google.rpc.RetryInfo among an error object's `details` asks for ("34.4s").
-std::optional<std::chrono::milliseconds> google_retry_delay(const json& error) {
+LITELLM_INLINE std::optional<std::chrono::milliseconds> google_retry_delay(const json& error) {
   const auto details = error.find("details");
   if (details == error.end() || !details->is_array()) return std::nullopt;
   for (const json& detail : *details) {
@@ -148,7 +150,7 @@ std::optional<std::chrono::milliseconds> google_retry_delay(const json& error) {
 }
 
 /// Reads {message, type, code} out of an error object (or a bare string).
-void read_error_object(const json& error, ErrorDetails& details) {
+LITELLM_INLINE void read_error_object(const json& error, ErrorDetails& details) {
   if (error.is_string()) {
     details.provider_message = tidy_message(error.get<std::string>());
     return;
@@ -172,7 +174,7 @@ void read_error_object(const json& error, ErrorDetails& details) {
 
 /// A redirect's Location as it may appear in a message: without user info (credentials), query
 /// (tokens, signatures) or fragment.
-std::string redirect_target(std::string_view location) {
+LITELLM_INLINE std::string redirect_target(std::string_view location) {
   location = location.substr(0, location.find_first_of("?#"));
   std::string out(location);
   std::size_t authority = std::string::npos;
@@ -191,13 +193,13 @@ std::string redirect_target(std::string_view location) {
   return tidy_message(std::move(out));
 }
 
-bool is_credit_exhaustion(std::string_view message) {
+LITELLM_INLINE bool is_credit_exhaustion(std::string_view message) {
   return message.find("credit balance") != std::string_view::npos;
 }
 
-}  // namespace
+}  // namespace detail
 
-const ProviderAdapter& adapter_for(WireProtocol protocol) noexcept {
+LITELLM_INLINE const ProviderAdapter& adapter_for(WireProtocol protocol) noexcept {
   static const OpenAIAdapter openai;
   static const AzureAdapter azure;
   static const AnthropicAdapter anthropic;
@@ -212,11 +214,11 @@ const ProviderAdapter& adapter_for(WireProtocol protocol) noexcept {
   return openai;
 }
 
-const ProviderAdapter& adapter_for(const ApiInfo& api_info) noexcept {
+LITELLM_INLINE const ProviderAdapter& adapter_for(const ApiInfo& api_info) noexcept {
   return adapter_for(protocol_of(api_info.backend_used));
 }
 
-std::string strip_model_prefix(std::string_view model, std::string_view backend_used) {
+LITELLM_INLINE std::string strip_model_prefix(std::string_view model, std::string_view backend_used) {
   if (!backend_used.empty() && model.size() > backend_used.size() + 1 &&
       model.substr(0, backend_used.size()) == backend_used && model[backend_used.size()] == '/') {
     model.remove_prefix(backend_used.size() + 1);
@@ -224,7 +226,7 @@ std::string strip_model_prefix(std::string_view model, std::string_view backend_
   return std::string(model);
 }
 
-std::string effective_api_base(const ApiInfo& api_info) {
+LITELLM_INLINE std::string effective_api_base(const ApiInfo& api_info) {
   std::string_view base;
   if (api_info.api_base && !api_info.api_base->empty()) {
     base = *api_info.api_base;
@@ -238,13 +240,13 @@ std::string effective_api_base(const ApiInfo& api_info) {
   return std::string(base);
 }
 
-Error error_from_http(const HttpResponse& response, std::string_view provider) {
+LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_view provider) {
   ErrorDetails details;
   details.http_status = response.status;
   details.provider = std::string(provider);
   for (const char* name : {"x-request-id", "request-id", "apim-request-id", "x-ms-request-id"}) {
     if (const std::string* id = response.headers.find(name); id != nullptr && !id->empty()) {
-      details.request_id = tidy_message(*id);
+      details.request_id = detail::tidy_message(*id);
       break;
     }
   }
@@ -262,49 +264,49 @@ Error error_from_http(const HttpResponse& response, std::string_view provider) {
   if (body.is_object()) {
     const auto it = body.find("error");
     const json& error = it != body.end() ? *it : body;  // else Azure APIM: {statusCode, message}
-    read_error_object(error, details);
-    if (!details.retry_after && error.is_object()) details.retry_after = google_retry_delay(error);
+    detail::read_error_object(error, details);
+    if (!details.retry_after && error.is_object()) details.retry_after = detail::google_retry_delay(error);
   } else if (!response.body.empty()) {
-    details.provider_message = tidy_message(response.body);
+    details.provider_message = detail::tidy_message(response.body);
   }
   if (details.request_id.empty() && body.is_object()) {
     // Anthropic also puts it in the body ({"type": "error", ..., "request_id": "req_..."}).
     if (const auto it = body.find("request_id"); it != body.end() && it->is_string()) {
-      details.request_id = tidy_message(it->get<std::string>());
+      details.request_id = detail::tidy_message(it->get<std::string>());
     }
   }
 
-  ErrorKind kind = kind_for_status(response.status);
+  ErrorKind kind = detail::kind_for_status(response.status);
   // A key the provider says is not valid is an auth failure whatever the status (Google: 400).
-  if (response.status >= 400 && response.status < 500 && is_invalid_key_code(details.error_code)) {
+  if (response.status >= 400 && response.status < 500 && detail::is_invalid_key_code(details.error_code)) {
     kind = ErrorKind::auth;
   }
   // Quota or credit gone: the key is out, not just slow.
   if (details.error_code == "insufficient_quota" || details.error_type == "insufficient_quota" ||
-      (response.status == 400 && is_credit_exhaustion(details.provider_message))) {
+      (response.status == 400 && detail::is_credit_exhaustion(details.provider_message))) {
     kind = ErrorKind::rate_limit;
     details.error_code = "insufficient_quota";
   }
-  std::string message(summary_for(kind));
+  std::string message(detail::summary_for(kind));
   if (response.status >= 300 && response.status <= 399) {
     // Redirects are never followed (the key would go along): say where it pointed.
     message = "the server redirected (HTTP " + std::to_string(response.status) + ")";
     const std::string* location = response.headers.find("location");
-    const std::string target = location != nullptr ? redirect_target(*location) : std::string();
+    const std::string target = location != nullptr ? detail::redirect_target(*location) : std::string();
     message += target.empty() ? std::string(" without a Location") : " to " + target;
     message += "; redirects are not followed";
   }
   return Error(kind, message, std::move(details));
 }
 
-Error error_from_stream_event(const json& error_object, std::string_view provider) {
+LITELLM_INLINE Error error_from_stream_event(const json& error_object, std::string_view provider) {
   ErrorDetails details;
   details.provider = std::string(provider);
-  read_error_object(error_object, details);
+  detail::read_error_object(error_object, details);
   ErrorKind kind = ErrorKind::server;
-  if (auto by_code = kind_for_name(details.error_code)) {
+  if (auto by_code = detail::kind_for_name(details.error_code)) {
     kind = *by_code;
-  } else if (auto by_type = kind_for_name(details.error_type)) {
+  } else if (auto by_type = detail::kind_for_name(details.error_type)) {
     kind = *by_type;
   }
   if (details.error_code == "insufficient_quota" || details.error_type == "insufficient_quota") {

@@ -1,7 +1,9 @@
+#pragma once
+
 // The fast JSON parser: a recursive-descent scanner, bounded by the depth limit, that validates
 // exactly what nlohmann::json::parse accepts and builds the same DOM directly (strings are scanned
 // 16 bytes at a time and appended in runs; objects insert each member in place).
-#include "detail/fast_json.hpp"
+#include "litellm/detail/fast_json.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -16,17 +18,16 @@
 
 namespace litellm::detail {
 namespace json_scan {
-namespace {
 
 using object_t = json::object_t;
 using array_t = json::array_t;
 
-bool is_digit(char c) noexcept {
+LITELLM_INLINE bool is_digit(char c) noexcept {
   return static_cast<unsigned char>(c - '0') < 10;
 }
 
 /// The value of hex digit `c`, or -1.
-int hex_value(char c) noexcept {
+LITELLM_INLINE int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   const char lower = static_cast<char>(c | 0x20);
   if (lower >= 'a' && lower <= 'f') return lower - 'a' + 10;
@@ -34,7 +35,7 @@ int hex_value(char c) noexcept {
 }
 
 /// The code unit of the 4 hex digits at `p` (which has at least 4 bytes), or -1.
-int hex4(const char* p) noexcept {
+LITELLM_INLINE int hex4(const char* p) noexcept {
   const int a = hex_value(p[0]);
   const int b = hex_value(p[1]);
   const int c = hex_value(p[2]);
@@ -44,12 +45,12 @@ int hex4(const char* p) noexcept {
 }
 
 /// A continuation byte 10xxxxxx.
-bool is_continuation(char c) noexcept {
+LITELLM_INLINE bool is_continuation(char c) noexcept {
   return (static_cast<unsigned char>(c) & 0xC0u) == 0x80u;
 }
 
 /// Writes code point `cp` (at most U+10FFFF, not a surrogate) as UTF-8 at `dst`; returns the end.
-char* put_utf8(char* dst, std::uint32_t cp) noexcept {
+LITELLM_INLINE char* put_utf8(char* dst, std::uint32_t cp) noexcept {
   if (cp < 0x80) {
     *dst++ = static_cast<char>(cp);
   } else if (cp < 0x800) {
@@ -70,7 +71,7 @@ char* put_utf8(char* dst, std::uint32_t cp) noexcept {
 
 /// Copies [p, end) up to the first backslash to `dst`; advances both. The destination must have
 /// room for all of [p, end) (whole 16-byte blocks are stored before they are searched).
-void copy_to_backslash(const char*& p, const char* end, char*& dst) noexcept {
+LITELLM_INLINE void copy_to_backslash(const char*& p, const char* end, char*& dst) noexcept {
 #if defined(__SSE2__)
   const __m128i backslash = _mm_set1_epi8('\\');
   while (end - p >= 16) {
@@ -92,7 +93,7 @@ void copy_to_backslash(const char*& p, const char* end, char*& dst) noexcept {
 
 /// Decodes the body [p, end) of a string scan_string accepted into `dst`, which has room for
 /// end - p bytes (decoding never lengthens); returns the end of the decoded text.
-char* decode_string(const char* p, const char* end, char* dst) noexcept {
+LITELLM_INLINE char* decode_string(const char* p, const char* end, char* dst) noexcept {
   for (;;) {
     copy_to_backslash(p, end, dst);
     if (p == end) return dst;
@@ -132,12 +133,12 @@ struct NumberToken {
 };
 
 /// Digits kept in NumberToken::mantissa: 19 always fit 64 bits.
-constexpr int kMantissaDigits = 19;
+inline constexpr int kMantissaDigits = 19;
 /// Exponent parts are saturated here (the value is then 0 or infinite whatever the digits).
-constexpr std::int64_t kExponentCap = 1'000'000'000'000'000;
+inline constexpr std::int64_t kExponentCap = 1'000'000'000'000'000;
 
 /// Scans `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` at `p` (a '-' or a digit).
-const char* scan_number(const char* p, const char* end, NumberToken& t) noexcept {
+LITELLM_INLINE const char* scan_number(const char* p, const char* end, NumberToken& t) noexcept {
   t.begin = p;
   t.negative = *p == '-';
   if (t.negative && ++p == end) return nullptr;
@@ -209,12 +210,12 @@ const char* scan_number(const char* p, const char* end, NumberToken& t) noexcept
   return p;
 }
 
-constexpr double kPowersOf10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+inline constexpr double kPowersOf10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 /// The correctly rounded double of the token (what strtod returns); false when it is infinite.
-bool to_double(const NumberToken& t, double& out) noexcept {
+LITELLM_INLINE bool to_double(const NumberToken& t, double& out) noexcept {
   if (t.mantissa == 0) {
     out = t.negative ? -0.0 : 0.0;
     return true;
@@ -246,7 +247,7 @@ bool to_double(const NumberToken& t, double& out) noexcept {
 }
 
 /// Converts the token as nlohmann does; false when it would be an infinite double.
-bool number_to_json(const NumberToken& t, json& out) {
+LITELLM_INLINE bool number_to_json(const NumberToken& t, json& out) {
   if (!t.is_float) {
     if (t.int_end - t.int_begin <= kMantissaDigits) {  // the mantissa is the value
       if (!t.negative) {
@@ -280,7 +281,7 @@ bool number_to_json(const NumberToken& t, json& out) {
 }
 
 /// Validates a number token's value: false when its double would be infinite.
-bool number_is_finite(const NumberToken& t) noexcept {
+LITELLM_INLINE bool number_is_finite(const NumberToken& t) noexcept {
   // Anything below 10^308 is finite; only larger magnitudes need the conversion.
   if (t.mantissa == 0 || t.digits + t.exponent <= 308) return true;
   double value = 0;
@@ -296,7 +297,7 @@ bool number_is_finite(const NumberToken& t) noexcept {
 #endif
 
 /// Parses the number at `p` (a '-' or a digit) into `out`; returns the byte after it.
-LITELLM_JSON_NOINLINE const char* parse_number(const char* p, const char* end, json& out) {
+LITELLM_JSON_NOINLINE LITELLM_INLINE const char* parse_number(const char* p, const char* end, json& out) {
   NumberToken token;
   p = scan_number(p, end, token);
   if (p == nullptr || !number_to_json(token, out)) return nullptr;
@@ -304,7 +305,7 @@ LITELLM_JSON_NOINLINE const char* parse_number(const char* p, const char* end, j
 }
 
 /// Validates the number at `p` (a '-' or a digit); returns the byte after it.
-LITELLM_JSON_NOINLINE const char* skip_number(const char* p, const char* end) noexcept {
+LITELLM_JSON_NOINLINE LITELLM_INLINE const char* skip_number(const char* p, const char* end) noexcept {
   // The usual case first: an integer of at most 20 digits is always finite.
   const char* q = p + (*p == '-' ? 1 : 0);
   if (q != end && *q >= '1' && *q <= '9') {
@@ -335,7 +336,7 @@ const char* match_literal(const char* p, const char* end, const char (&literal)[
 
 /// Parses a string body at `p` (after the opening quote) into a string value in `out`, reusing
 /// the buffer of a string `out` already holds.
-LITELLM_JSON_NOINLINE const char* parse_string(const char* p, const char* end, json& out) {
+LITELLM_JSON_NOINLINE LITELLM_INLINE const char* parse_string(const char* p, const char* end, json& out) {
   bool escaped = false;
   const char* const body = p;
   p = scan_string(p, end, escaped);
@@ -355,7 +356,7 @@ LITELLM_JSON_NOINLINE const char* parse_string(const char* p, const char* end, j
 /// The members of the objects being parsed, innermost last: each object's stretch of this
 /// stack is its members in text order (a duplicate key twice), for telling whether a reused
 /// object still holds members the text no longer has. One per thread, kept between parses.
-std::vector<const json*>& members_seen() {
+LITELLM_INLINE std::vector<const json*>& members_seen() {
   thread_local std::vector<const json*> seen;
   return seen;
 }
@@ -365,7 +366,7 @@ std::vector<const json*>& members_seen() {
 /// value wins, as in nlohmann. `reused`: the object held members before this parse (they are
 /// looked up first; a new object's members, unique but for duplicate keys, go straight to
 /// emplace_hint, which finds a duplicate itself).
-json& object_member(object_t& object, std::string_view key, bool reused) {
+LITELLM_INLINE json& object_member(object_t& object, std::string_view key, bool reused) {
   if (reused) {
     if (object.size() <= 8) {
       // A reused chunk-sized object: its keys mostly differ in length, so a walk comparing
@@ -388,7 +389,7 @@ json& object_member(object_t& object, std::string_view key, bool reused) {
 }
 
 /// object_member for a key with escapes.
-LITELLM_JSON_NOINLINE json& escaped_member(object_t& object, const char* key, const char* key_end,
+LITELLM_JSON_NOINLINE LITELLM_INLINE json& escaped_member(object_t& object, const char* key, const char* key_end,
                                            bool reused) {
   std::string decoded;
   append_unescaped(decoded, key, key_end);
@@ -396,7 +397,7 @@ LITELLM_JSON_NOINLINE json& escaped_member(object_t& object, const char* key, co
 }
 
 /// True when `seen` (an object's members, see members_seen) names the same member twice.
-bool has_repeats(const json* const* seen, std::size_t count) {
+LITELLM_INLINE bool has_repeats(const json* const* seen, std::size_t count) {
   if (count <= 16) {
     for (std::size_t i = 1; i < count; ++i) {
       for (std::size_t j = 0; j < i; ++j) {
@@ -412,7 +413,7 @@ bool has_repeats(const json* const* seen, std::size_t count) {
 
 /// Removes the members of a reused `object` that its text did not have (the members it did have
 /// are the `count` pointers at `seen`).
-LITELLM_JSON_NOINLINE void drop_unseen_members(object_t& object, const json* const* seen,
+LITELLM_JSON_NOINLINE LITELLM_INLINE void drop_unseen_members(object_t& object, const json* const* seen,
                                                std::size_t count) {
   for (auto it = object.begin(); it != object.end();) {
     if (std::find(seen, seen + count, &it->second) == seen + count) {
@@ -484,7 +485,7 @@ const char* walk_array(const char* p, const char* end, std::size_t depth, OnElem
 // position, and only what the text no longer has is freed. Parsing a stream's chunks one after
 // the other into the same json so allocates next to nothing after the first one.
 
-const char* parse_object(const char* p, const char* end, json& out, std::size_t depth) {
+LITELLM_INLINE const char* parse_object(const char* p, const char* end, json& out, std::size_t depth) {
   if (depth == 0) return nullptr;
   if (!out.is_object()) out = json::value_t::object;
   auto& object = *out.get_ptr<object_t*>();
@@ -515,7 +516,7 @@ const char* parse_object(const char* p, const char* end, json& out, std::size_t 
   return p;
 }
 
-const char* parse_array(const char* p, const char* end, json& out, std::size_t depth) {
+LITELLM_INLINE const char* parse_array(const char* p, const char* end, json& out, std::size_t depth) {
   if (depth == 0) return nullptr;
   if (!out.is_array()) out = json::value_t::array;
   auto& array = *out.get_ptr<array_t*>();
@@ -528,21 +529,20 @@ const char* parse_array(const char* p, const char* end, json& out, std::size_t d
   return p;
 }
 
-const char* skip_object(const char* p, const char* end, std::size_t depth) noexcept {
+LITELLM_INLINE const char* skip_object(const char* p, const char* end, std::size_t depth) noexcept {
   return walk_object(p, end, depth, [&](const char*, const char*, bool, const char* at) {
     return skip_value(at, end, depth - 1);
   });
 }
 
-const char* skip_array(const char* p, const char* end, std::size_t depth) noexcept {
+LITELLM_INLINE const char* skip_array(const char* p, const char* end, std::size_t depth) noexcept {
   return walk_array(p, end, depth, [&](const char* at) { return skip_value(at, end, depth - 1); });
 }
 
 #undef LITELLM_JSON_NOINLINE
 
-}  // namespace
 
-const char* skip_escape(const char* p, const char* end) noexcept {
+LITELLM_INLINE const char* skip_escape(const char* p, const char* end) noexcept {
   if (end - p < 2) return nullptr;
   switch (p[1]) {
     case '"':
@@ -572,7 +572,7 @@ const char* skip_escape(const char* p, const char* end) noexcept {
   }
 }
 
-const char* skip_utf8(const char* p, const char* end) noexcept {
+LITELLM_INLINE const char* skip_utf8(const char* p, const char* end) noexcept {
   // RFC 3629 well-formed sequences (the table nlohmann's lexer checks).
   do {
     const auto lead = static_cast<unsigned char>(*p);
@@ -604,7 +604,7 @@ const char* skip_utf8(const char* p, const char* end) noexcept {
   return p;
 }
 
-void append_unescaped(std::string& out, const char* p, const char* end) {
+LITELLM_INLINE void append_unescaped(std::string& out, const char* p, const char* end) {
   const std::size_t old_size = out.size();
   out.resize(old_size + static_cast<std::size_t>(end - p));
   char* const start = &out[0];
@@ -612,7 +612,7 @@ void append_unescaped(std::string& out, const char* p, const char* end) {
   out.resize(static_cast<std::size_t>(decoded_end - start));
 }
 
-json::value_t kind_at(char c) noexcept {
+LITELLM_INLINE json::value_t kind_at(char c) noexcept {
   switch (c) {
     case '"':
       return json::value_t::string;
@@ -630,7 +630,7 @@ json::value_t kind_at(char c) noexcept {
   }
 }
 
-const char* skip_value(const char* p, const char* end, std::size_t depth) noexcept {
+LITELLM_INLINE const char* skip_value(const char* p, const char* end, std::size_t depth) noexcept {
   switch (*p) {
     case '"': {
       bool escaped = false;
@@ -663,7 +663,7 @@ const char* skip_value(const char* p, const char* end, std::size_t depth) noexce
   }
 }
 
-const char* parse_value(const char* p, const char* end, json& out, std::size_t depth) {
+LITELLM_INLINE const char* parse_value(const char* p, const char* end, json& out, std::size_t depth) {
   switch (*p) {
     case '"':
       return parse_string(p + 1, end, out);
@@ -699,7 +699,7 @@ const char* parse_value(const char* p, const char* end, json& out, std::size_t d
 
 }  // namespace json_scan
 
-bool parse_json(std::string_view text, json& out, std::size_t max_depth) {
+LITELLM_INLINE bool parse_json(std::string_view text, json& out, std::size_t max_depth) {
   const char* const end = text.data() + text.size();
   const char* p = json_scan::begin_document(text.data(), end);
   if (p == nullptr) return false;
@@ -709,7 +709,7 @@ bool parse_json(std::string_view text, json& out, std::size_t max_depth) {
   return p != nullptr && json_scan::at_document_end(p, end);
 }
 
-bool is_valid_json(std::string_view text, std::size_t max_depth) noexcept {
+LITELLM_INLINE bool is_valid_json(std::string_view text, std::size_t max_depth) noexcept {
   const char* const end = text.data() + text.size();
   const char* p = json_scan::begin_document(text.data(), end);
   if (p == nullptr) return false;
@@ -719,7 +719,7 @@ bool is_valid_json(std::string_view text, std::size_t max_depth) noexcept {
   return p != nullptr && json_scan::at_document_end(p, end);
 }
 
-bool scan_top_level(std::string_view text, const std::string_view* names, json::value_t* kinds,
+LITELLM_INLINE bool scan_top_level(std::string_view text, const std::string_view* names, json::value_t* kinds,
                     std::size_t count, std::size_t max_depth) {
   for (std::size_t i = 0; i < count; ++i) kinds[i] = json::value_t::discarded;
   const char* const end = text.data() + text.size();
@@ -750,17 +750,16 @@ bool scan_top_level(std::string_view text, const std::string_view* names, json::
 
 // ---- Writing --------------------------------------------------------------------------------
 
-namespace {
 
 /// nlohmann's own serializer, for what the fast writer leaves to it.
-void append_with_nlohmann(std::string& out, const json& value) {
+LITELLM_INLINE void append_with_nlohmann(std::string& out, const json& value) {
   nlohmann::detail::serializer<json> serializer(nlohmann::detail::output_adapter<char>(out), ' ',
                                                 json::error_handler_t::replace);
   serializer.dump(value, false, false, 0);
 }
 
 /// The escape of a byte below 0x20 (as nlohmann writes it: \b \t \n \f \r or \u00xx).
-void append_control_escape(std::string& out, unsigned char c) {
+LITELLM_INLINE void append_control_escape(std::string& out, unsigned char c) {
   static constexpr char kHex[] = "0123456789abcdef";
   switch (c) {
     case '\b':
@@ -786,7 +785,7 @@ void append_control_escape(std::string& out, unsigned char c) {
 }
 
 /// Appends the escaped body of `text`; false (with `out` partly written) at invalid UTF-8.
-bool append_escaped(std::string& out, const char* p, const char* const end) {
+LITELLM_INLINE bool append_escaped(std::string& out, const char* p, const char* const end) {
   while (p != end) {
     const char* special = json_scan::find_string_special(p, end);
     out.append(p, static_cast<std::size_t>(special - p));
@@ -811,9 +810,8 @@ bool append_escaped(std::string& out, const char* p, const char* const end) {
   return true;
 }
 
-}  // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
+LITELLM_INLINE void append_json_string(std::string& out, std::string_view text) {
   const std::size_t start = out.size();
   out += '"';
   if (append_escaped(out, text.data(), text.data() + text.size())) {
@@ -824,7 +822,7 @@ void append_json_string(std::string& out, std::string_view text) {
   append_with_nlohmann(out, json(text));
 }
 
-void append_json(std::string& out, const json& value) {
+LITELLM_INLINE void append_json(std::string& out, const json& value) {
   switch (value.type()) {
     case json::value_t::object: {
       const auto& object = value.get_ref<const json::object_t&>();

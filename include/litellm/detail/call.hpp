@@ -6,6 +6,8 @@
 // decides: done (the result), retry (after a delay, on the key the pool chooses next) or fail.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -149,3 +151,7 @@ void decode_embeddings_to_json(json& body);
 void decode_embedding(const json& embedding, std::vector<float>& out);
 
 }  // namespace litellm::detail
+
+#ifdef LITELLM_HEADER_ONLY
+#include "litellm/impl/call-inl.hpp"
+#endif

@@ -1,15 +1,16 @@
-#include "detail/engine.hpp"
+#pragma once
+
+#include "litellm/detail/engine.hpp"
 
 #include <algorithm>
 
 namespace litellm::detail {
-namespace {
 
 using std::chrono::milliseconds;
 
-constexpr milliseconds kMaxPollWait{1000};  // also how soon a freed key is noticed at worst
+inline constexpr milliseconds kMaxPollWait{1000};  // also how soon a freed key is noticed at worst
 
-std::exception_ptr make_error(const Error& error) {
+LITELLM_INLINE std::exception_ptr make_error(const Error& error) {
   try {
     rethrow_as_kind(error);
   } catch (...) {
@@ -17,15 +18,14 @@ std::exception_ptr make_error(const Error& error) {
   }
 }
 
-}  // namespace
 
-Engine::Engine(const CallContext& context)
+LITELLM_INLINE Engine::Engine(const CallContext& context)
     : context_(context),
       transport_(*context.options->transport),
       clock_(context.pool->registry()->clock()),
       thread_([this] { run(); }) {}
 
-Engine::~Engine() {
+LITELLM_INLINE Engine::~Engine() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -35,7 +35,7 @@ Engine::~Engine() {
   thread_.join();
 }
 
-void Engine::submit(std::shared_ptr<Job> job) {
+LITELLM_INLINE void Engine::submit(std::shared_ptr<Job> job) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     incoming_.push_back(std::move(job));
@@ -44,7 +44,7 @@ void Engine::submit(std::shared_ptr<Job> job) {
   transport_.wakeup();
 }
 
-void Engine::submit(std::vector<std::shared_ptr<Job>> jobs) {
+LITELLM_INLINE void Engine::submit(std::vector<std::shared_ptr<Job>> jobs) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& job : jobs) incoming_.push_back(std::move(job));
@@ -53,7 +53,7 @@ void Engine::submit(std::vector<std::shared_ptr<Job>> jobs) {
   transport_.wakeup();
 }
 
-void Engine::cancel(const std::shared_ptr<Job>& job) {
+LITELLM_INLINE void Engine::cancel(const std::shared_ptr<Job>& job) {
   job->cancelled = true;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -63,7 +63,7 @@ void Engine::cancel(const std::shared_ptr<Job>& job) {
   transport_.wakeup();
 }
 
-void Engine::finish(const std::shared_ptr<Job>& job, json result, std::exception_ptr error) {
+LITELLM_INLINE void Engine::finish(const std::shared_ptr<Job>& job, json result, std::exception_ptr error) {
   if (job->active) {
     job->active = false;
     --job->group->active;
@@ -80,7 +80,7 @@ void Engine::finish(const std::shared_ptr<Job>& job, json result, std::exception
   if (!job->keep_runner) job->runner.reset();
 }
 
-bool Engine::promote_grouped_jobs() {
+LITELLM_INLINE bool Engine::promote_grouped_jobs() {
   bool promoted = false;
   for (auto it = groups_.begin(); it != groups_.end();) {
     Group& group = **it;
@@ -109,7 +109,7 @@ bool Engine::promote_grouped_jobs() {
   return promoted;
 }
 
-void Engine::start_ready_jobs(Clock::time_point now, Clock::time_point* next_wake) {
+LITELLM_INLINE void Engine::start_ready_jobs(Clock::time_point now, Clock::time_point* next_wake) {
   bool no_key_now = false;
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     const std::shared_ptr<Job> job = *it;
@@ -171,7 +171,7 @@ void Engine::start_ready_jobs(Clock::time_point now, Clock::time_point* next_wak
   }
 }
 
-std::shared_ptr<Engine::Job> Engine::take_in_flight(Job* job) {
+LITELLM_INLINE std::shared_ptr<Engine::Job> Engine::take_in_flight(Job* job) {
   const std::size_t index = job->in_flight_index;
   std::shared_ptr<Job> owned = std::move(in_flight_[index]);
   if (index + 1 != in_flight_.size()) {
@@ -182,7 +182,7 @@ std::shared_ptr<Engine::Job> Engine::take_in_flight(Job* job) {
   return owned;
 }
 
-void Engine::process_completions(Clock::time_point* next_wake) {
+LITELLM_INLINE void Engine::process_completions(Clock::time_point* next_wake) {
   while (!completed_.empty()) {
     // The two vectors trade places so that neither loses its capacity.
     std::vector<std::pair<Job*, std::exception_ptr>> done = std::move(processing_);
@@ -206,7 +206,7 @@ void Engine::process_completions(Clock::time_point* next_wake) {
   }
 }
 
-void Engine::run() {
+LITELLM_INLINE void Engine::run() {
   while (true) {
     bool cancel_pass = false;
     {

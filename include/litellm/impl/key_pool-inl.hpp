@@ -1,12 +1,14 @@
+#pragma once
+
 #include "litellm/key_pool.hpp"
 
 #include <algorithm>
 #include <utility>
 
-#include "detail/option_checks.hpp"
+#include "litellm/detail/option_checks.hpp"
 
 namespace litellm {
-namespace {
+namespace detail {
 
 using std::chrono::milliseconds;
 
@@ -19,12 +21,12 @@ class SteadyClock final : public Clock {
   }
 };
 
-milliseconds ceil_ms(Clock::duration d) {
+LITELLM_INLINE milliseconds ceil_ms(Clock::duration d) {
   if (d <= Clock::duration::zero()) return milliseconds(0);
   return std::chrono::ceil<milliseconds>(d);
 }
 
-std::string reason_of(const Error& error) {
+LITELLM_INLINE std::string reason_of(const Error& error) {
   std::string reason;
   if (error.http_status() != 0) reason = "HTTP " + std::to_string(error.http_status());
   const std::string& code = !error.error_code().empty() ? error.error_code() : error.error_type();
@@ -35,23 +37,23 @@ std::string reason_of(const Error& error) {
   return reason;
 }
 
-}  // namespace
+}  // namespace detail
 
-std::shared_ptr<Clock> steady_clock() {
-  static const std::shared_ptr<Clock> clock = std::make_shared<SteadyClock>();
+LITELLM_INLINE std::shared_ptr<Clock> steady_clock() {
+  static const std::shared_ptr<Clock> clock = std::make_shared<detail::SteadyClock>();
   return clock;
 }
 
 // ---- FakeClock ---------------------------------------------------------------------------------
 
-FakeClock::FakeClock(time_point start) : now_(start) {}
+LITELLM_INLINE FakeClock::FakeClock(time_point start) : now_(start) {}
 
-FakeClock::time_point FakeClock::now() const {
+LITELLM_INLINE FakeClock::time_point FakeClock::now() const {
   std::lock_guard<std::mutex> guard(mutex_);
   return now_;
 }
 
-void FakeClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
+LITELLM_INLINE void FakeClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                            time_point deadline) {
   std::uint64_t id = 0;
   {
@@ -71,7 +73,7 @@ void FakeClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mu
   waiters_changed_.notify_all();
 }
 
-void FakeClock::advance(duration step) {
+LITELLM_INLINE void FakeClock::advance(duration step) {
   std::vector<Waiter> to_wake;
   {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -90,12 +92,12 @@ void FakeClock::advance(duration step) {
   }
 }
 
-std::size_t FakeClock::waiters() const {
+LITELLM_INLINE std::size_t FakeClock::waiters() const {
   std::lock_guard<std::mutex> guard(mutex_);
   return waiters_.size();
 }
 
-bool FakeClock::wait_for_waiters(std::size_t count, milliseconds real_timeout) const {
+LITELLM_INLINE bool FakeClock::wait_for_waiters(std::size_t count, std::chrono::milliseconds real_timeout) const {
   std::unique_lock<std::mutex> lock(mutex_);
   return waiters_changed_.wait_for(lock, real_timeout, [&] {
     const auto current = std::count_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) {
@@ -107,28 +109,28 @@ bool FakeClock::wait_for_waiters(std::size_t count, milliseconds real_timeout) c
 
 // ---- KeyOutcome --------------------------------------------------------------------------------
 
-KeyOutcome KeyOutcome::rate_limited(std::optional<milliseconds> retry_after, std::string reason) {
+LITELLM_INLINE KeyOutcome KeyOutcome::rate_limited(std::optional<std::chrono::milliseconds> retry_after, std::string reason) {
   return {Kind::rate_limited, retry_after, std::move(reason)};
 }
-KeyOutcome KeyOutcome::auth_failed(std::string reason) {
+LITELLM_INLINE KeyOutcome KeyOutcome::auth_failed(std::string reason) {
   return {Kind::auth_failed, std::nullopt, std::move(reason)};
 }
-KeyOutcome KeyOutcome::quota_exhausted(std::string reason) {
+LITELLM_INLINE KeyOutcome KeyOutcome::quota_exhausted(std::string reason) {
   return {Kind::quota_exhausted, std::nullopt, std::move(reason)};
 }
-KeyOutcome KeyOutcome::failed(std::string reason) {
+LITELLM_INLINE KeyOutcome KeyOutcome::failed(std::string reason) {
   return {Kind::failed, std::nullopt, std::move(reason)};
 }
 
-KeyOutcome KeyOutcome::from_error(const Error& error) {
-  if (error.kind() == ErrorKind::auth) return auth_failed(reason_of(error));
-  if (error.is_quota_exhausted()) return quota_exhausted(reason_of(error));
+LITELLM_INLINE KeyOutcome KeyOutcome::from_error(const Error& error) {
+  if (error.kind() == ErrorKind::auth) return auth_failed(detail::reason_of(error));
+  if (error.is_quota_exhausted()) return quota_exhausted(detail::reason_of(error));
   if (error.kind() == ErrorKind::rate_limit)
-    return rate_limited(error.retry_after(), reason_of(error));
-  return failed(reason_of(error));
+    return rate_limited(error.retry_after(), detail::reason_of(error));
+  return failed(detail::reason_of(error));
 }
 
-void to_json(json& j, const KeyStateSnapshot& s) {
+LITELLM_INLINE void to_json(json& j, const KeyStateSnapshot& s) {
   j = json{{"key_id", s.key_id},
            {"backend_used", s.backend_used},
            {"uses", s.uses},
@@ -146,22 +148,22 @@ void to_json(json& j, const KeyStateSnapshot& s) {
 
 // ---- KeyRegistry -------------------------------------------------------------------------------
 
-KeyRegistry::KeyRegistry(std::shared_ptr<Clock> clock) : clock_(std::move(clock)) {
+LITELLM_INLINE KeyRegistry::KeyRegistry(std::shared_ptr<Clock> clock) : clock_(std::move(clock)) {
   if (!clock_) clock_ = steady_clock();
 }
 
-const std::shared_ptr<KeyRegistry>& KeyRegistry::global() {
+LITELLM_INLINE const std::shared_ptr<KeyRegistry>& KeyRegistry::global() {
   // Never destroyed: threads may still use it while static destructors run.
   static const auto* registry = new std::shared_ptr<KeyRegistry>(std::make_shared<KeyRegistry>());
   return *registry;
 }
 
-void KeyRegistry::notify_all() {
+LITELLM_INLINE void KeyRegistry::notify_all() {
   std::lock_guard<std::mutex> guard(mutex_);
   changed_.notify_all();
 }
 
-KeyRegistry::State& KeyRegistry::state_locked(const std::string& key_id) {
+LITELLM_INLINE KeyRegistry::State& KeyRegistry::state_locked(const std::string& key_id) {
   auto& slot = states_[key_id];
   if (!slot) slot = std::make_unique<State>();
   return *slot;
@@ -169,7 +171,7 @@ KeyRegistry::State& KeyRegistry::state_locked(const std::string& key_id) {
 
 // ---- KeyLease ----------------------------------------------------------------------------------
 
-KeyLease::KeyLease(KeyPool* pool, std::size_t index, Clock::time_point acquired_at,
+LITELLM_INLINE KeyLease::KeyLease(KeyPool* pool, std::size_t index, Clock::time_point acquired_at,
                    std::optional<Clock::time_point> previous_use)
     : pool_(pool),
       index_(index),
@@ -178,7 +180,7 @@ KeyLease::KeyLease(KeyPool* pool, std::size_t index, Clock::time_point acquired_
       acquired_at_(acquired_at),
       previous_use_(previous_use) {}
 
-KeyLease::KeyLease(KeyLease&& other) noexcept
+LITELLM_INLINE KeyLease::KeyLease(KeyLease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       index_(other.index_),
       api_info_(other.api_info_),
@@ -186,7 +188,7 @@ KeyLease::KeyLease(KeyLease&& other) noexcept
       acquired_at_(other.acquired_at_),
       previous_use_(other.previous_use_) {}
 
-KeyLease& KeyLease::operator=(KeyLease&& other) noexcept {
+LITELLM_INLINE KeyLease& KeyLease::operator=(KeyLease&& other) noexcept {
   if (this != &other) {
     if (pool_ != nullptr) pool_->report_id(*key_id_, nullptr, /*ends_lease=*/true);
     pool_ = std::exchange(other.pool_, nullptr);
@@ -199,17 +201,17 @@ KeyLease& KeyLease::operator=(KeyLease&& other) noexcept {
   return *this;
 }
 
-KeyLease::~KeyLease() {
+LITELLM_INLINE KeyLease::~KeyLease() {
   if (pool_ != nullptr) pool_->report_id(*key_id_, nullptr, /*ends_lease=*/true);
 }
 
-void KeyLease::report(const KeyOutcome& outcome) {
+LITELLM_INLINE void KeyLease::report(const KeyOutcome& outcome) {
   if (pool_ == nullptr) return;
   KeyPool* pool = std::exchange(pool_, nullptr);
   pool->report_id(*key_id_, &outcome, /*ends_lease=*/true);
 }
 
-void KeyLease::undo_use() {
+LITELLM_INLINE void KeyLease::undo_use() {
   if (pool_ == nullptr) return;
   KeyPool* pool = std::exchange(pool_, nullptr);
   pool->undo_use(index_, acquired_at_, previous_use_);
@@ -217,7 +219,7 @@ void KeyLease::undo_use() {
 
 // ---- KeyPool -----------------------------------------------------------------------------------
 
-KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options,
+LITELLM_INLINE KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options,
                  std::shared_ptr<KeyRegistry> registry)
     : api_infos_(std::move(api_infos)),
       options_(std::move(options)),
@@ -241,8 +243,8 @@ KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options,
   for (const std::string& id : key_ids_) states_.push_back(&registry_->state_locked(id));
 }
 
-std::optional<KeyLease> KeyPool::choose(Clock::time_point deadline, bool wait,
-                                        milliseconds* retry_after,
+LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadline, bool wait,
+                                        std::chrono::milliseconds* retry_after,
                                         const std::function<bool()>& should_stop) {
   std::unique_lock<std::mutex> lock(registry_->mutex_);
   Clock& clock = *registry_->clock_;
@@ -281,14 +283,14 @@ std::optional<KeyLease> KeyPool::choose(Clock::time_point deadline, bool wait,
     }
     if (!any_in_rotation) throw_all_out_locked();
     if (!wait || earliest > deadline) {
-      if (retry_after != nullptr) *retry_after = ceil_ms(earliest - now);
+      if (retry_after != nullptr) *retry_after = detail::ceil_ms(earliest - now);
       return std::nullopt;
     }
     clock.wait_until(registry_->changed_, lock, earliest);
   }
 }
 
-void KeyPool::throw_all_out_locked() const {
+LITELLM_INLINE void KeyPool::throw_all_out_locked() const {
   std::string message = "all " + std::to_string(states_.size()) + " keys are out of rotation:";
   bool all_quota = true;
   for (std::size_t i = 0; i < states_.size(); ++i) {
@@ -305,42 +307,42 @@ void KeyPool::throw_all_out_locked() const {
   throw AuthError(message, std::move(details));
 }
 
-ApiInfo KeyPool::get_key() {
+LITELLM_INLINE ApiInfo KeyPool::get_key() {
   return acquire().api_info();
 }
 
-std::optional<ApiInfo> KeyPool::try_get_key() {
+LITELLM_INLINE std::optional<ApiInfo> KeyPool::try_get_key() {
   auto lease = try_acquire();
   if (!lease) return std::nullopt;
   return lease->api_info();
 }
 
-ApiInfo KeyPool::get_key_until(Clock::time_point deadline) {
+LITELLM_INLINE ApiInfo KeyPool::get_key_until(Clock::time_point deadline) {
   return acquire_until(deadline).api_info();
 }
 
-ApiInfo KeyPool::get_key_within(Clock::duration max_wait) {
+LITELLM_INLINE ApiInfo KeyPool::get_key_within(Clock::duration max_wait) {
   const Clock::time_point now = registry_->clock().now();
   const Clock::time_point deadline =
       max_wait >= Clock::time_point::max() - now ? Clock::time_point::max() : now + max_wait;
   return get_key_until(deadline);
 }
 
-KeyLease KeyPool::acquire() {
+LITELLM_INLINE KeyLease KeyPool::acquire() {
   return acquire_until(Clock::time_point::max());
 }
 
-std::optional<KeyLease> KeyPool::try_acquire() {
+LITELLM_INLINE std::optional<KeyLease> KeyPool::try_acquire() {
   return choose(Clock::time_point::min(), /*wait=*/false, nullptr, {});
 }
 
-std::optional<KeyLease> KeyPool::try_acquire(milliseconds* retry_after) {
+LITELLM_INLINE std::optional<KeyLease> KeyPool::try_acquire(std::chrono::milliseconds* retry_after) {
   return choose(Clock::time_point::min(), /*wait=*/false, retry_after, {});
 }
 
-KeyLease KeyPool::acquire_until(Clock::time_point deadline,
+LITELLM_INLINE KeyLease KeyPool::acquire_until(Clock::time_point deadline,
                                 const std::function<bool()>& should_stop) {
-  milliseconds retry_after{0};
+  std::chrono::milliseconds retry_after{0};
   std::optional<KeyLease> lease = choose(deadline, /*wait=*/true, &retry_after, should_stop);
   if (!lease) {
     ErrorDetails details;
@@ -353,7 +355,7 @@ KeyLease KeyPool::acquire_until(Clock::time_point deadline,
   return std::move(*lease);
 }
 
-void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcome) {
+LITELLM_INLINE void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcome) {
   const auto it = std::find(api_infos_.begin(), api_infos_.end(), key);
   const std::string id = it != api_infos_.end()
                              ? key_ids_[static_cast<std::size_t>(it - api_infos_.begin())]
@@ -361,7 +363,7 @@ void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcome) {
   report_id(id, &outcome, /*ends_lease=*/false);
 }
 
-void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome, bool ends_lease) {
+LITELLM_INLINE void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome, bool ends_lease) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = registry_->state_locked(key_id);
   if (ends_lease && state.in_flight > 0) --state.in_flight;
@@ -378,7 +380,7 @@ void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome, bo
       ++state.rate_limits;
       ++state.consecutive_rate_limits;
       state.last_error = outcome->reason;
-      const milliseconds cooldown =
+      const std::chrono::milliseconds cooldown =
           outcome->retry_after ? std::min(*outcome->retry_after, options_.max_cooldown)
                                : options_.rate_limit_backoff.delay(state.consecutive_rate_limits);
       state.cooldown_until = std::max(state.cooldown_until, now + cooldown);
@@ -401,7 +403,7 @@ void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome, bo
   registry_->changed_.notify_all();
 }
 
-void KeyPool::undo_use(std::size_t index, Clock::time_point stamped,
+LITELLM_INLINE void KeyPool::undo_use(std::size_t index, Clock::time_point stamped,
                        std::optional<Clock::time_point> previous_use) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = *states_[index];
@@ -414,7 +416,7 @@ void KeyPool::undo_use(std::size_t index, Clock::time_point stamped,
   registry_->changed_.notify_all();
 }
 
-void KeyPool::restore(const ApiInfo& key) {
+LITELLM_INLINE void KeyPool::restore(const ApiInfo& key) {
   const auto it = std::find(api_infos_.begin(), api_infos_.end(), key);
   const std::string id = it != api_infos_.end()
                              ? key_ids_[static_cast<std::size_t>(it - api_infos_.begin())]
@@ -428,7 +430,7 @@ void KeyPool::restore(const ApiInfo& key) {
   registry_->changed_.notify_all();
 }
 
-std::vector<KeyStateSnapshot> KeyPool::snapshot() const {
+LITELLM_INLINE std::vector<KeyStateSnapshot> KeyPool::snapshot() const {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   const Clock::time_point now = registry_->clock_->now();
   const Clock::duration gap = options_.wait_per_key + Clock::duration(1);
@@ -444,11 +446,11 @@ std::vector<KeyStateSnapshot> KeyPool::snapshot() const {
     s.failures = state.failures;
     s.rate_limits = state.rate_limits;
     s.in_flight = state.in_flight;
-    if (state.last_use) s.last_used_ago = ceil_ms(now - *state.last_use);
+    if (state.last_use) s.last_used_ago = detail::ceil_ms(now - *state.last_use);
     Clock::time_point ready_at = state.cooldown_until;
     if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
-    s.ready_in = ceil_ms(ready_at - now);
-    s.cooldown_left = ceil_ms(state.cooldown_until - now);
+    s.ready_in = detail::ceil_ms(ready_at - now);
+    s.cooldown_left = detail::ceil_ms(state.cooldown_until - now);
     s.in_rotation = state.in_rotation;
     s.disabled_reason = state.disabled_reason;
     s.last_error = state.last_error;

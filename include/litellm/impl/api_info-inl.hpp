@@ -1,26 +1,28 @@
+#pragma once
+
 #include "litellm/api_info.hpp"
 
 #include <cstdlib>
 #include <sstream>
 
-#include "detail/sha256.hpp"
+#include "litellm/detail/sha256.hpp"
 #include "litellm/providers/registry.hpp"
 
 namespace litellm {
-namespace {
+namespace detail {
 
-bool has_forbidden_char(std::string_view value) {
+LITELLM_INLINE bool has_forbidden_char(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
-void check_no_control(std::string_view field, std::string_view value) {
+LITELLM_INLINE void check_no_control(std::string_view field, std::string_view value) {
   if (has_forbidden_char(value)) {
     throw ConfigError("ApiInfo." + std::string(field) +
                       " contains CR, LF or NUL, which would forge HTTP headers");
   }
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
+LITELLM_INLINE bool starts_with_ci(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
     char c = s[i];
@@ -31,7 +33,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 }
 
 /// Throws unless `url` is http(s)://host[...] without whitespace or control characters.
-void check_url(std::string_view field, std::string_view url) {
+LITELLM_INLINE void check_url(std::string_view field, std::string_view url) {
   std::size_t scheme_len = 0;
   if (starts_with_ci(url, "https://")) {
     scheme_len = 8;
@@ -61,7 +63,7 @@ void check_url(std::string_view field, std::string_view url) {
   }
 }
 
-std::optional<std::string> read_optional_string(const json& j, const char* field) {
+LITELLM_INLINE std::optional<std::string> read_optional_string(const json& j, const char* field) {
   const auto it = j.find(field);
   if (it == j.end() || it->is_null()) return std::nullopt;
   if (!it->is_string()) {
@@ -71,12 +73,12 @@ std::optional<std::string> read_optional_string(const json& j, const char* field
   return it->get<std::string>();
 }
 
-std::string getenv_string(const char* name) {
+LITELLM_INLINE std::string getenv_string(const char* name) {
   const char* value = std::getenv(name);
   return value ? std::string(value) : std::string();
 }
 
-std::string first_env(std::initializer_list<const char*> names) {
+LITELLM_INLINE std::string first_env(std::initializer_list<const char*> names) {
   for (const char* name : names) {
     std::string value = getenv_string(name);
     if (!value.empty()) return value;
@@ -84,14 +86,14 @@ std::string first_env(std::initializer_list<const char*> names) {
   return {};
 }
 
-std::optional<std::string> optional_env(std::initializer_list<const char*> names) {
+LITELLM_INLINE std::optional<std::string> optional_env(std::initializer_list<const char*> names) {
   std::string value = first_env(names);
   if (value.empty()) return std::nullopt;
   return value;
 }
 
 /// Replaces `${NAME}`, `${oc.env:NAME}` and `${oc.env:NAME,default}` with environment values.
-std::string interpolate_env(const std::string& text, std::string_view field) {
+LITELLM_INLINE std::string interpolate_env(const std::string& text, std::string_view field) {
   std::string out;
   std::size_t pos = 0;
   while (true) {
@@ -122,18 +124,18 @@ std::string interpolate_env(const std::string& text, std::string_view field) {
   return out;
 }
 
-std::string trim_trailing_slashes(std::string_view s) {
+LITELLM_INLINE std::string trim_trailing_slashes(std::string_view s) {
   while (!s.empty() && s.back() == '/') s.remove_suffix(1);
   return std::string(s);
 }
 
-}  // namespace
+}  // namespace detail
 
-void ApiInfo::validate() const {
-  check_no_control("backend_used", backend_used);
-  check_no_control("api_key", api_key);
-  if (api_version) check_no_control("api_version", *api_version);
-  if (api_base) check_no_control("api_base", *api_base);
+LITELLM_INLINE void ApiInfo::validate() const {
+  detail::check_no_control("backend_used", backend_used);
+  detail::check_no_control("api_key", api_key);
+  if (api_version) detail::check_no_control("api_version", *api_version);
+  if (api_base) detail::check_no_control("api_base", *api_base);
 
   if (backend_used.empty()) {
     throw ConfigError(
@@ -161,29 +163,29 @@ void ApiInfo::validate() const {
       throw ConfigError("ApiInfo.api_version is required for azure (for example 2024-10-21)");
     }
   }
-  if (api_base && !api_base->empty()) check_url("api_base", *api_base);
+  if (api_base && !api_base->empty()) detail::check_url("api_base", *api_base);
 }
 
-void to_json(json& j, const ApiInfo& info) {
+LITELLM_INLINE void to_json(json& j, const ApiInfo& info) {
   j = json{{"backend_used", info.backend_used},
            {"api_version", info.api_version ? json(*info.api_version) : json(nullptr)},
            {"api_key", info.api_key},
            {"api_base", info.api_base ? json(*info.api_base) : json(nullptr)}};
 }
 
-void from_json(const json& j, ApiInfo& info) {
+LITELLM_INLINE void from_json(const json& j, ApiInfo& info) {
   if (!j.is_object()) {
     throw ConfigError(std::string("an ApiInfo must be a JSON object, got ") + j.type_name());
   }
   ApiInfo out;
-  out.backend_used = read_optional_string(j, "backend_used").value_or("");
-  out.api_version = read_optional_string(j, "api_version");
-  out.api_key = read_optional_string(j, "api_key").value_or("");
-  out.api_base = read_optional_string(j, "api_base");
+  out.backend_used = detail::read_optional_string(j, "backend_used").value_or("");
+  out.api_version = detail::read_optional_string(j, "api_version");
+  out.api_key = detail::read_optional_string(j, "api_key").value_or("");
+  out.api_base = detail::read_optional_string(j, "api_base");
   info = std::move(out);
 }
 
-std::string redact_key(std::string_view key) {
+LITELLM_INLINE std::string redact_key(std::string_view key) {
   if (key.empty()) return "(none)";
   if (key.size() < 16) return "***";
   std::string out(key.substr(0, 3));
@@ -192,7 +194,7 @@ std::string redact_key(std::string_view key) {
   return out;
 }
 
-std::string to_redacted_string(const ApiInfo& info) {
+LITELLM_INLINE std::string to_redacted_string(const ApiInfo& info) {
   std::string out = "ApiInfo{backend_used=" + info.backend_used;
   out += ", api_key=" + redact_key(info.api_key);
   if (info.api_base) out += ", api_base=" + *info.api_base;
@@ -201,17 +203,17 @@ std::string to_redacted_string(const ApiInfo& info) {
   return out;
 }
 
-std::ostream& operator<<(std::ostream& os, const ApiInfo& info) {
+LITELLM_INLINE std::ostream& operator<<(std::ostream& os, const ApiInfo& info) {
   return os << to_redacted_string(info);
 }
 
-std::string make_unique_api_info_key(const ApiInfo& info) {
+LITELLM_INLINE std::string make_unique_api_info_key(const ApiInfo& info) {
   // The effective base, so an explicit default base and an absent one name the same key.
   std::string base;
   if (info.api_base && !info.api_base->empty()) {
-    base = trim_trailing_slashes(*info.api_base);
+    base = detail::trim_trailing_slashes(*info.api_base);
   } else if (const ProviderSpec* spec = find_provider(info.backend_used)) {
-    base = trim_trailing_slashes(spec->default_api_base);
+    base = detail::trim_trailing_slashes(spec->default_api_base);
   }
   // Length-prefixed fields: no two distinct triples hash the same input.
   std::string material;
@@ -225,32 +227,32 @@ std::string make_unique_api_info_key(const ApiInfo& info) {
          detail::to_hex(detail::sha256(material), 8);
 }
 
-std::vector<ApiInfo> api_infos_from_env() {
+LITELLM_INLINE std::vector<ApiInfo> api_infos_from_env() {
   std::vector<ApiInfo> out;
-  if (std::string key = first_env({"OPENAI_API_KEY"}); !key.empty()) {
+  if (std::string key = detail::first_env({"OPENAI_API_KEY"}); !key.empty()) {
     out.push_back(
-        {"openai", std::nullopt, key, optional_env({"OPENAI_BASE_URL", "OPENAI_API_BASE"})});
+        {"openai", std::nullopt, key, detail::optional_env({"OPENAI_BASE_URL", "OPENAI_API_BASE"})});
   }
-  if (std::string key = first_env({"AZURE_API_KEY", "AZURE_OPENAI_API_KEY"}); !key.empty()) {
-    out.push_back({"azure", optional_env({"AZURE_API_VERSION", "OPENAI_API_VERSION"}), key,
-                   optional_env({"AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"})});
+  if (std::string key = detail::first_env({"AZURE_API_KEY", "AZURE_OPENAI_API_KEY"}); !key.empty()) {
+    out.push_back({"azure", detail::optional_env({"AZURE_API_VERSION", "OPENAI_API_VERSION"}), key,
+                   detail::optional_env({"AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"})});
   }
-  if (std::string key = first_env({"ANTHROPIC_API_KEY"}); !key.empty()) {
+  if (std::string key = detail::first_env({"ANTHROPIC_API_KEY"}); !key.empty()) {
     out.push_back({"anthropic", std::nullopt, key,
-                   optional_env({"ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"})});
+                   detail::optional_env({"ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"})});
   }
   for (const ProviderSpec& spec : kKnownProviders) {
     if (spec.name == "openai" || spec.name == "azure" || spec.name == "anthropic") continue;
     if (spec.key_env.empty()) continue;
     const std::string env_name(spec.key_env);
-    if (std::string key = getenv_string(env_name.c_str()); !key.empty()) {
+    if (std::string key = detail::getenv_string(env_name.c_str()); !key.empty()) {
       out.push_back({std::string(spec.name), std::nullopt, key, std::nullopt});
     }
   }
   return out;
 }
 
-std::vector<ApiInfo> api_infos_from_config(const json& config) {
+LITELLM_INLINE std::vector<ApiInfo> api_infos_from_config(const json& config) {
   const json* list = &config;
   if (config.is_object()) {
     const auto it = config.find("api_infos");
@@ -270,7 +272,7 @@ std::vector<ApiInfo> api_infos_from_config(const json& config) {
     json resolved = item;
     if (resolved.is_object()) {
       for (auto& [name, value] : resolved.items()) {
-        if (value.is_string()) value = interpolate_env(value.get<std::string>(), name);
+        if (value.is_string()) value = detail::interpolate_env(value.get<std::string>(), name);
       }
     }
     try {

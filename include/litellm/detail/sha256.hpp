@@ -1,6 +1,8 @@
 // SHA-256 (FIPS 180-4), used only to derive stable, non-reversible key identifiers.
 #pragma once
 
+#include "litellm/config.hpp"
+
 #include <array>
 #include <cstdint>
 #include <string>
