@@ -13,11 +13,11 @@ namespace detail {
 using std::chrono::milliseconds;
 using std::chrono::system_clock;
 
-inline constexpr double kMaxSeconds = 24.0 * 3600.0;  // every hint is clamped to a day
+inline constexpr double kMaxHintSeconds = 24.0 * 3600.0;  // every hint is clamped to a day
 
 LITELLM_INLINE milliseconds clamp_seconds(double seconds) {
   if (!(seconds > 0)) return milliseconds(0);  // also NaN
-  seconds = std::min(seconds, kMaxSeconds);
+  seconds = std::min(seconds, kMaxHintSeconds);
   return milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000.0)));
 }
 
@@ -305,7 +305,7 @@ LITELLM_INLINE std::optional<std::chrono::milliseconds> parse_reset_duration(std
       return std::nullopt;
     }
     total += *number * unit;
-    if (total > detail::kMaxSeconds) total = detail::kMaxSeconds;
+    if (total > detail::kMaxHintSeconds) total = detail::kMaxHintSeconds;
   }
   return detail::clamp_seconds(total);
 }
