@@ -1,5 +1,6 @@
 # Install rules: the library, its headers, a CMake package (litellmConfig.cmake + version file,
-# targets exported as litellm::litellm) and a relocatable pkg-config file. Third-party targets are
+# targets exported as litellm::litellm and litellm::litellm_header_only) and a relocatable
+# pkg-config file for each (litellm.pc, litellm_header_only.pc). Third-party targets are
 # not exported: litellmConfig.cmake finds them with find_dependency before loading ours.
 include(CMakePackageConfigHelpers)
 
@@ -8,7 +9,7 @@ set(LITELLM_CMAKE_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/litellm" CACHE STRI
 set(LITELLM_PKGCONFIG_INSTALL_DIR "${CMAKE_INSTALL_LIBDIR}/pkgconfig" CACHE STRING
     "Where litellm.pc is installed, relative to the prefix")
 
-install(TARGETS litellm EXPORT litellmTargets
+install(TARGETS litellm litellm_header_only EXPORT litellmTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -41,5 +42,7 @@ else()
   set(LITELLM_PC_REQUIRES "nlohmann_json fmt")
   set(LITELLM_PC_REQUIRES_PRIVATE "libcurl")
 endif()
-configure_file("${PROJECT_SOURCE_DIR}/cmake/litellm.pc.in" "${PROJECT_BINARY_DIR}/litellm.pc" @ONLY)
-install(FILES "${PROJECT_BINARY_DIR}/litellm.pc" DESTINATION ${LITELLM_PKGCONFIG_INSTALL_DIR})
+foreach(_pc litellm litellm_header_only)
+  configure_file("${PROJECT_SOURCE_DIR}/cmake/${_pc}.pc.in" "${PROJECT_BINARY_DIR}/${_pc}.pc" @ONLY)
+  install(FILES "${PROJECT_BINARY_DIR}/${_pc}.pc" DESTINATION ${LITELLM_PKGCONFIG_INSTALL_DIR})
+endforeach()

@@ -3,6 +3,8 @@
 # Installs what is missing (apt-get), then, each in its own build folder under build/:
 #   build/test  - the full suite (unit, integration, package consumers, fuzz-input replays) with
 #                 warnings as errors;
+#   build/header-only - the unit and integration tests again, built against
+#                 litellm::litellm_header_only (no optimisation: each test compiles the library);
 #   build/tsan  - the concurrency tests under ThreadSanitizer;
 #   build/asan  - the unit, integration and replay tests under AddressSanitizer +
 #                 UndefinedBehaviorSanitizer (LeakSanitizer included);
@@ -29,6 +31,15 @@ cmake -S "$root" -B "$root/build/test" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInf
   -DLITELLM_WARNINGS_AS_ERRORS=ON
 cmake --build "$root/build/test" -j "$jobs"
 ctest --test-dir "$root/build/test" -j "$jobs" --output-on-failure
+
+step "unit and integration tests against the header-only target (build/header-only)"
+cmake -S "$root" -B "$root/build/header-only" -G Ninja -DCMAKE_BUILD_TYPE= \
+  -DLITELLM_TESTS_HEADER_ONLY=ON -DLITELLM_WARNINGS_AS_ERRORS=ON \
+  -DLITELLM_BUILD_EXAMPLES=OFF -DLITELLM_BUILD_BENCH=OFF
+cmake --build "$root/build/header-only" -j "$jobs" --target litellm_tests_unit \
+  litellm_tests_integration
+ctest --test-dir "$root/build/header-only" -j "$jobs" -L "unit|integration" -LE fuzz \
+  --output-on-failure
 
 step "concurrency tests under ThreadSanitizer (build/tsan)"
 cmake -S "$root" -B "$root/build/tsan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

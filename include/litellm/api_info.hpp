@@ -4,6 +4,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_API_INFO_HPP
+#endif
 
 #include <optional>
 #include <ostream>
@@ -107,6 +111,9 @@ struct fmt::formatter<litellm::ApiInfo> : fmt::formatter<std::string_view> {
   }
 };
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/api_info-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_API_INFO_HPP
+#undef LITELLM_DETAIL_OUTERMOST_API_INFO_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

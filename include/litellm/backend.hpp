@@ -11,6 +11,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_BACKEND_HPP
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -350,6 +354,9 @@ class LITELLM_API LiteLLMBackend {
 
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/backend-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_BACKEND_HPP
+#undef LITELLM_DETAIL_OUTERMOST_BACKEND_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

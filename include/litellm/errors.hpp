@@ -10,6 +10,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_ERRORS_HPP
+#endif
 
 #include <chrono>
 #include <memory>
@@ -260,3 +264,10 @@ LITELLM_DETAIL_DECLARE_ERROR(CancelledError, cancelled);
 }
 
 }  // namespace litellm
+
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_ERRORS_HPP
+#undef LITELLM_DETAIL_OUTERMOST_ERRORS_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
+#endif

@@ -5,6 +5,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_FAKE_TRANSPORT_HPP
+#endif
 
 #include <deque>
 #include <functional>
@@ -134,3 +138,10 @@ class FakeTransport final : public Transport {
 };
 
 }  // namespace litellm
+
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_FAKE_TRANSPORT_HPP
+#undef LITELLM_DETAIL_OUTERMOST_FAKE_TRANSPORT_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
+#endif

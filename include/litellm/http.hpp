@@ -3,6 +3,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_HTTP_HPP
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -280,6 +284,9 @@ LITELLM_API std::shared_ptr<Transport> make_curl_transport(CurlOptions options =
 
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/curl_transport-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_HTTP_HPP
+#undef LITELLM_DETAIL_OUTERMOST_HTTP_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

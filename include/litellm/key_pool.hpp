@@ -20,6 +20,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_KEY_POOL_HPP
+#endif
 
 #include <chrono>
 #include <condition_variable>
@@ -314,6 +318,9 @@ class LITELLM_API KeyPool {
 
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/key_pool-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_KEY_POOL_HPP
+#undef LITELLM_DETAIL_OUTERMOST_KEY_POOL_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

@@ -7,6 +7,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_LITELLM_HPP
+#endif
 
 #include "litellm/api_info.hpp"
 #include "litellm/backend.hpp"
@@ -19,3 +23,10 @@
 #include "litellm/retry.hpp"
 #include "litellm/sse.hpp"
 #include "litellm/version.hpp"
+
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_LITELLM_HPP
+#undef LITELLM_DETAIL_OUTERMOST_LITELLM_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
+#endif

@@ -5,6 +5,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_MERGE_HPP
+#endif
 
 #include <cstddef>
 #include <map>
@@ -142,6 +146,9 @@ LITELLM_API json finalize_message(json merged_delta);
 
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/merge-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_MERGE_HPP
+#undef LITELLM_DETAIL_OUTERMOST_MERGE_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

@@ -6,6 +6,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_RETRY_HPP
+#endif
 
 #include <chrono>
 #include <optional>
@@ -72,6 +76,9 @@ LITELLM_API std::optional<std::chrono::milliseconds> retry_after_from_headers(
 
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/retry-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_RETRY_HPP
+#undef LITELLM_DETAIL_OUTERMOST_RETRY_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

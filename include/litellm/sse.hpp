@@ -21,6 +21,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_SSE_HPP
+#endif
 
 #include <cstddef>
 #include <cstdint>
@@ -342,3 +346,10 @@ class SseParser {
 };
 
 }  // namespace litellm
+
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_SSE_HPP
+#undef LITELLM_DETAIL_OUTERMOST_SSE_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
+#endif

@@ -7,6 +7,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_HPP
+#endif
 
 #include <chrono>
 #include <exception>
@@ -152,6 +156,9 @@ void decode_embedding(const json& embedding, std::vector<float>& out);
 
 }  // namespace litellm::detail
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/call-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

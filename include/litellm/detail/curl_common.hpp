@@ -2,6 +2,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_COMMON_HPP
+#endif
 
 #include <curl/curl.h>
 
@@ -200,6 +204,9 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
 
 }  // namespace litellm::detail
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/curl_transport-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_COMMON_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_COMMON_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

@@ -8,6 +8,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_ENGINE_HPP
+#endif
 
 #include <atomic>
 #include <condition_variable>
@@ -110,6 +114,9 @@ class Engine {
 
 }  // namespace litellm::detail
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/engine-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_ENGINE_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_ENGINE_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

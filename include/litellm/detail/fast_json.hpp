@@ -18,6 +18,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_FAST_JSON_HPP
+#endif
 
 #include <array>
 #include <cstddef>
@@ -206,6 +210,9 @@ inline bool at_document_end(const char* p, const char* end) noexcept {
 }  // namespace detail
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/fast_json-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_FAST_JSON_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_FAST_JSON_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

@@ -4,6 +4,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_OPTION_CHECKS_HPP
+#endif
 
 #include <chrono>
 #include <string>
@@ -42,3 +46,10 @@ inline void check_key_pool_options(const KeyPoolOptions& options, const std::str
 }
 
 }  // namespace litellm::detail
+
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_OPTION_CHECKS_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_OPTION_CHECKS_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
+#endif

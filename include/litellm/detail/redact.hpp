@@ -3,6 +3,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_REDACT_HPP
+#endif
 
 #include <string>
 #include <string_view>
@@ -53,3 +57,10 @@ inline void redact_header_secrets(std::string& text, const Headers& headers,
 }
 
 }  // namespace litellm::detail
+
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_REDACT_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_REDACT_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
+#endif

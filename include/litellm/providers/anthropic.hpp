@@ -3,6 +3,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_PROVIDERS_ANTHROPIC_HPP
+#endif
 
 #include <cstdint>
 #include <map>
@@ -163,6 +167,9 @@ LITELLM_API json anthropic_usage(const json& usage);
 
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/anthropic-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_PROVIDERS_ANTHROPIC_HPP
+#undef LITELLM_DETAIL_OUTERMOST_PROVIDERS_ANTHROPIC_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

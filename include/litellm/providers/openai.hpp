@@ -3,6 +3,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_PROVIDERS_OPENAI_HPP
+#endif
 
 #include "litellm/providers/provider.hpp"
 
@@ -72,6 +76,9 @@ LITELLM_API std::string url_encode(std::string_view text);
 
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/openai-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_PROVIDERS_OPENAI_HPP
+#undef LITELLM_DETAIL_OUTERMOST_PROVIDERS_OPENAI_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

@@ -4,6 +4,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_PROVIDERS_PROVIDER_HPP
+#endif
 
 #include <memory>
 #include <string>
@@ -97,6 +101,9 @@ LITELLM_API Error error_from_stream_event(const json& error_object, std::string_
 
 }  // namespace litellm
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/provider-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_PROVIDERS_PROVIDER_HPP
+#undef LITELLM_DETAIL_OUTERMOST_PROVIDERS_PROVIDER_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

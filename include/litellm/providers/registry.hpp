@@ -7,6 +7,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_PROVIDERS_REGISTRY_HPP
+#endif
 
 #include <array>
 #include <string_view>
@@ -67,3 +71,10 @@ constexpr WireProtocol protocol_of(std::string_view backend_used) noexcept {
 }
 
 }  // namespace litellm
+
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_PROVIDERS_REGISTRY_HPP
+#undef LITELLM_DETAIL_OUTERMOST_PROVIDERS_REGISTRY_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
+#endif

@@ -1,0 +1,22 @@
+/// @file
+/// Header-only mode (LITELLM_HEADER_ONLY): every implementation header, brought in once by the
+/// outermost litellm header a translation unit includes, when all declarations are complete
+/// (so an implementation header never meets a header still half read). See litellm/config.hpp.
+#pragma once
+
+#ifndef LITELLM_HEADER_ONLY
+#error "litellm/impl/header_only.hpp is for LITELLM_HEADER_ONLY builds"
+#endif
+
+#include "litellm/impl/anthropic-inl.hpp"
+#include "litellm/impl/api_info-inl.hpp"
+#include "litellm/impl/backend-inl.hpp"
+#include "litellm/impl/call-inl.hpp"
+#include "litellm/impl/curl_transport-inl.hpp"
+#include "litellm/impl/engine-inl.hpp"
+#include "litellm/impl/fast_json-inl.hpp"
+#include "litellm/impl/key_pool-inl.hpp"
+#include "litellm/impl/merge-inl.hpp"
+#include "litellm/impl/openai-inl.hpp"
+#include "litellm/impl/provider-inl.hpp"
+#include "litellm/impl/retry-inl.hpp"
