@@ -1,0 +1,13 @@
+// The embeddings endpoint (OpenAI and Azure): its request checks and its response body, whose
+// vectors are deterministic unit vectors that depend only on their input text.
+#pragma once
+
+#include "exchange.hpp"
+
+namespace litellm::sim::detail {
+
+/// The response body to an embeddings request body: one vector per input (`dimensions`, default
+/// 8; `encoding_format` "float" or "base64"), usage counting words. Throws BadRequest.
+json embeddings_body(const json& body, const Exchange& ex);
+
+}  // namespace litellm::sim::detail

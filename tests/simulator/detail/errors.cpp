@@ -1,0 +1,67 @@
+// The provider's error replies (see errors.hpp).
+#include "errors.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "anthropic_wire.hpp"
+#include "openai_wire.hpp"
+
+namespace litellm::sim::detail {
+
+void set_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void set_retry_headers(httplib::Response& res, double seconds) {
+  const double clamped = std::max(0.0, seconds);
+  res.set_header("retry-after", std::to_string(static_cast<long long>(std::ceil(clamped))));
+  res.set_header("retry-after-ms", std::to_string(std::llround(clamped * 1000)));
+}
+
+json bad_request_body(const Exchange& ex, const std::string& message, const std::string& param) {
+  if (ex.provider == Provider::anthropic) {
+    return anthropic_error("invalid_request_error", message, ex.request_id);
+  }
+  return openai_error(message, "invalid_request_error", nullptr,
+                      param.empty() ? json(nullptr) : json(param));
+}
+
+json rate_limit_body(const Exchange& ex, double retry_seconds) {
+  const long long whole = static_cast<long long>(std::ceil(std::max(0.0, retry_seconds)));
+  switch (ex.provider) {
+    case Provider::anthropic:
+      return anthropic_rate_limit_error(whole, ex.request_id);
+    case Provider::azure:
+      return azure_rate_limit_error(ex.route, ex.api_version, whole);
+    case Provider::openai:
+      break;
+  }
+  return openai_rate_limit_error(whole);
+}
+
+json status_body(const Exchange& ex, int status, double retry_seconds) {
+  if (status == 429) return rate_limit_body(ex, retry_seconds);
+  if (ex.provider == Provider::anthropic) return anthropic_status_error(status, ex.request_id);
+  return openai_status_error(status, ex.provider == Provider::azure);
+}
+
+void set_quota_error(httplib::Response& res, const Exchange& ex) {
+  if (ex.provider == Provider::anthropic) {
+    set_json(res, 400, anthropic_quota_error(ex.request_id));
+    return;
+  }
+  set_json(res, 429, openai_quota_error());
+}
+
+json inband_error_body(Provider p) {
+  if (p == Provider::anthropic) {
+    return json{{"type", "error"},
+                {"error", json{{"type", "overloaded_error"}, {"message", "Overloaded"}}}};
+  }
+  return openai_error("The server had an error while processing your request.", "server_error",
+                      nullptr);
+}
+
+}  // namespace litellm::sim::detail
