@@ -107,6 +107,18 @@ TEST_CASE("azure needs api_base and api_version") {
   CHECK_NOTHROW(info.validate());
 }
 
+TEST_CASE("azure's messages show what the missing api_base and api_version look like") {
+  ApiInfo info{"azure", std::string("2024-10-21"), kSecret, std::nullopt};
+  CHECK(validation_error(info) ==
+        "litellm config error: ApiInfo.api_base is required for azure "
+        "(https://<resource>.openai.azure.com)");
+  info.api_base = "https://res.openai.azure.com";
+  info.api_version = "";
+  CHECK(validation_error(info) ==
+        "litellm config error: ApiInfo.api_version is required for azure (for example "
+        "2024-10-21)");
+}
+
 TEST_CASE("api_base must be an http or https URL with a host") {
   ApiInfo info = openai_info();
   for (const char* bad : {"ftp://host/v1", "api.openai.com/v1", "https://", "http:///v1",
@@ -282,4 +294,34 @@ TEST_CASE("api_infos_from_env reads the usual variables") {
   CHECK_NOTHROW(find("azure")->validate());
   CHECK(find("anthropic") == nullptr);
   REQUIRE(find("groq") != nullptr);
+}
+
+TEST_CASE("api_infos_from_env reads the alternative names, in the registry's order") {
+  ScopedEnv openai("OPENAI_API_KEY", "sk-openai-ffffffffffffffff");
+  ScopedEnv openai_base("OPENAI_BASE_URL", nullptr);
+  ScopedEnv openai_base2("OPENAI_API_BASE", "https://proxy.test/v1");
+  ScopedEnv azure("AZURE_API_KEY", nullptr);
+  ScopedEnv azure_alias("AZURE_OPENAI_API_KEY", "azure-key-gggggggggggg");
+  ScopedEnv azure_base("AZURE_API_BASE", nullptr);
+  ScopedEnv azure_endpoint("AZURE_OPENAI_ENDPOINT", "https://res.openai.azure.com");
+  ScopedEnv azure_version("AZURE_API_VERSION", nullptr);
+  ScopedEnv openai_version("OPENAI_API_VERSION", "2024-10-21");
+  ScopedEnv anthropic("ANTHROPIC_API_KEY", "sk-ant-iiiiiiiiiiiiiiii");
+  ScopedEnv anthropic_base("ANTHROPIC_BASE_URL", nullptr);
+  ScopedEnv anthropic_base2("ANTHROPIC_API_BASE", nullptr);
+  ScopedEnv groq("GROQ_API_KEY", "gsk-hhhhhhhhhhhhhhhh");
+  const auto infos = litellm::api_infos_from_env();
+  REQUIRE(infos.size() >= 4);
+  CHECK(infos[0].backend_used == "openai");
+  CHECK(infos[0].api_base == std::optional<std::string>("https://proxy.test/v1"));
+  CHECK_FALSE(infos[0].api_version.has_value());
+  CHECK(infos[1].backend_used == "azure");
+  CHECK(infos[1].api_key == "azure-key-gggggggggggg");
+  CHECK(infos[1].api_base == std::optional<std::string>("https://res.openai.azure.com"));
+  CHECK(infos[1].api_version == std::optional<std::string>("2024-10-21"));
+  CHECK(infos[2].backend_used == "anthropic");
+  CHECK_FALSE(infos[2].api_base.has_value());
+  CHECK(infos[3].backend_used == "groq");
+  CHECK_FALSE(infos[3].api_base.has_value());
+  CHECK_FALSE(infos[3].api_version.has_value());
 }

@@ -11,7 +11,6 @@
 namespace litellm {
 namespace detail {
 
-inline constexpr std::string_view kProvider = "anthropic";
 inline constexpr std::string_view kDefaultVersion = "2023-06-01";
 inline constexpr long long kDefaultMaxTokens = 4096;
 
@@ -51,7 +50,8 @@ LITELLM_INLINE const json* member(const json& object, std::string_view key) {
 }
 
 /// The string member `key`, or `fallback` when absent or not a string.
-LITELLM_INLINE std::string string_member(const json& object, std::string_view key, std::string fallback = {}) {
+LITELLM_INLINE std::string string_member(const json& object, std::string_view key,
+                                         std::string fallback = {}) {
   const json* value = member(object, key);
   return value != nullptr && value->is_string() ? value->get<std::string>() : std::move(fallback);
 }
@@ -371,10 +371,12 @@ LITELLM_INLINE json anthropic_usage(const json& usage) {
 
 // ---- Adapter -----------------------------------------------------------------------------------
 
-LITELLM_INLINE HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
-                                           const json& params, bool stream) const {
+LITELLM_INLINE HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_info,
+                                                          const std::string& model,
+                                                          const json& params, bool stream) const {
   if (!params.is_object()) throw ConfigError("chat parameters must be a JSON object");
-  if (const json* n = detail::member(params, "n"); n != nullptr && n->is_number() && n->get<double>() > 1) {
+  if (const json* n = detail::member(params, "n");
+      n != nullptr && n->is_number() && n->get<double>() > 1) {
     throw ConfigError("anthropic returns one choice per request: n > 1 is not supported");
   }
 
@@ -455,7 +457,9 @@ LITELLM_INLINE HttpRequest AnthropicAdapter::chat_request(const ApiInfo& api_inf
 LITELLM_INLINE json AnthropicAdapter::chat_response(json body) const {
   if (body.is_object() && detail::string_member(body, "type") == "error") {
     const json* error = detail::member(body, "error");
-    rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : body, detail::kProvider));
+    const ProviderSpec& spec = spec_for(protocol());
+    rethrow_as_kind(
+        error_from_stream_event(error != nullptr ? *error : body, spec.name, spec.error_shape));
   }
   const json* content = detail::member(body, "content");
   const std::string type = detail::string_member(body, "type", "message");
@@ -505,26 +509,15 @@ LITELLM_INLINE json AnthropicAdapter::chat_response(json body) const {
               {"usage", anthropic_usage(usage != nullptr ? *usage : json::object())}};
 }
 
-LITELLM_INLINE std::unique_ptr<StreamTranslator> AnthropicAdapter::stream_translator() const {
-  return std::make_unique<AnthropicStreamTranslator>();
+LITELLM_INLINE std::unique_ptr<StreamTranslator> AnthropicAdapter::stream_translator(
+    std::string_view provider) const {
+  return std::make_unique<AnthropicStreamTranslator>(std::string(provider));
 }
 
 LITELLM_INLINE HttpRequest AnthropicAdapter::embedding_request(const ApiInfo&, const std::string&,
-                                                const json&) const {
+                                                               const json&) const {
   throw ConfigError(
       "anthropic has no embeddings endpoint; use an OpenAI-compatible backend for embeddings");
-}
-
-LITELLM_INLINE Error AnthropicAdapter::error_from_response(const HttpResponse& response) const {
-  Error error = error_from_http(response, detail::kProvider);
-  if (!error.request_id().empty()) return error;
-  // Anthropic also puts the request id in the error body.
-  const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-  std::string id = detail::string_member(body, "request_id");
-  if (id.empty() || id.size() > 200) return error;
-  ErrorDetails details = error.details();
-  details.request_id = std::move(id);
-  return Error(error.kind(), error.message(), std::move(details));
 }
 
 // ---- Streams -----------------------------------------------------------------------------------
@@ -554,7 +547,8 @@ LITELLM_INLINE void AnthropicStreamTranslator::emit(std::vector<json>& out, json
   out.push_back(std::move(chunk));
 }
 
-LITELLM_INLINE void AnthropicStreamTranslator::on_event(const SseEvent& event, std::vector<json>& out) {
+LITELLM_INLINE void AnthropicStreamTranslator::on_event(const SseEvent& event,
+                                                        std::vector<json>& out) {
   // After message_stop the message is complete: whatever follows (a proxy's `data: [DONE]`, a
   // stray event) is ignored.
   if (finished_) return;
@@ -568,7 +562,8 @@ LITELLM_INLINE void AnthropicStreamTranslator::on_event(const SseEvent& event, s
   if (type.empty() || type == "message") type = detail::string_member(data, "type");
   if (type == "error") {
     const json* error = detail::member(data, "error");
-    rethrow_as_kind(error_from_stream_event(error != nullptr ? *error : data, detail::kProvider));
+    rethrow_as_kind(
+        error_from_stream_event(error != nullptr ? *error : data, provider_, error_shape_));
   }
   if (!data.is_object()) throw ProtocolError("an anthropic stream event is not a JSON object");
 
@@ -587,7 +582,8 @@ LITELLM_INLINE void AnthropicStreamTranslator::on_event(const SseEvent& event, s
     id_ = std::move(id);
     model_ = detail::string_member(*message, "model");
     created_ = detail::unix_now();
-    if (const json* usage = detail::member(*message, "usage"); usage != nullptr && usage->is_object()) {
+    if (const json* usage = detail::member(*message, "usage");
+        usage != nullptr && usage->is_object()) {
       usage_ = *usage;
     }
     start_pending_ = true;  // its chunk goes out with the message's first output

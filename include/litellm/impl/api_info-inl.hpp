@@ -78,16 +78,20 @@ LITELLM_INLINE std::string getenv_string(const char* name) {
   return value ? std::string(value) : std::string();
 }
 
-LITELLM_INLINE std::string first_env(std::initializer_list<const char*> names) {
-  for (const char* name : names) {
-    std::string value = getenv_string(name);
+/// The value of the first of `names` (empty ones skipped) that is set and not empty.
+LITELLM_INLINE std::string first_env(std::initializer_list<std::string_view> names) {
+  for (const std::string_view name : names) {
+    if (name.empty()) continue;
+    std::string value = getenv_string(std::string(name).c_str());
     if (!value.empty()) return value;
   }
   return {};
 }
 
-LITELLM_INLINE std::optional<std::string> optional_env(std::initializer_list<const char*> names) {
-  std::string value = first_env(names);
+/// first_env over a spec's pair of variables, nullopt when none is set.
+LITELLM_INLINE std::optional<std::string> optional_env(
+    const std::array<std::string_view, 2>& names) {
+  std::string value = first_env({names[0], names[1]});
   if (value.empty()) return std::nullopt;
   return value;
 }
@@ -154,14 +158,16 @@ LITELLM_INLINE void ApiInfo::validate() const {
                       (spec->key_env.empty() ? std::string()
                                              : " (usually in " + std::string(spec->key_env) + ")"));
   }
-  if (spec != nullptr && spec->protocol == WireProtocol::azure) {
-    if (!has_base) {
-      throw ConfigError(
-          "ApiInfo.api_base is required for azure (https://<resource>.openai.azure.com)");
-    }
-    if (!api_version || api_version->empty()) {
-      throw ConfigError("ApiInfo.api_version is required for azure (for example 2024-10-21)");
-    }
+  if (spec != nullptr && spec->default_api_base.empty() && !has_base) {
+    throw ConfigError("ApiInfo.api_base is required for " + backend_used +
+                      (spec->api_base_example.empty()
+                           ? std::string()
+                           : " (" + std::string(spec->api_base_example) + ")"));
+  }
+  if (spec != nullptr && !spec->required_api_version_example.empty() &&
+      (!api_version || api_version->empty())) {
+    throw ConfigError("ApiInfo.api_version is required for " + backend_used + " (for example " +
+                      std::string(spec->required_api_version_example) + ")");
   }
   if (api_base && !api_base->empty()) detail::check_url("api_base", *api_base);
 }
@@ -229,24 +235,10 @@ LITELLM_INLINE std::string make_unique_api_info_key(const ApiInfo& info) {
 
 LITELLM_INLINE std::vector<ApiInfo> api_infos_from_env() {
   std::vector<ApiInfo> out;
-  if (std::string key = detail::first_env({"OPENAI_API_KEY"}); !key.empty()) {
-    out.push_back(
-        {"openai", std::nullopt, key, detail::optional_env({"OPENAI_BASE_URL", "OPENAI_API_BASE"})});
-  }
-  if (std::string key = detail::first_env({"AZURE_API_KEY", "AZURE_OPENAI_API_KEY"}); !key.empty()) {
-    out.push_back({"azure", detail::optional_env({"AZURE_API_VERSION", "OPENAI_API_VERSION"}), key,
-                   detail::optional_env({"AZURE_API_BASE", "AZURE_OPENAI_ENDPOINT"})});
-  }
-  if (std::string key = detail::first_env({"ANTHROPIC_API_KEY"}); !key.empty()) {
-    out.push_back({"anthropic", std::nullopt, key,
-                   detail::optional_env({"ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"})});
-  }
   for (const ProviderSpec& spec : kKnownProviders) {
-    if (spec.name == "openai" || spec.name == "azure" || spec.name == "anthropic") continue;
-    if (spec.key_env.empty()) continue;
-    const std::string env_name(spec.key_env);
-    if (std::string key = detail::getenv_string(env_name.c_str()); !key.empty()) {
-      out.push_back({std::string(spec.name), std::nullopt, key, std::nullopt});
+    if (std::string key = detail::first_env({spec.key_env, spec.key_env_alias}); !key.empty()) {
+      out.push_back({std::string(spec.name), detail::optional_env(spec.api_version_env), key,
+                     detail::optional_env(spec.api_base_env)});
     }
   }
   return out;

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <iterator>
 #include <mutex>
-#include <typeinfo>
 
 #include "litellm/detail/base64.hpp"
 #include "litellm/detail/fast_json.hpp"
@@ -86,19 +85,7 @@ LITELLM_INLINE void throw_if_error_body(const json& body, std::string_view provi
   const auto it = body.find("error");
   if (it == body.end() || it->is_null()) return;
   if (body.contains("choices") || body.contains("data")) return;
-  rethrow_as_kind(error_from_stream_event(*it, provider));
-}
-
-LITELLM_INLINE std::string_view provider_name(WireProtocol protocol) {
-  switch (protocol) {
-    case WireProtocol::azure:
-      return "azure";
-    case WireProtocol::anthropic:
-      return "anthropic";
-    case WireProtocol::openai:
-      break;
-  }
-  return "openai";
+  rethrow_as_kind(error_from_stream_event(*it, provider, spec_for(provider).error_shape));
 }
 
 /// Chunks that replay a non-streamed completion (for servers that answer a stream request with
@@ -128,14 +115,12 @@ LITELLM_INLINE std::vector<json> chunks_of_completion(const json& completion) {
 
 /// True when finish_response would give `body` back only parsed (see CallSpec::defer_body_parse):
 /// valid JSON, not an error body (throw_if_error_body), and for chat calls a completion that the
-/// adapter's chat_response returns as it is (the built-in OpenAI and Azure adapters check that
-/// `choices` is a list and change nothing).
+/// adapter's chat_response returns as it is (the provider's spec says `body_passthrough`: its
+/// adapter checks that `choices` is a list and changes nothing).
 LITELLM_INLINE bool needs_only_parsing(std::string_view body, const CallSpec& spec,
-                        const ProviderAdapter& adapter) {
+                                       const ProviderSpec& provider) {
   const bool chat = spec.kind != CallKind::embedding;
-  if (chat && typeid(adapter) != typeid(OpenAIAdapter) && typeid(adapter) != typeid(AzureAdapter)) {
-    return false;
-  }
+  if (chat && !provider.body_passthrough) return false;
   if (!chat && spec.embedding_result != EmbeddingResult::raw_body) return false;
   static constexpr std::string_view kNames[] = {"error", "choices", "data"};
   json::value_t kinds[3];
@@ -145,11 +130,6 @@ LITELLM_INLINE bool needs_only_parsing(std::string_view body, const CallSpec& sp
                           kinds[1] == absent && kinds[2] == absent;
   if (error_body) return false;
   return !chat || kinds[1] == json::value_t::array;
-}
-
-/// Backends known to answer encoding_format=base64 (other compatible servers may not).
-LITELLM_INLINE bool supports_base64_embeddings(const ApiInfo& info) {
-  return info.backend_used == "openai" || info.backend_used == "azure";
 }
 
 LITELLM_INLINE void check_timeouts(const Timeouts& t, const std::string& where) {
@@ -296,15 +276,17 @@ LITELLM_INLINE std::optional<milliseconds> read_timeout(const json& value) {
 /// caller's callback, as the bytes arrive. Error responses are buffered whole.
 class StreamCall final : public ResponseSink {
  public:
-  StreamCall(const ProviderAdapter& adapter, int n, const ChunkCallback* on_chunk,
-             std::size_t max_bytes, SseParserOptions sse)
+  /// @param provider the backend errors name (the ApiInfo's `backend_used`).
+  StreamCall(const ProviderAdapter& adapter, std::string_view provider, int n,
+             const ChunkCallback* on_chunk, std::size_t max_bytes, SseParserOptions sse)
       : adapter_(adapter),
-        translator_(adapter.stream_translator()),
+        provider_(provider),
+        translator_(adapter.stream_translator(provider)),
         accumulator_(n),
         on_chunk_(on_chunk),
         max_bytes_(max_bytes),
         parser_(sse),
-        openai_chunks_(adapter.protocol() != WireProtocol::anthropic),
+        openai_chunks_(spec_for(provider).body_passthrough),
         has_callback_(on_chunk != nullptr && *on_chunk) {
     if (!translator_) throw ConfigError("this provider cannot stream");
   }
@@ -341,12 +323,13 @@ class StreamCall final : public ResponseSink {
   /// After the transport returned normally: the completion, or the typed error.
   json finish() {
     if (mode_ == Mode::error_body) {
-      rethrow_as_kind(adapter_.error_from_response(HttpResponse{status_, headers_, body_}));
+      rethrow_as_kind(
+          adapter_.error_from_response(HttpResponse{status_, headers_, body_}, provider_));
     }
     if (mode_ == Mode::json_body) {
       json body;
       if (!parse_json(body_, body)) throw ProtocolError("the response body is not JSON");
-      throw_if_error_body(body, provider_name(adapter_.protocol()));
+      throw_if_error_body(body, provider_);
       const json completion = adapter_.chat_response(std::move(body));
       for (const json& chunk : chunks_of_completion(completion)) deliver(chunk);
       return accumulator_.completion();
@@ -411,6 +394,7 @@ class StreamCall final : public ResponseSink {
   }
 
   const ProviderAdapter& adapter_;
+  std::string provider_;
   std::unique_ptr<StreamTranslator> translator_;
   StreamAccumulator accumulator_;
   const ChunkCallback* on_chunk_;
@@ -636,7 +620,8 @@ LITELLM_INLINE void CallRunner::begin_attempt(KeyLease lease) {
     const std::string model =
         strip_model_prefix(context_.model_name->for_backend(info.backend_used), info.backend_used);
     if (spec_.kind == CallKind::embedding) {
-      if (!spec_.params.contains("encoding_format") && supports_base64_embeddings(info)) {
+      if (!spec_.params.contains("encoding_format") &&
+          spec_for(info.backend_used).base64_embeddings) {
         // Base64 is ~4x smaller on the wire and decodes without a JSON number per float.
         json params = spec_.params;
         params["encoding_format"] = "base64";
@@ -659,7 +644,7 @@ LITELLM_INLINE void CallRunner::begin_attempt(KeyLease lease) {
   stream_.reset();
   buffer_.reset();
   if (spec_.kind == CallKind::chat_stream) {
-    stream_ = std::make_unique<StreamCall>(*adapter_, spec_.n, &spec_.on_chunk,
+    stream_ = std::make_unique<StreamCall>(*adapter_, info.backend_used, spec_.n, &spec_.on_chunk,
                                            options.max_response_bytes, options.sse);
   } else {
     buffer_.emplace(options.max_response_bytes, /*keep_success_headers=*/false);
@@ -672,9 +657,10 @@ LITELLM_INLINE json CallRunner::finish_response() {
   if (stream_) return stream_->finish();
   HttpResponse& response = buffer_->response();
   if (response.status < 200 || response.status >= 300) {
-    rethrow_as_kind(adapter_->error_from_response(response));
+    rethrow_as_kind(adapter_->error_from_response(response, lease_->api_info().backend_used));
   }
-  if (spec_.defer_body_parse && needs_only_parsing(response.body, spec_, *adapter_)) {
+  if (spec_.defer_body_parse &&
+      needs_only_parsing(response.body, spec_, spec_for(lease_->api_info().backend_used))) {
     return json(std::move(response.body));  // parsed by the caller (see CallSpec)
   }
   json body;

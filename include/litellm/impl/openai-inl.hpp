@@ -115,7 +115,7 @@ LITELLM_INLINE std::string url_encode(std::string_view text) {
 // ---- OpenAI ------------------------------------------------------------------------------------
 
 LITELLM_INLINE std::string OpenAIAdapter::endpoint_url(const ApiInfo& api_info, const std::string&,
-                                        std::string_view endpoint) const {
+                                                       std::string_view endpoint) const {
   std::string url = effective_api_base(api_info);
   url.reserve(url.size() + 1 + endpoint.size());
   return url.append(1, '/').append(endpoint);
@@ -128,8 +128,9 @@ LITELLM_INLINE void OpenAIAdapter::add_auth(const ApiInfo& api_info, Headers& he
   headers.add("Authorization", value.append("Bearer ").append(api_info.api_key));
 }
 
-LITELLM_INLINE HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info, const std::string& model,
-                                        const json& params, bool stream) const {
+LITELLM_INLINE HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info,
+                                                       const std::string& model, const json& params,
+                                                       bool stream) const {
   if (!params.is_object()) throw ConfigError("chat parameters must be a JSON object");
   detail::BodyWriter body;
   if (model_in_body()) {
@@ -140,14 +141,14 @@ LITELLM_INLINE HttpRequest OpenAIAdapter::chat_request(const ApiInfo& api_info, 
   if (stream) {
     body.add_json("stream", "true");
     // The usage chunk, unless the caller chose stream_options themselves (theirs are kept).
-    if (api_info.backend_used == "openai" && !params.contains("stream_options")) {
+    if (spec_for(api_info.backend_used).stream_usage && !params.contains("stream_options")) {
       body.add_json("stream_options", R"({"include_usage":true})");
     }
   } else {
     body.drop("stream").drop("stream_options");  // OpenAI rejects stream_options without stream
   }
-  HttpRequest request =
-      detail::json_post(endpoint_url(api_info, model, "chat/completions"), body.write(params), stream);
+  HttpRequest request = detail::json_post(endpoint_url(api_info, model, "chat/completions"),
+                                          body.write(params), stream);
   add_auth(api_info, request.headers);
   return request;
 }
@@ -160,12 +161,14 @@ LITELLM_INLINE json OpenAIAdapter::chat_response(json body) const {
   return body;
 }
 
-LITELLM_INLINE std::unique_ptr<StreamTranslator> OpenAIAdapter::stream_translator() const {
-  return std::make_unique<OpenAIStreamTranslator>(std::string(provider_name()));
+LITELLM_INLINE std::unique_ptr<StreamTranslator> OpenAIAdapter::stream_translator(
+    std::string_view provider) const {
+  return std::make_unique<OpenAIStreamTranslator>(std::string(provider));
 }
 
-LITELLM_INLINE HttpRequest OpenAIAdapter::embedding_request(const ApiInfo& api_info, const std::string& model,
-                                             const json& params) const {
+LITELLM_INLINE HttpRequest OpenAIAdapter::embedding_request(const ApiInfo& api_info,
+                                                            const std::string& model,
+                                                            const json& params) const {
   if (!params.is_object()) throw ConfigError("embedding parameters must be a JSON object");
   detail::BodyWriter body;
   if (model_in_body()) {
@@ -179,14 +182,11 @@ LITELLM_INLINE HttpRequest OpenAIAdapter::embedding_request(const ApiInfo& api_i
   return request;
 }
 
-LITELLM_INLINE Error OpenAIAdapter::error_from_response(const HttpResponse& response) const {
-  return error_from_http(response, provider_name());
-}
-
 // ---- Azure -------------------------------------------------------------------------------------
 
-LITELLM_INLINE std::string AzureAdapter::endpoint_url(const ApiInfo& api_info, const std::string& model,
-                                       std::string_view endpoint) const {
+LITELLM_INLINE std::string AzureAdapter::endpoint_url(const ApiInfo& api_info,
+                                                      const std::string& model,
+                                                      std::string_view endpoint) const {
   std::string base = effective_api_base(api_info);
   constexpr std::string_view kSuffix = "/openai";
   if (base.size() >= kSuffix.size() &&
@@ -207,7 +207,8 @@ LITELLM_INLINE void AzureAdapter::add_auth(const ApiInfo& api_info, Headers& hea
 
 // ---- Streams -----------------------------------------------------------------------------------
 
-LITELLM_INLINE void OpenAIStreamTranslator::on_event(const SseEvent& event, std::vector<json>& out) {
+LITELLM_INLINE void OpenAIStreamTranslator::on_event(const SseEvent& event,
+                                                     std::vector<json>& out) {
   if (event.data == "[DONE]") {
     finished_ = true;
     return;
@@ -220,10 +221,12 @@ LITELLM_INLINE void OpenAIStreamTranslator::on_event(const SseEvent& event, std:
   }
   if (chunk.is_object()) {
     if (const auto it = chunk.find("error"); it != chunk.end() && !it->is_null()) {
-      rethrow_as_kind(error_from_stream_event(*it, provider_));
+      rethrow_as_kind(error_from_stream_event(*it, provider_, error_shape_));
     }
   }
-  if (event.event == "error") rethrow_as_kind(error_from_stream_event(chunk, provider_));
+  if (event.event == "error") {
+    rethrow_as_kind(error_from_stream_event(chunk, provider_, error_shape_));
+  }
   if (!chunk.is_object()) throw ProtocolError("a stream event is not a JSON object");
   out.push_back(std::move(chunk));
 }

@@ -149,8 +149,14 @@ LITELLM_INLINE std::optional<std::chrono::milliseconds> google_retry_delay(const
   return std::nullopt;
 }
 
-/// Reads {message, type, code} out of an error object (or a bare string).
-LITELLM_INLINE void read_error_object(const json& error, ErrorDetails& details) {
+/// True when error bodies of `shape` may carry what `provider_shape` adds to OpenAI's.
+constexpr bool shape_reads(ErrorShape shape, ErrorShape provider_shape) noexcept {
+  return shape == provider_shape || shape == ErrorShape::any;
+}
+
+/// Reads {message, type, code} out of an error object (or a bare string); in Google's shape the
+/// `status` stands in for a missing type and an ErrorInfo reason for the code.
+LITELLM_INLINE void read_error_object(const json& error, ErrorDetails& details, ErrorShape shape) {
   if (error.is_string()) {
     details.provider_message = tidy_message(error.get<std::string>());
     return;
@@ -159,17 +165,20 @@ LITELLM_INLINE void read_error_object(const json& error, ErrorDetails& details) 
   if (const auto it = error.find("message"); it != error.end()) {
     details.provider_message = tidy_message(json_scalar_to_string(*it));
   }
+  const bool google = shape_reads(shape, ErrorShape::google);
   if (const auto it = error.find("type"); it != error.end()) {
     details.error_type = json_scalar_to_string(*it);
   } else if (const auto status = error.find("status");
-             status != error.end() && status->is_string()) {
+             google && status != error.end() && status->is_string()) {
     details.error_type = status->get<std::string>();  // Google: "INVALID_ARGUMENT", ...
   }
   if (const auto it = error.find("code"); it != error.end()) {
     details.error_code = json_scalar_to_string(*it);
   }
   // Google's code is the HTTP status again; its ErrorInfo reason says what went wrong.
-  if (const std::string* reason = google_reason(error)) details.error_code = *reason;
+  if (const std::string* reason = google ? google_reason(error) : nullptr) {
+    details.error_code = *reason;
+  }
 }
 
 /// A redirect's Location as it may appear in a message: without user info (credentials), query
@@ -199,26 +208,28 @@ LITELLM_INLINE bool is_credit_exhaustion(std::string_view message) {
 
 }  // namespace detail
 
+LITELLM_INLINE Error ProviderAdapter::error_from_response(const HttpResponse& response,
+                                                          std::string_view provider) const {
+  return error_from_http(response, provider, spec_for(provider).error_shape);
+}
+
 LITELLM_INLINE const ProviderAdapter& adapter_for(WireProtocol protocol) noexcept {
   static const OpenAIAdapter openai;
   static const AzureAdapter azure;
   static const AnthropicAdapter anthropic;
-  switch (protocol) {
-    case WireProtocol::azure:
-      return azure;
-    case WireProtocol::anthropic:
-      return anthropic;
-    case WireProtocol::openai:
-      break;
+  static const ProviderAdapter* const kAdapters[] = {&openai, &azure, &anthropic};
+  for (const ProviderAdapter* adapter : kAdapters) {
+    if (adapter->protocol() == protocol) return *adapter;
   }
   return openai;
 }
 
 LITELLM_INLINE const ProviderAdapter& adapter_for(const ApiInfo& api_info) noexcept {
-  return adapter_for(protocol_of(api_info.backend_used));
+  return adapter_for(spec_for(api_info.backend_used).protocol);
 }
 
-LITELLM_INLINE std::string strip_model_prefix(std::string_view model, std::string_view backend_used) {
+LITELLM_INLINE std::string strip_model_prefix(std::string_view model,
+                                              std::string_view backend_used) {
   if (!backend_used.empty() && model.size() > backend_used.size() + 1 &&
       model.substr(0, backend_used.size()) == backend_used && model[backend_used.size()] == '/') {
     model.remove_prefix(backend_used.size() + 1);
@@ -240,7 +251,8 @@ LITELLM_INLINE std::string effective_api_base(const ApiInfo& api_info) {
   return std::string(base);
 }
 
-LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_view provider) {
+LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_view provider,
+                                     ErrorShape shape) {
   ErrorDetails details;
   details.http_status = response.status;
   details.provider = std::string(provider);
@@ -257,19 +269,24 @@ LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_v
     if (*should_retry == "false") details.should_retry = false;
   }
 
+  const bool google = detail::shape_reads(shape, ErrorShape::google);
   const json parsed = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   // Gemini's OpenAI-compatible endpoint wraps its error in a list: [{"error": {...}}].
-  const json& body =
-      parsed.is_array() && !parsed.empty() && parsed.front().is_object() ? parsed.front() : parsed;
+  const json& body = google && parsed.is_array() && !parsed.empty() && parsed.front().is_object()
+                         ? parsed.front()
+                         : parsed;
   if (body.is_object()) {
     const auto it = body.find("error");
     const json& error = it != body.end() ? *it : body;  // else Azure APIM: {statusCode, message}
-    detail::read_error_object(error, details);
-    if (!details.retry_after && error.is_object()) details.retry_after = detail::google_retry_delay(error);
+    detail::read_error_object(error, details, shape);
+    if (google && !details.retry_after && error.is_object()) {
+      details.retry_after = detail::google_retry_delay(error);
+    }
   } else if (!response.body.empty()) {
     details.provider_message = detail::tidy_message(response.body);
   }
-  if (details.request_id.empty() && body.is_object()) {
+  if (detail::shape_reads(shape, ErrorShape::anthropic) && details.request_id.empty() &&
+      body.is_object()) {
     // Anthropic also puts it in the body ({"type": "error", ..., "request_id": "req_..."}).
     if (const auto it = body.find("request_id"); it != body.end() && it->is_string()) {
       details.request_id = detail::tidy_message(it->get<std::string>());
@@ -278,7 +295,8 @@ LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_v
 
   ErrorKind kind = detail::kind_for_status(response.status);
   // A key the provider says is not valid is an auth failure whatever the status (Google: 400).
-  if (response.status >= 400 && response.status < 500 && detail::is_invalid_key_code(details.error_code)) {
+  if (response.status >= 400 && response.status < 500 &&
+      detail::is_invalid_key_code(details.error_code)) {
     kind = ErrorKind::auth;
   }
   // Quota or credit gone: the key is out, not just slow.
@@ -292,17 +310,19 @@ LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_v
     // Redirects are never followed (the key would go along): say where it pointed.
     message = "the server redirected (HTTP " + std::to_string(response.status) + ")";
     const std::string* location = response.headers.find("location");
-    const std::string target = location != nullptr ? detail::redirect_target(*location) : std::string();
+    const std::string target =
+        location != nullptr ? detail::redirect_target(*location) : std::string();
     message += target.empty() ? std::string(" without a Location") : " to " + target;
     message += "; redirects are not followed";
   }
   return Error(kind, message, std::move(details));
 }
 
-LITELLM_INLINE Error error_from_stream_event(const json& error_object, std::string_view provider) {
+LITELLM_INLINE Error error_from_stream_event(const json& error_object, std::string_view provider,
+                                             ErrorShape shape) {
   ErrorDetails details;
   details.provider = std::string(provider);
-  detail::read_error_object(error_object, details);
+  detail::read_error_object(error_object, details, shape);
   ErrorKind kind = ErrorKind::server;
   if (auto by_code = detail::kind_for_name(details.error_code)) {
     kind = *by_code;

@@ -78,18 +78,18 @@ namespace litellm {
 /// not a message is a ProtocolError.
 ///
 /// **Streams**: see `AnthropicStreamTranslator`. **Embeddings**: Anthropic has none
-/// (ConfigError). **Errors**: `error_from_http(response, "anthropic")`, with the body's
-/// `request_id` used when no request-id header was sent.
+/// (ConfigError). **Errors**: `error_from_http(response, provider, ErrorShape::anthropic)` (the
+/// spec's shape), with the body's `request_id` used when no request-id header was sent.
 class LITELLM_API AnthropicAdapter final : public ProviderAdapter {
  public:
   WireProtocol protocol() const noexcept override { return WireProtocol::anthropic; }
   HttpRequest chat_request(const ApiInfo& api_info, const std::string& model, const json& params,
                            bool stream) const override;
   json chat_response(json body) const override;
-  std::unique_ptr<StreamTranslator> stream_translator() const override;
+  using ProviderAdapter::stream_translator;
+  std::unique_ptr<StreamTranslator> stream_translator(std::string_view provider) const override;
   HttpRequest embedding_request(const ApiInfo& api_info, const std::string& model,
                                 const json& params) const override;
-  Error error_from_response(const HttpResponse& response) const override;
 };
 
 /// Translates one Anthropic event stream into OpenAI `chat.completion.chunk` objects, which all
@@ -120,11 +120,17 @@ class LITELLM_API AnthropicAdapter final : public ProviderAdapter {
 ///   documents as cumulative);
 /// - `message_stop` -> no chunk, `finished()` becomes true, and every later event (a proxy's
 ///   `data: [DONE]`, anything) is ignored; `ping` and unknown events -> nothing;
-/// - `error` -> throws `error_from_stream_event(data.error, "anthropic")` as its kind's subclass
+/// - `error` -> throws `error_from_stream_event(data.error, provider)` as its kind's subclass
 ///   (`ServerError` for `overloaded_error`, `RateLimitError` for `rate_limit_error`, ...).
 /// Data that is not a JSON object is a ProtocolError.
 class LITELLM_API AnthropicStreamTranslator final : public StreamTranslator {
  public:
+  /// @param provider the name used in errors (the ApiInfo's `backend_used`; by default the
+  ///        protocol's own backend, "anthropic"), whose spec's `error_shape` says how in-band
+  ///        errors are read.
+  explicit AnthropicStreamTranslator(
+      std::string provider = std::string(spec_for(WireProtocol::anthropic).name))
+      : provider_(std::move(provider)), error_shape_(spec_for(provider_).error_shape) {}
   void on_event(const SseEvent& event, std::vector<json>& out) override;
   bool finished() const noexcept override { return finished_; }
 
@@ -143,6 +149,8 @@ class LITELLM_API AnthropicStreamTranslator final : public StreamTranslator {
   /// Appends `chunk` to `out`, after message_start's chunk if that is still pending.
   void emit(std::vector<json>& out, json chunk);
 
+  std::string provider_;               ///< The name used in errors.
+  ErrorShape error_shape_;             ///< How in-band errors are read.
   std::string id_;                     ///< From message_start.
   std::string model_;                  ///< From message_start.
   std::int64_t created_ = 0;           ///< Unix seconds when message_start arrived.
