@@ -5,115 +5,33 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
-#include <typeinfo>
 #include <utility>
 #include <vector>
 
 #include "catch.hpp"
+#include "expect_error.hpp"
+#include "harness.hpp"
 #include "litellm/backend.hpp"
 #include "scoped_env.hpp"
 #include "simulator.hpp"
+#include "stream_collector.hpp"
 #include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using litellm::test::ScopedEnv;
-using sim::Fault;
-using sim::FaultKind;
+using namespace litellm::test;
 
-using litellm::test::text_of;
 namespace {
-
-const std::vector<std::string> kKeys = {"sk-integration-key-0001-aaaaaaaa",
-                                        "sk-integration-key-0002-bbbbbbbb",
-                                        "sk-integration-key-0003-cccccccc"};
-
-/// A running simulator, and backends on it with a private key registry.
-struct Server {
-  sim::ProviderSimulator simulator;
-
-  explicit Server(sim::SimulatorOptions options = {}) : simulator(with_keys(std::move(options))) {
-    simulator.start();
-  }
-
-  static sim::SimulatorOptions with_keys(sim::SimulatorOptions options) {
-    if (options.keys.empty()) options.keys = kKeys;
-    return options;
-  }
-
-  ApiInfo info(const std::string& provider, std::size_t key = 0) const {
-    if (provider == "azure") {
-      return {"azure", std::string("2024-10-21"), kKeys.at(key), simulator.base_url()};
-    }
-    if (provider == "anthropic")
-      return {"anthropic", std::nullopt, kKeys.at(key), simulator.base_url()};
-    return {"openai", std::nullopt, kKeys.at(key), simulator.openai_base()};
-  }
-
-  std::vector<ApiInfo> infos(const std::string& provider, std::size_t count) const {
-    std::vector<ApiInfo> out;
-    for (std::size_t i = 0; i < count; ++i) out.push_back(info(provider, i));
-    return out;
-  }
-
-  static BackendOptions options() {
-    BackendOptions o;
-    o.key_registry = std::make_shared<KeyRegistry>();
-    o.backoff.initial = 1ms;
-    o.backoff.maximum = 5ms;
-    return o;
-  }
-
-  LiteLLMBackend backend(std::vector<ApiInfo> infos, BackendOptions o = options()) const {
-    return LiteLLMBackend(std::move(infos), "sim-model", json{{"wait_time_per_key", 0}},
-                          std::move(o));
-  }
-};
-
-/// 8 words: the simulator answers exactly max_tokens words, finish_reason "length".
-json ping(int max_tokens = 8) {
-  return json{{"messages", json::array({{{"role", "user"}, {"content", "ping pong"}}})},
-              {"max_tokens", max_tokens}};
-}
-const std::string kPingAnswer = "Hello from the simulator. You said: ping pong";
-
-/// Streams and collects the text the callback saw.
-struct Collector {
-  std::string text;
-  int chunks = 0;
-  ChunkCallback callback() {
-    return [this](const json& chunk) {
-      ++chunks;
-      for (const json& choice : chunk.value("choices", json::array())) {
-        const json content = choice.value("delta", json::object()).value("content", json());
-        if (content.is_string()) text += content.get<std::string>();
-      }
-      return true;
-    };
-  }
-};
 
 /// Streams `ping()` expecting the error `E`, and checks that it carries exactly the text the
 /// callback saw. Returns the error and that text.
 template <class E>
 std::pair<E, std::string> expect_stream_error(LiteLLMBackend& backend) {
-  Collector collector;
-  try {
-    backend.completion(ping(), collector.callback());
-  } catch (const E& e) {
-    REQUIRE(e.partial() != nullptr);
-    CHECK(text_of(*e.partial()) == collector.text);
-    return {e, collector.text};
-  }
-  FAIL("no " << typeid(E).name());
-  throw;  // unreachable: FAIL throws
-}
-
-Fault fault(FaultKind kind, int after_chunks = 1) {
-  Fault f;
-  f.kind = kind;
-  f.after_chunks = after_chunks;
-  return f;
+  StreamCollector collector;
+  const E error = expect_error<E>([&] { backend.completion(ping(), collector.callback()); });
+  REQUIRE(error.partial() != nullptr);
+  CHECK(text_of(*error.partial()) == collector.text);
+  return {error, collector.text};
 }
 
 std::string trimmed(std::string text) {
@@ -124,7 +42,7 @@ std::string trimmed(std::string text) {
 }  // namespace
 
 TEST_CASE("each provider answers a plain completion over HTTP") {
-  Server server;
+  Harness server;
   for (const char* provider : {"openai", "azure", "anthropic"}) {
     INFO(provider);
     auto backend = server.backend({server.info(provider)});
@@ -143,11 +61,11 @@ TEST_CASE("each provider answers a plain completion over HTTP") {
 }
 
 TEST_CASE("each provider streams a completion over HTTP") {
-  Server server;
+  Harness server;
   for (const char* provider : {"openai", "azure", "anthropic"}) {
     INFO(provider);
     auto backend = server.backend({server.info(provider)});
-    Collector collector;
+    StreamCollector collector;
     const json completion = backend.completion(ping(), collector.callback());
     CHECK(trimmed(collector.text) == kPingAnswer);
     CHECK(text_of(completion) == collector.text);
@@ -157,7 +75,7 @@ TEST_CASE("each provider streams a completion over HTTP") {
 }
 
 TEST_CASE("n choices stream interleaved and come back as n messages") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("openai")});
   json params = ping(6);
   params["n"] = 2;
@@ -171,7 +89,7 @@ TEST_CASE("n choices stream interleaved and come back as n messages") {
 }
 
 TEST_CASE("OpenAI and Azure embeddings are float vectors, base64 or not") {
-  Server server;
+  Harness server;
   for (const char* provider : {"openai", "azure"}) {
     INFO(provider);
     auto backend = server.backend({server.info(provider)});
@@ -193,7 +111,7 @@ TEST_CASE("OpenAI and Azure embeddings are float vectors, base64 or not") {
 }
 
 TEST_CASE("Anthropic embeddings are a ConfigError that does not consume the key") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("anthropic")});
   CHECK_THROWS_AS(backend.embedding(json{{"input", "x"}}), ConfigError);
   CHECK(backend.key_pool().snapshot()[0].uses == 0);
@@ -201,7 +119,7 @@ TEST_CASE("Anthropic embeddings are a ConfigError that does not consume the key"
 }
 
 TEST_CASE("tool calls round-trip through OpenAI and Anthropic") {
-  Server server;
+  Harness server;
   const json tools =
       json::array({{{"type", "function"},
                     {"function",
@@ -230,10 +148,10 @@ TEST_CASE("tool calls round-trip through OpenAI and Anthropic") {
 }
 
 TEST_CASE("sequential calls reuse one connection") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("openai")});
   for (int i = 0; i < 5; ++i) backend.completion(ping());
-  Collector collector;
+  StreamCollector collector;
   backend.completion(ping(), collector.callback());
   const auto requests = server.simulator.requests();
   REQUIRE(requests.size() == 6);
@@ -241,11 +159,9 @@ TEST_CASE("sequential calls reuse one connection") {
 }
 
 TEST_CASE("a server error is retried on the next key") {
-  Server server;
+  Harness server;
   auto backend = server.backend(server.infos("openai", 3));
-  Fault f = fault(FaultKind::status);
-  f.status = 500;
-  server.simulator.push_fault(f);
+  server.simulator.push_fault(status_fault(500));
   CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
   const auto requests = server.simulator.requests();
   REQUIRE(requests.size() == 2);
@@ -255,12 +171,9 @@ TEST_CASE("a server error is retried on the next key") {
 }
 
 TEST_CASE("a Retry-After on a server error is honoured before the retry") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("openai")});
-  Fault f = fault(FaultKind::status);
-  f.status = 503;
-  f.retry_after_s = 0.3;
-  server.simulator.push_fault(f);
+  server.simulator.push_fault(status_fault(503, 0.3));
   backend.completion(ping());
   const auto requests = server.simulator.requests();
   REQUIRE(requests.size() == 2);
@@ -268,26 +181,23 @@ TEST_CASE("a Retry-After on a server error is honoured before the retry") {
 }
 
 TEST_CASE("a 429 cools the key down and the call moves to another key at once") {
-  Server server;
+  Harness server;
   auto backend = server.backend(server.infos("openai", 3));
-  Fault f = fault(FaultKind::status);
-  f.status = 429;
-  f.retry_after_s = 30;
-  server.simulator.push_fault(f);
+  server.simulator.push_fault(status_fault(429, 30));
   backend.completion(ping());
   const auto snapshot = backend.key_pool().snapshot();
   CHECK(snapshot[0].rate_limits == 1);
   CHECK(snapshot[0].cooldown_left > 29s);
   const auto requests = server.simulator.requests();
   REQUIRE(requests.size() == 2);
-  CHECK(requests[1].key == kKeys[1]);
+  CHECK(requests[1].key == kHarnessKeys[1]);
 }
 
 TEST_CASE("the simulator's per-key rate limit is waited out through the key pool") {
-  sim::SimulatorOptions options;
+  sim::SimulatorOptions options = Harness::known_keys();
   options.rate_limit_per_key = 1;
   options.rate_limit_window = 400ms;
-  Server server(options);
+  Harness server(options);
   auto backend = server.backend(server.infos("openai", 2));
   for (int i = 0; i < 3; ++i) CHECK_NOTHROW(backend.completion(ping()));
   const auto requests = server.simulator.requests();
@@ -300,9 +210,9 @@ TEST_CASE("the simulator's per-key rate limit is waited out through the key pool
 }
 
 TEST_CASE("an exhausted quota takes the key out of rotation and the call succeeds on the next") {
-  sim::SimulatorOptions options;
-  options.quota_exhausted_keys = {kKeys[0]};
-  Server server(options);
+  sim::SimulatorOptions options = Harness::known_keys();
+  options.quota_exhausted_keys = {kHarnessKeys[0]};
+  Harness server(options);
   for (const char* provider : {"openai", "anthropic"}) {
     INFO(provider);
     auto backend = server.backend(server.infos(provider, 2));
@@ -315,31 +225,31 @@ TEST_CASE("an exhausted quota takes the key out of rotation and the call succeed
 
 TEST_CASE("an unknown key gets 401, leaves the rotation, and the next key answers") {
   sim::SimulatorOptions options;
-  options.keys = {kKeys[1], kKeys[2]};  // the simulator does not know kKeys[0]
-  Server server(options);
+  options.keys = {kHarnessKeys[1], kHarnessKeys[2]};  // the simulator does not know kHarnessKeys[0]
+  Harness server(options);
   auto backend = server.backend(server.infos("openai", 2));
   CHECK_NOTHROW(backend.completion(ping()));
   const auto snapshot = backend.key_pool().snapshot();
   CHECK_FALSE(snapshot[0].in_rotation);
   CHECK(snapshot[0].disabled_reason.find("401") != std::string::npos);
-  CHECK(snapshot[0].disabled_reason.find(kKeys[0]) == std::string::npos);
+  CHECK(snapshot[0].disabled_reason.find(kHarnessKeys[0]) == std::string::npos);
 }
 
 TEST_CASE("a reset before the headers is retried") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("openai")});
-  server.simulator.push_fault(fault(FaultKind::reset_before_headers));
+  server.simulator.push_fault(make_fault(FaultKind::reset_before_headers));
   CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
   CHECK(server.simulator.request_count() == 2);
 }
 
 TEST_CASE("a reset in the middle of a stream is a StreamError with the partial text") {
-  Server server;
+  Harness server;
   for (const char* provider : {"openai", "anthropic"}) {
     INFO(provider);
     server.simulator.clear_requests();
     auto backend = server.backend(server.infos(provider, 2));
-    server.simulator.push_fault(fault(FaultKind::reset_mid_stream, 5));
+    server.simulator.push_fault(make_fault(FaultKind::reset_mid_stream, 5));
     const std::string seen = expect_stream_error<StreamError>(backend).second;
     CHECK_FALSE(seen.empty());
     CHECK(kPingAnswer.rfind(seen, 0) == 0);        // a prefix of the answer
@@ -348,28 +258,28 @@ TEST_CASE("a reset in the middle of a stream is a StreamError with the partial t
 }
 
 TEST_CASE("a stall before the response hits the timeout and is retried") {
-  Server server;
-  BackendOptions options = Server::options();
+  Harness server;
+  BackendOptions options = Harness::options();
   options.timeouts.total = 300ms;
   options.timeouts.first_byte = 300ms;
   auto backend = server.backend({server.info("openai")}, options);
-  Fault stall = fault(FaultKind::stall, 0);
+  Fault stall = make_fault(FaultKind::stall, 0);
   stall.stall = 20s;
   server.simulator.push_fault(stall);
   CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
   server.simulator.push_fault(stall);
-  Collector collector;
+  StreamCollector collector;
   CHECK_NOTHROW(backend.completion(ping(), collector.callback()));
   CHECK(server.simulator.request_count() == 4);
   server.simulator.release_stalls();
 }
 
 TEST_CASE("a stall in the middle of a stream hits the idle timeout with the partial text") {
-  Server server;
-  BackendOptions options = Server::options();
+  Harness server;
+  BackendOptions options = Harness::options();
   options.timeouts.idle = 300ms;
   auto backend = server.backend({server.info("openai")}, options);
-  Fault stall = fault(FaultKind::stall, 4);
+  Fault stall = make_fault(FaultKind::stall, 4);
   stall.stall = 20s;
   server.simulator.push_fault(stall);
   expect_stream_error<TimeoutError>(backend);
@@ -378,10 +288,10 @@ TEST_CASE("a stall in the middle of a stream hits the idle timeout with the part
 }
 
 TEST_CASE("chunks reach the callback as they arrive, before a stall ends") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("openai")});
-  Fault stall = fault(FaultKind::stall, 3);  // role chunk + two words, then a stall
-  stall.stall = 60s;                         // ended by the callback, not by time
+  Fault stall = make_fault(FaultKind::stall, 3);  // role chunk + two words, then a stall
+  stall.stall = 60s;                              // ended by the callback, not by time
   server.simulator.push_fault(stall);
   const auto start = std::chrono::steady_clock::now();
   std::atomic<int> seen{0};
@@ -401,50 +311,48 @@ TEST_CASE("chunks reach the callback as they arrive, before a stall ends") {
 }
 
 TEST_CASE("a stream without its terminator is a StreamError carrying what arrived") {
-  Server server;
+  Harness server;
   for (const char* provider : {"openai", "azure", "anthropic"}) {
     INFO(provider);
     auto backend = server.backend({server.info(provider)});
-    server.simulator.push_fault(fault(FaultKind::no_terminator, 4));
+    server.simulator.push_fault(make_fault(FaultKind::no_terminator, 4));
     expect_stream_error<StreamError>(backend);
   }
 }
 
 TEST_CASE("a malformed chunk is a ProtocolError carrying what arrived") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("openai")});
-  server.simulator.push_fault(fault(FaultKind::malformed_chunk, 3));
+  server.simulator.push_fault(make_fault(FaultKind::malformed_chunk, 3));
   expect_stream_error<ProtocolError>(backend);
   CHECK(server.simulator.request_count() == 1);
 }
 
 TEST_CASE("an in-band error event becomes a typed, retryable-kind error with the partial text") {
-  Server server;
+  Harness server;
   for (const char* provider : {"openai", "anthropic"}) {
     INFO(provider);
     auto backend = server.backend({server.info(provider)});
-    server.simulator.push_fault(fault(FaultKind::inband_error, 4));
+    server.simulator.push_fault(make_fault(FaultKind::inband_error, 4));
     CHECK(expect_stream_error<ServerError>(backend).first.provider() == provider);
   }
 }
 
 TEST_CASE("an in-band error before any chunk reached the caller is retried") {
-  Server server;
+  Harness server;
   auto backend = server.backend(server.infos("openai", 2));
-  server.simulator.push_fault(fault(FaultKind::inband_error, 0));
-  Collector collector;
+  server.simulator.push_fault(make_fault(FaultKind::inband_error, 0));
+  StreamCollector collector;
   CHECK_NOTHROW(backend.completion(ping(), collector.callback()));
   CHECK(trimmed(collector.text) == kPingAnswer);
   CHECK(server.simulator.request_count() == 2);
 }
 
 TEST_CASE("a fault on every attempt ends with the typed error after max_attempts") {
-  Server server;
+  Harness server;
   auto backend = server.backend(server.infos("openai", 3));
   for (int i = 0; i < 3; ++i) {
-    Fault f = fault(FaultKind::status);
-    f.status = 502;
-    server.simulator.push_fault(f);
+    server.simulator.push_fault(status_fault(502));
   }
   try {
     backend.completion(ping());
@@ -458,7 +366,7 @@ TEST_CASE("a fault on every attempt ends with the typed error after max_attempts
 }
 
 TEST_CASE("a small request is sent without an Expect header") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("openai")});
   backend.completion(ping());
   const auto requests = server.simulator.requests();
@@ -467,7 +375,7 @@ TEST_CASE("a small request is sent without an Expect header") {
 }
 
 TEST_CASE("a request body over a mebibyte is sent at once, without waiting for 100-continue") {
-  Server server;
+  Harness server;
   auto backend = server.backend({server.info("openai")});
   const std::string long_text(1536 * 1024, 'a');
   json params = ping();
@@ -493,12 +401,12 @@ int closed_port() {
 }  // namespace
 
 TEST_CASE("a proxy variable set when the backend is created carries its requests") {
-  Server server;
+  Harness server;
   const std::string proxy = "http://127.0.0.1:" + std::to_string(closed_port());
   ScopedEnv no_proxy("no_proxy", nullptr);
   ScopedEnv no_proxy_upper("NO_PROXY", nullptr);
   ScopedEnv http_proxy("http_proxy", proxy.c_str());
-  BackendOptions options = Server::options();
+  BackendOptions options = Harness::options();
   options.transport = make_curl_transport();  // a new transport reads the environment
   auto backend = server.backend({server.info("openai")}, options);
   CHECK_THROWS_AS(backend.completion(ping()), ConnectionError);  // the proxy is not there
@@ -506,11 +414,11 @@ TEST_CASE("a proxy variable set when the backend is created carries its requests
 }
 
 TEST_CASE("a backend created without proxy variables goes direct, even when one is set later") {
-  Server server;
+  Harness server;
   ScopedEnv cleared("http_proxy", nullptr);
   ScopedEnv cleared_all("ALL_PROXY", nullptr);
   ScopedEnv cleared_all_lower("all_proxy", nullptr);
-  BackendOptions options = Server::options();
+  BackendOptions options = Harness::options();
   options.transport = make_curl_transport();
   auto backend = server.backend({server.info("openai")}, options);
   const std::string proxy = "http://127.0.0.1:" + std::to_string(closed_port());

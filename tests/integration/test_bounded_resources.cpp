@@ -5,18 +5,18 @@
 
 #include <chrono>
 #include <string>
-#include <thread>
-#include <typeinfo>
 #include <utility>
 
 #include "catch.hpp"
+#include "expect_error.hpp"
+#include "harness.hpp"
 #include "litellm/backend.hpp"
+#include "requests.hpp"
 #include "simulator.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using sim::Fault;
-using sim::FaultKind;
+using namespace litellm::test;
 
 namespace {
 
@@ -54,62 +54,41 @@ void check_growth_since(long before) {
   CHECK(growth < kMaxGrowthKb);
 }
 
-struct Fixture {
-  sim::ProviderSimulator simulator;
-  Fixture() { simulator.start(); }
-
+/// The harness, with backends that accept kLimit bytes and faults that send kFlood.
+struct Fixture : Harness {
   LiteLLMBackend backend(BackendOptions options = {}) {
     options.key_registry = std::make_shared<KeyRegistry>();
     options.max_response_bytes = kLimit;
     options.backoff.initial = 1ms;
-    return LiteLLMBackend(
-        {{"openai", std::nullopt, "sk-bounded-key-000000000001", simulator.openai_base()}}, "m",
-        json{{"wait_time_per_key", 0}}, options);
+    return Harness::backend({info("openai")}, options);
   }
 
   void push(FaultKind kind, int times = 1) {
     for (int i = 0; i < times; ++i) {
-      Fault fault;
-      fault.kind = kind;
-      fault.after_chunks = 2;
+      Fault fault = make_fault(kind, 2);
       fault.flood_bytes = kFlood;
       fault.interval = 5ms;
       simulator.push_fault(fault);
     }
   }
-
-  /// Bytes the server wrote for its last request. The server records them just after its last
-  /// write, which may come after our call returned: wait for that condition (bounded).
-  std::size_t last_bytes_sent() {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const auto requests = simulator.requests();
-      if (!requests.empty() && requests.back().bytes_sent > 0) return requests.back().bytes_sent;
-      std::this_thread::yield();
-    }
-    return simulator.requests().back().bytes_sent;
-  }
 };
 
-json ping() {
-  return json{{"messages", json::array({{{"role", "user"}, {"content", "hi"}}})},
-              {"max_tokens", 4}};
+/// A short chat request: the user says "hi", the answer is four words at most.
+json hi() {
+  return chat_params("hi", 4);
 }
 
-/// Streams `ping()` expecting the error `E`; returns it and how many chunks reached the callback.
+/// Streams `hi()` expecting the error `E`; returns it and how many chunks reached the callback.
 template <class E>
 std::pair<E, std::size_t> stream_expecting(LiteLLMBackend& backend) {
-  std::size_t chunks = 0;
-  try {
-    backend.completion(ping(), [&](const json&) {
+  std::size_t chunks = 0;  // counted, not kept: the text would weigh on the memory measured
+  const E error = expect_error<E>([&] {
+    backend.completion(hi(), [&](const json&) {
       ++chunks;
       return true;
     });
-  } catch (const E& e) {
-    return {e, chunks};
-  }
-  FAIL("no " << typeid(E).name());
-  throw;  // unreachable: FAIL throws
+  });
+  return {error, chunks};
 }
 
 }  // namespace
@@ -119,7 +98,7 @@ TEST_CASE("a response larger than max_response_bytes is a ProtocolError with bou
   auto backend = f.backend();
   f.push(FaultKind::flood);
   const long before = peak_rss_kb();
-  CHECK_THROWS_AS(backend.completion(ping()), ProtocolError);
+  CHECK_THROWS_AS(backend.completion(hi()), ProtocolError);
   check_growth_since(before);
   CHECK(f.simulator.request_count() == 1);  // not retried
 }
@@ -174,7 +153,7 @@ TEST_CASE("an endless stream nobody reads chunk by chunk also ends at its total 
   options.timeouts.stream_total = 300ms;
   auto backend = f.backend(options);
   f.push(FaultKind::endless, 3);
-  CHECK_THROWS_AS(backend(json{{"messages", ping()["messages"]}, {"stream", true}}), TimeoutError);
+  CHECK_THROWS_AS(backend(json{{"messages", hi()["messages"]}, {"stream", true}}), TimeoutError);
   CHECK(f.simulator.request_count() == 1);  // a stream_total timeout is never retried
 }
 
@@ -185,7 +164,7 @@ TEST_CASE("an endless trickling response ends at the total timeout of each attem
   auto backend = f.backend(options);
   f.push(FaultKind::endless, 3);
   const auto start = std::chrono::steady_clock::now();
-  CHECK_THROWS_AS(backend.completion(ping()), TimeoutError);
+  CHECK_THROWS_AS(backend.completion(hi()), TimeoutError);
   CHECK(f.simulator.request_count() == 3);  // retried: the server may have been slow once
   CHECK(std::chrono::steady_clock::now() - start >= 900ms);
 }

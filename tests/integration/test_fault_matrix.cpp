@@ -8,19 +8,17 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "harness.hpp"
 #include "litellm/backend.hpp"
 #include "simulator.hpp"
+#include "stream_collector.hpp"
+#include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using sim::Fault;
-using sim::FaultKind;
+using namespace litellm::test;
 
 namespace {
-
-const std::vector<std::string> kKeys = {"sk-fault-matrix-key-0001-aaaaaaaa",
-                                        "sk-fault-matrix-key-0002-bbbbbbbb",
-                                        "sk-fault-matrix-key-0003-cccccccc"};
 
 enum class Mode { plain, streamed };
 
@@ -37,39 +35,23 @@ struct Outcome {
 };
 
 Outcome run(const Fault& fault, Mode mode, std::size_t key_count) {
-  sim::SimulatorOptions simulator_options;
-  simulator_options.keys = kKeys;
-  sim::ProviderSimulator simulator(simulator_options);
-  simulator.start();
-  std::vector<ApiInfo> infos;
-  for (std::size_t i = 0; i < key_count; ++i) {
-    infos.push_back({"openai", std::nullopt, kKeys[i], simulator.openai_base()});
-  }
-  BackendOptions options;
-  options.key_registry = std::make_shared<KeyRegistry>();
-  options.backoff.initial = 1ms;
-  options.backoff.maximum = 5ms;
+  Harness harness;  // the simulator knows every key
+  sim::ProviderSimulator& simulator = harness.simulator;
+  BackendOptions options = Harness::options();
   options.timeouts.total = 400ms;
   options.timeouts.first_byte = 400ms;
   options.timeouts.idle = 400ms;
   options.retry.max_retry_after = 5s;
-  LiteLLMBackend backend(infos, "sim-model", json{{"wait_time_per_key", 0}}, options);
+  LiteLLMBackend backend = harness.backend(harness.infos("openai", key_count), options);
   simulator.push_fault(fault);
 
-  const json params = {{"messages", json::array({{{"role", "user"}, {"content", "ping pong"}}})},
-                       {"max_tokens", 8}};
   Outcome out;
+  StreamCollector collector;
   try {
     if (mode == Mode::plain) {
-      backend.completion(params);
+      backend.completion(ping());
     } else {
-      backend.completion(params, [&](const json& chunk) {
-        for (const json& choice : chunk.value("choices", json::array())) {
-          const json content = choice.value("delta", json::object()).value("content", json());
-          if (content.is_string()) out.seen += content.get<std::string>();
-        }
-        return true;
-      });
+      backend.completion(ping(), collector.callback());
     }
     out.ok = true;
   } catch (const Error& e) {
@@ -77,10 +59,10 @@ Outcome run(const Fault& fault, Mode mode, std::size_t key_count) {
     out.quota = e.is_quota_exhausted();
     if (const json* partial = e.partial()) {
       out.has_partial = true;
-      const json& content = (*partial)["choices"][0]["message"]["content"];
-      out.partial_matches = (content.is_string() ? content.get<std::string>() : "") == out.seen;
+      out.partial_matches = text_of(*partial) == collector.text;
     }
   }
+  out.seen = collector.text;
   simulator.release_stalls();
   out.requests = simulator.requests();
   out.pool = backend.key_pool().snapshot();
@@ -89,9 +71,7 @@ Outcome run(const Fault& fault, Mode mode, std::size_t key_count) {
 
 Fault make(FaultKind kind, int after_chunks = 4, int status = 500,
            std::optional<double> retry_after = std::nullopt) {
-  Fault f;
-  f.kind = kind;
-  f.after_chunks = after_chunks;
+  Fault f = make_fault(kind, after_chunks);
   f.status = status;
   f.retry_after_s = retry_after;
   f.stall = 5s;

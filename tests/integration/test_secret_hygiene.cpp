@@ -9,12 +9,17 @@
 #include <fmt/format.h>
 
 #include "catch.hpp"
+#include "fake_responses.hpp"
+#include "harness.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
+#include "log_lines.hpp"
+#include "requests.hpp"
 #include "simulator.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
+using namespace litellm::test;
 
 namespace {
 
@@ -23,25 +28,17 @@ const std::string kOpenAIKey = "sk-live-HYGIENE-openai-0123456789abcdef-zZ01";
 const std::string kAzureKey = "az-live-HYGIENE-azure-0123456789abcdef-zZ02";
 const std::string kAnthropicKey = "sk-ant-HYGIENE-anthropic-0123456789abcdef-zZ03";
 
-/// Everything the library said during a test.
-struct Outputs {
-  std::vector<std::string> lines;
-
-  Logger logger() {
-    return [this](LogLevel, const std::string& line) { lines.push_back(line); };
-  }
-  std::function<void(const std::string&)> verbose() {
-    return [this](const std::string& line) { lines.push_back(line); };
-  }
+/// Everything the library said during a test: its log, curl's trace, what else add() is given.
+struct Outputs : LogLines {
   void add_error(const Error& e) {
-    lines.push_back(e.what());
-    lines.push_back(e.message());
-    lines.push_back(e.provider_message());
-    lines.push_back(e.error_type());
-    lines.push_back(e.error_code());
-    lines.push_back(e.request_id());
-    lines.push_back(e.details().key_id);
-    if (e.partial() != nullptr) lines.push_back(e.partial()->dump());
+    add(e.what());
+    add(e.message());
+    add(e.provider_message());
+    add(e.error_type());
+    add(e.error_code());
+    add(e.request_id());
+    add(e.details().key_id);
+    if (e.partial() != nullptr) add(e.partial()->dump());
   }
   /// Runs `call`, keeping its error's every field.
   template <class Call>
@@ -53,25 +50,24 @@ struct Outputs {
     }
   }
   void check_clean() const {
-    CHECK_FALSE(lines.empty());
-    for (const std::string& line : lines) {
+    const std::vector<std::string> all = lines();
+    CHECK_FALSE(all.empty());
+    for (const std::string& line : all) {
       INFO(line);
       CHECK(line.find(kMarker) == std::string::npos);
     }
   }
 };
 
-json ping() {
-  return json{{"messages", json::array({{{"role", "user"}, {"content", "hi"}}})},
-              {"max_tokens", 4}};
+/// A short chat request: the user says "hi", the answer is four words at most.
+json hi() {
+  return chat_params("hi", 4);
 }
 
 BackendOptions options(Outputs& out, std::shared_ptr<Transport> transport = nullptr) {
-  BackendOptions o;
-  o.key_registry = std::make_shared<KeyRegistry>();
+  BackendOptions o = Harness::options();
   o.logger = out.logger();
-  o.curl.verbose_log = out.verbose();
-  o.backoff.initial = 1ms;
+  o.curl.verbose_log = out.verbose_log();
   o.timeouts.total = 300ms;
   o.timeouts.idle = 300ms;
   o.timeouts.first_byte = 300ms;
@@ -79,10 +75,9 @@ BackendOptions options(Outputs& out, std::shared_ptr<Transport> transport = null
   return o;
 }
 
+/// An error body whose message and code are `message` (a key echoed in both).
 std::string error_body(const std::string& message) {
-  return json{
-      {"error", {{"message", message}, {"type", "invalid_request_error"}, {"code", message}}}}
-      .dump();
+  return openai_error_body("invalid_request_error", message, message);
 }
 
 }  // namespace
@@ -92,13 +87,13 @@ TEST_CASE("printing an ApiInfo, its id and the key-state snapshot never shows th
   const ApiInfo info{"openai", std::nullopt, kOpenAIKey, std::nullopt};
   std::ostringstream printed;
   printed << info;
-  out.lines.push_back(printed.str());
-  out.lines.push_back(fmt::format("{}", info));
-  out.lines.push_back(to_redacted_string(info));
-  out.lines.push_back(make_unique_api_info_key(info));
+  out.add(printed.str());
+  out.add(fmt::format("{}", info));
+  out.add(to_redacted_string(info));
+  out.add(make_unique_api_info_key(info));
   KeyPool pool({info}, {}, std::make_shared<KeyRegistry>());
   pool.report(info, KeyOutcome::auth_failed("HTTP 401 " + std::string("rejected")));
-  out.lines.push_back(json(pool.snapshot()).dump());
+  out.add(json(pool.snapshot()).dump());
   out.check_clean();
 }
 
@@ -119,7 +114,7 @@ TEST_CASE("configuration errors never show the key") {
     LiteLLMBackend backend(
         {{"openai", std::nullopt, kOpenAIKey, std::string("http://127.0.0.1:1/v1")}}, "m",
         json{{"wait_time_per_key", 0}}, options(out));
-    json params = ping();
+    json params = hi();
     params["extra_headers"] = {{"X-Key", kOpenAIKey + "\r\nInjected: 1"}};
     backend.completion(params);
   });
@@ -130,38 +125,34 @@ TEST_CASE("every HTTP error path, its logs and curl's verbose trace are free of 
   sim::SimulatorOptions simulator_options;
   simulator_options.keys = {kAzureKey};  // the OpenAI and Anthropic keys are unknown: 401
   simulator_options.quota_exhausted_keys = {kAzureKey};
-  sim::ProviderSimulator simulator(simulator_options);
-  simulator.start();
+  Harness harness(simulator_options);
   Outputs out;
-  const ApiInfo openai{"openai", std::nullopt, kOpenAIKey, simulator.openai_base()};
-  const ApiInfo azure{"azure", std::string("2024-10-21"), kAzureKey, simulator.base_url()};
-  const ApiInfo anthropic{"anthropic", std::nullopt, kAnthropicKey, simulator.base_url()};
+  const ApiInfo openai = harness.info_with_key("openai", kOpenAIKey);
+  const ApiInfo azure = harness.info_with_key("azure", kAzureKey);
+  const ApiInfo anthropic = harness.info_with_key("anthropic", kAnthropicKey);
   for (const ApiInfo& info : {openai, azure, anthropic}) {
     LiteLLMBackend backend({info}, "m", json{{"wait_time_per_key", 0}}, options(out));
-    out.capture([&] { backend.completion(ping()); });  // 401 or exhausted quota
-    out.capture([&] { backend.completion(ping(), [](const json&) { return true; }); });  // all out
-    out.lines.push_back(json(backend.key_pool().snapshot()).dump());
+    out.capture([&] { backend.completion(hi()); });  // 401 or exhausted quota
+    out.capture([&] { backend.completion(hi(), [](const json&) { return true; }); });  // all out
+    out.add(json(backend.key_pool().snapshot()).dump());
   }
   // Faults on a key the simulator accepts.
-  sim::SimulatorOptions accept_all;
-  sim::ProviderSimulator open_simulator(accept_all);
-  open_simulator.start();
-  const ApiInfo open_key{"openai", std::nullopt, kOpenAIKey, open_simulator.openai_base()};
+  Harness open_harness(sim::SimulatorOptions{});  // accepts any key
+  sim::ProviderSimulator& open_simulator = open_harness.simulator;
+  const ApiInfo open_key = open_harness.info_with_key("openai", kOpenAIKey);
   for (const sim::FaultKind kind :
        {sim::FaultKind::status, sim::FaultKind::reset_before_headers,
         sim::FaultKind::reset_mid_stream, sim::FaultKind::stall, sim::FaultKind::no_terminator,
         sim::FaultKind::malformed_chunk, sim::FaultKind::inband_error}) {
     LiteLLMBackend backend({open_key}, "m", json{{"wait_time_per_key", 0}}, options(out));
     for (int i = 0; i < 3; ++i) {
-      sim::Fault fault;
-      fault.kind = kind;
+      sim::Fault fault = make_fault(kind, 2);
       fault.status = 503;
-      fault.after_chunks = 2;
       fault.stall = 2s;
       open_simulator.push_fault(fault);
     }
-    out.capture([&] { backend.completion(ping()); });
-    out.capture([&] { backend.completion(ping(), [](const json&) { return true; }); });
+    out.capture([&] { backend.completion(hi()); });
+    out.capture([&] { backend.completion(hi(), [](const json&) { return true; }); });
     open_simulator.clear_faults();
     open_simulator.release_stalls();  // ends a stall still running...
     open_simulator.reset_stalls();    // ...and re-arms stalls for the next kind
@@ -171,18 +162,18 @@ TEST_CASE("every HTTP error path, its logs and curl's verbose trace are free of 
     LiteLLMBackend backend(
         {{"openai", std::nullopt, kOpenAIKey, std::string("http://127.0.0.1:1/v1")}}, "m",
         json{{"wait_time_per_key", 0}}, options(out));
-    out.capture([&] { backend.completion(ping()); });
+    out.capture([&] { backend.completion(hi()); });
   }
   // No key ready in time.
   {
     LiteLLMBackend backend({open_key}, "m", json{{"wait_time_per_key", 3600}}, options(out));
-    backend.completion(ping());
+    backend.completion(hi());
     CallOptions call;
     call.max_key_wait = 1ms;
-    out.capture([&] { backend.completion(ping(), nullptr, call); });
+    out.capture([&] { backend.completion(hi(), nullptr, call); });
   }
   bool saw_redacted_header = false;
-  for (const std::string& line : out.lines) {
+  for (const std::string& line : out.lines()) {
     saw_redacted_header =
         saw_redacted_header || line.find("Authorization: [redacted]") != std::string::npos;
   }
@@ -200,11 +191,11 @@ TEST_CASE("a server echoing keys in bodies, headers and stream errors cannot lea
   FakeResponse echoed = FakeResponse::json_body(error_body("bad key " + kOpenAIKey), 400);
   echoed.headers.add("x-request-id", "req-" + kOpenAIKey);
   transport->push(echoed);
-  out.capture([&] { backend.completion(ping()); });
+  out.capture([&] { backend.completion(hi()); });
   transport->push(FakeResponse::json_body(error_body("rejected " + kAnthropicKey), 401));
   transport->push(FakeResponse::json_body(error_body("rejected " + kOpenAIKey), 401));
-  out.capture([&] { backend.completion(ping()); });  // both keys out: the pool lists reasons
-  out.lines.push_back(json(backend.key_pool().snapshot()).dump());
+  out.capture([&] { backend.completion(hi()); });  // both keys out: the pool lists reasons
+  out.add(json(backend.key_pool().snapshot()).dump());
 
   LiteLLMBackend streaming(
       {{"openai", std::nullopt, kOpenAIKey, std::string("https://api.test/v1")}}, "m",
@@ -213,6 +204,6 @@ TEST_CASE("a server echoing keys in bodies, headers and stream errors cannot lea
       "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
       "data: {\"error\":{\"message\":\"key " +
       kOpenAIKey + " overloaded\",\"type\":\"server_error\"}}\n\n"));
-  out.capture([&] { streaming.completion(ping(), [](const json&) { return true; }); });
+  out.capture([&] { streaming.completion(hi(), [](const json&) { return true; }); });
   out.check_clean();
 }

@@ -15,7 +15,6 @@
 #include <future>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -23,9 +22,12 @@
 #include <nlohmann/json.hpp>
 
 #include "catch.hpp"
+#include "harness.hpp"
 #include "text.hpp"
+#include "wait.hpp"
 
-using litellm::test::count_of;
+using namespace litellm::test;
+
 namespace {
 
 using litellm::sim::Fault;
@@ -46,17 +48,14 @@ SimulatorOptions small_options() {
   return options;
 }
 
-/// A started simulator on a free port, and clients for it.
-struct Sim {
-  explicit Sim(SimulatorOptions options = small_options()) : simulator(std::move(options)) {
-    simulator.start();
-  }
+/// A started simulator on a free port (accepting any key unless told otherwise), and clients.
+struct Sim : Harness {
+  explicit Sim(SimulatorOptions options = small_options()) : Harness(std::move(options)) {}
   httplib::Client client() const {
     httplib::Client c("127.0.0.1", simulator.port());
     c.set_read_timeout(10, 0);
     return c;
   }
-  ProviderSimulator simulator;
 };
 
 httplib::Headers openai_headers(const std::string& key = "sk-test-key") {
@@ -147,29 +146,6 @@ std::string content_of_choice(const std::vector<json>& chunks, int index) {
     }
   }
   return content;
-}
-
-/// Waits (without sleeping) until the condition holds; false after 5 s.
-template <typename Condition>
-bool eventually(Condition condition) {
-  const auto deadline = Clock::now() + std::chrono::seconds(5);
-  while (!condition()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
-
-/// The bytes the simulator wrote for its first recorded request, once that response ended
-/// (0 when it did not end within 5 s).
-std::size_t bytes_sent_when_ended(const ProviderSimulator& simulator) {
-  std::size_t bytes = 0;
-  eventually([&] {
-    const auto recorded = simulator.requests();
-    bytes = recorded.empty() ? 0 : recorded.front().bytes_sent;
-    return bytes > 0;
-  });
-  return bytes;
 }
 
 /// A raw HTTP/1.1 exchange on its own connection, to see exactly which bytes arrive.
@@ -1295,7 +1271,7 @@ TEST_CASE("bytes_sent records every byte written for a response once it ended") 
   raw.post(kChatPath, {}, user_chat("hi"));
   const std::string bytes = raw.read_to_end();
   REQUIRE_FALSE(bytes.empty());
-  CHECK(bytes_sent_when_ended(sim.simulator) == bytes.size());
+  CHECK(sim.last_bytes_sent() == bytes.size());
 }
 
 TEST_CASE("A flood fault streams content chunks until flood_bytes were written, then ends") {
@@ -1322,7 +1298,7 @@ TEST_CASE("A flood fault streams content chunks until flood_bytes were written, 
   // Then the reply goes on and ends as usual.
   CHECK(chunks.back()["choices"][0]["finish_reason"] == "stop");
   CHECK(parse_sse(res->body).back().data == "[DONE]");
-  CHECK(bytes_sent_when_ended(sim.simulator) > kBytes);
+  CHECK(sim.last_bytes_sent() > kBytes);
 }
 
 TEST_CASE("An Anthropic flood sends text_delta events inside the text block, then ends") {
@@ -1390,7 +1366,7 @@ TEST_CASE("A client that disconnects during a 1 GB flood makes the simulator sto
         raw.read_until([](const std::string& bytes) { return bytes.size() >= 1024 * 1024; });
     REQUIRE(received.size() >= 1024 * 1024);
   }  // closed with unread bytes: a reset
-  const std::size_t sent = bytes_sent_when_ended(sim.simulator);
+  const std::size_t sent = sim.last_bytes_sent();
   CHECK(sent >= 1024 * 1024);
   CHECK(sent < std::size_t{64} * 1024 * 1024);  // what the socket buffers held, at most
   auto next = post(sim, kChatPath, openai_headers(), user_chat("hi"));
@@ -1457,7 +1433,7 @@ TEST_CASE("An endless fault sends a small content chunk every interval until the
     CHECK(chunks[i]["choices"][0]["delta"]["content"] == "lorem ");
   }
   raw.close();
-  CHECK(bytes_sent_when_ended(sim.simulator) > 0);  // it noticed and ended the response
+  CHECK(sim.last_bytes_sent() > 0);  // it noticed and ended the response
 }
 
 TEST_CASE("stop ends an endless stream within a second") {
@@ -1490,7 +1466,7 @@ TEST_CASE("An endless fault on a non-stream request trickles its body one byte p
   CHECK(elapsed >= milliseconds(40));  // at least 5 intervals, less one for jitter
   CHECK(elapsed < std::chrono::seconds(2));
   raw.close();
-  CHECK(bytes_sent_when_ended(sim.simulator) > 0);
+  CHECK(sim.last_bytes_sent() > 0);
 }
 
 TEST_CASE("chunk_delay paces the stream chunks") {

@@ -8,17 +8,16 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "harness.hpp"
 #include "litellm/backend.hpp"
 #include "simulator.hpp"
+#include "stream_collector.hpp"
 #include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using sim::Fault;
-using sim::FaultKind;
+using namespace litellm::test;
 
-using litellm::test::delta_text;
-using litellm::test::text_of;
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
@@ -28,49 +27,29 @@ constexpr auto kPromptly = 10s;
 
 const char* const kProviders[] = {"openai", "azure", "anthropic"};
 
-struct Server {
-  sim::ProviderSimulator simulator;
-  Server() { simulator.start(); }
-
-  ApiInfo info(const std::string& backend) const {
-    if (backend == "azure") {
-      return {"azure", std::string("2024-10-21"), "az-stream-end-key-0001", simulator.base_url()};
-    }
-    if (backend == "anthropic") {
-      return {"anthropic", std::nullopt, "sk-ant-stream-end-key-0001", simulator.base_url()};
-    }
-    return {"openai", std::nullopt, "sk-stream-end-key-0001", simulator.openai_base()};
-  }
-
+/// The harness, with backends whose streams would wait for a held-open body to end.
+struct Server : Harness {
   /// A backend whose streams would wait 30 s for a held-open body to end.
   LiteLLMBackend backend(const std::string& backend_used) const {
-    BackendOptions options;
-    options.key_registry = std::make_shared<KeyRegistry>();
+    BackendOptions options = Harness::options();
     options.timeouts.idle = 30s;
     options.timeouts.first_byte = 30s;
-    return LiteLLMBackend({info(backend_used)}, "sim-model", json{{"wait_time_per_key", 0}},
-                          options);
+    return Harness::backend({info(backend_used)}, options);
   }
 
   /// The next request sends its whole stream, then holds the body open for a minute.
   void hold_next_stream() {
-    Fault fault;
-    fault.kind = FaultKind::hold_open;
+    Fault fault = make_fault(FaultKind::hold_open);
     fault.stall = 60s;
     simulator.push_fault(fault);
   }
 };
 
-json ping() {
-  return json{{"messages", json::array({{{"role", "user"}, {"content", "ping pong"}}})},
-              {"max_tokens", 8}};
-}
-
 /// Checks a held-open stream's call: the full completion, delivered promptly, chunk by chunk.
 void check_complete(const json& completion, const std::string& streamed,
                     SteadyClock::duration took) {
   CHECK(took < kPromptly);
-  CHECK(text_of(completion) == "Hello from the simulator. You said: ping pong");
+  CHECK(text_of(completion) == kPingAnswer);
   CHECK(completion["choices"][0]["finish_reason"] == "length");  // max_tokens: 8 words
   CHECK(streamed == text_of(completion));
 }
@@ -84,13 +63,10 @@ TEST_CASE(
     Server server;
     auto backend = server.backend(provider);
     server.hold_next_stream();
-    std::string streamed;
+    StreamCollector streamed;
     const auto start = SteadyClock::now();
-    const json completion = backend.completion(ping(), [&](const json& chunk) {
-      streamed += delta_text(chunk);
-      return true;
-    });
-    check_complete(completion, streamed, SteadyClock::now() - start);
+    const json completion = backend.completion(ping(), streamed.callback());
+    check_complete(completion, streamed.text, SteadyClock::now() - start);
     const auto requests = server.simulator.requests();
     REQUIRE(requests.size() == 1);
     CHECK(requests[0].fault == "hold_open");
@@ -104,15 +80,12 @@ TEST_CASE(
     Server server;
     auto backend = server.backend(provider);
     server.hold_next_stream();
-    std::string streamed;  // written on the I/O thread, read after get()
+    StreamCollector streamed;  // written on the I/O thread, read after get()
     const auto start = SteadyClock::now();
-    auto future = backend.completion_async(ping(), [&](const json& chunk) {
-      streamed += delta_text(chunk);
-      return true;
-    });
+    auto future = backend.completion_async(ping(), streamed.callback());
     REQUIRE(future.wait_for(kPromptly) == std::future_status::ready);
     const json completion = future.get();
-    check_complete(completion, streamed, SteadyClock::now() - start);
+    check_complete(completion, streamed.text, SteadyClock::now() - start);
     CHECK(server.simulator.requests().at(0).fault == "hold_open");
   }
 }
@@ -130,7 +103,7 @@ TEST_CASE("the connection of a stream held open is not reused, and the next call
     };
     call();
     const json second = call();
-    CHECK(text_of(second) == "Hello from the simulator. You said: ping pong");
+    CHECK(text_of(second) == kPingAnswer);
     const auto requests = server.simulator.requests();
     REQUIRE(requests.size() == 2);
     CHECK(requests[0].client_port != requests[1].client_port);

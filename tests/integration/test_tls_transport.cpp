@@ -20,24 +20,27 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "catch.hpp"
+#include "fake_harness.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
+#include "log_lines.hpp"
+#include "requests.hpp"
 #include "text.hpp"
+#include "wait.hpp"
 
 extern char** environ;
 
 using namespace litellm;
 using namespace std::chrono_literals;
+using namespace litellm::test;
 namespace fs = std::filesystem;
 
-using litellm::test::count_of;
 namespace {
 
 constexpr const char* kNginx = "/usr/sbin/nginx";
@@ -227,42 +230,23 @@ class TlsServer {
   std::string why_not_;
 };
 
-/// Every line the library wrote (trace and log), thread-safe (async calls log on the I/O thread).
-struct Lines {
-  std::mutex mutex;
-  std::vector<std::string> lines;
-
-  void add(const std::string& line) {
-    std::lock_guard<std::mutex> lock(mutex);
-    lines.push_back(line);
-  }
-  std::vector<std::string> copy() {
-    std::lock_guard<std::mutex> lock(mutex);
-    return lines;
-  }
-};
-
-json ping() {
-  return json{{"messages", json::array({{{"role", "user"}, {"content", "hi"}}})},
-              {"max_tokens", 4}};
+/// A short chat request: the user says "hi", the answer is four words at most.
+json hi() {
+  return chat_params("hi", 4);
 }
 
-BackendOptions tls_options(Lines& trace, Lines& log, const std::string& ca_file) {
+BackendOptions tls_options(LogLines& trace, LogLines& log, const std::string& ca_file) {
   BackendOptions o;
   o.key_registry = std::make_shared<KeyRegistry>();
   o.curl.ca_file = ca_file;
-  o.curl.verbose_log = [&trace](const std::string& line) { trace.add(line); };
-  o.logger = [&log](LogLevel, const std::string& line) { log.add(line); };
+  o.curl.verbose_log = trace.verbose_log();
+  o.logger = log.logger();
   o.backoff.initial = 1ms;
   o.timeouts.connect = 10s;
   o.timeouts.total = 10s;
   o.timeouts.first_byte = 10s;
   o.timeouts.idle = 10s;
   return o;
-}
-
-std::string content_of(const json& completion) {
-  return completion["choices"][0]["message"]["content"].get<std::string>();
 }
 
 }  // namespace
@@ -281,19 +265,19 @@ TEST_CASE("the verbose trace of HTTP/2 calls never shows the key, in any line") 
   };
   for (const Case& c : cases) {
     INFO(c.info.backend_used);
-    Lines trace;
-    Lines log;
+    LogLines trace;
+    LogLines log;
     LiteLLMBackend backend({c.info}, "m", json{{"wait_time_per_key", 0}},
                            tls_options(trace, log, server.ca_file()));
     const auto on_chunk = [](const json&) { return true; };
-    CHECK(content_of(backend.completion(ping())) == "over h2");
-    CHECK(content_of(backend.completion(ping(), on_chunk)) == "over h2");
-    CHECK(content_of(backend.completion_async(ping()).get()) == "over h2");
-    CHECK(content_of(backend.completion_async(ping(), on_chunk).get()) == "over h2");
+    CHECK(text_of(backend.completion(hi())) == "over h2");
+    CHECK(text_of(backend.completion(hi(), on_chunk)) == "over h2");
+    CHECK(text_of(backend.completion_async(hi()).get()) == "over h2");
+    CHECK(text_of(backend.completion_async(hi(), on_chunk).get()) == "over h2");
 
     bool http2 = false;
     std::size_t credential_lines = 0;  // curl's informational lines naming the credential
-    for (const std::string& line : trace.copy()) {
+    for (const std::string& line : trace.lines()) {
       INFO(line);
       CHECK(line.find(kMarker) == std::string::npos);
       http2 = http2 || line.find("server accepted h2") != std::string::npos;
@@ -304,7 +288,7 @@ TEST_CASE("the verbose trace of HTTP/2 calls never shows the key, in any line") 
     }
     CHECK(http2);
     CHECK(credential_lines >= 4);  // one per call: the trace had the lines that leaked the key
-    for (const std::string& line : log.copy()) CHECK(line.find(kMarker) == std::string::npos);
+    for (const std::string& line : log.lines()) CHECK(line.find(kMarker) == std::string::npos);
   }
 }
 
@@ -314,8 +298,8 @@ TEST_CASE("a certificate that does not verify fails at once, not retryable") {
   for (const bool async : {false, true}) {
     INFO((async ? "async" : "sync"));
     const std::size_t handshakes_before = server.failed_handshakes();
-    Lines trace;
-    Lines log;
+    LogLines trace;
+    LogLines log;
     // Default retry policy; the test CA is not trusted (the system's CAs are used).
     BackendOptions options = tls_options(trace, log, "");
     options.curl.verbose_log = nullptr;
@@ -324,9 +308,9 @@ TEST_CASE("a certificate that does not verify fails at once, not retryable") {
     REQUIRE(options.retry.max_attempts > 1);
     try {
       if (async) {
-        backend.completion_async(ping()).get();
+        backend.completion_async(hi()).get();
       } else {
-        backend.completion(ping());
+        backend.completion(hi());
       }
       FAIL("the call succeeded");
     } catch (const ConnectionError& e) {
@@ -337,17 +321,13 @@ TEST_CASE("a certificate that does not verify fails at once, not retryable") {
       CHECK(std::string(e.what()).find(kMarker) == std::string::npos);
     }
     std::size_t attempts_logged = 0;
-    for (const std::string& line : log.copy()) {
+    for (const std::string& line : log.lines()) {
       if (line.rfind("attempt ", 0) == 0) ++attempts_logged;
       CHECK(line.find("retrying") == std::string::npos);
     }
     CHECK(attempts_logged == 1);
     // nginx saw exactly one handshake fail (it logs it once the client's alert has arrived).
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (server.failed_handshakes() == handshakes_before &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(5ms);  // polling the condition "nginx logged it"
-    }
+    eventually([&] { return server.failed_handshakes() != handshakes_before; }, 10s);
     CHECK(server.failed_handshakes() == handshakes_before + 1);
   }
 }
@@ -355,13 +335,13 @@ TEST_CASE("a certificate that does not verify fails at once, not retryable") {
 TEST_CASE("a redirect over HTTPS names its status and target, without credentials or query") {
   TlsServer server;
   if (server.skip("redirect over HTTPS")) return;
-  Lines trace;
-  Lines log;
+  LogLines trace;
+  LogLines log;
   LiteLLMBackend backend({{"openai", std::nullopt, kOpenAIKey, server.base() + "/redirect/v1"}},
                          "m", json{{"wait_time_per_key", 0}},
                          tls_options(trace, log, server.ca_file()));
   try {
-    backend.completion(ping());
+    backend.completion(hi());
     FAIL("the call succeeded");
   } catch (const Error& e) {
     CHECK(e.http_status() == 302);
@@ -376,17 +356,13 @@ TEST_CASE("a redirect over HTTPS names its status and target, without credential
 }
 
 TEST_CASE("a refused redirect says where the server pointed, without credentials or query") {
-  auto transport = std::make_shared<FakeTransport>();
-  BackendOptions options;
-  options.key_registry = std::make_shared<KeyRegistry>();
-  options.transport = transport;
-  LiteLLMBackend backend({{"openai", std::nullopt, kOpenAIKey, std::string("https://api.test/v1")}},
-                         "m", json{{"wait_time_per_key", 0}}, options);
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kOpenAIKey)}, "m");
   FakeResponse moved = FakeResponse::json_body("", 301);
   moved.headers.add("Location", "https://me:secret@eu.api.test/v1/chat/completions?token=abc");
-  transport->push(moved);
+  h.transport->push(moved);
   try {
-    backend.completion(ping());
+    backend.completion(hi());
     FAIL("the call succeeded");
   } catch (const Error& e) {
     CHECK(e.http_status() == 301);
@@ -396,19 +372,15 @@ TEST_CASE("a refused redirect says where the server pointed, without credentials
     CHECK(std::string(e.what()).find("secret") == std::string::npos);
     CHECK(std::string(e.what()).find("token") == std::string::npos);
   }
-  CHECK(transport->requests().size() == 1);
+  CHECK(h.transport->requests().size() == 1);
 }
 
 TEST_CASE("a refused redirect without a Location says so") {
-  auto transport = std::make_shared<FakeTransport>();
-  BackendOptions options;
-  options.key_registry = std::make_shared<KeyRegistry>();
-  options.transport = transport;
-  LiteLLMBackend backend({{"openai", std::nullopt, kOpenAIKey, std::string("https://api.test/v1")}},
-                         "m", json{{"wait_time_per_key", 0}}, options);
-  transport->push(FakeResponse::json_body("", 307));
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kOpenAIKey)}, "m");
+  h.transport->push(FakeResponse::json_body("", 307));
   try {
-    backend.completion(ping(), [](const json&) { return true; });
+    backend.completion(hi(), [](const json&) { return true; });
     FAIL("the call succeeded");
   } catch (const Error& e) {
     CHECK(e.message() ==

@@ -5,10 +5,13 @@
 // with the reason, when the folder is absent (tests/CMakeLists.txt).
 #pragma once
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #ifndef LITELLM_TEST_DATA_DIR
 #error "LITELLM_TEST_DATA_DIR must be defined (empty when there is no test data)"
@@ -40,6 +43,20 @@ inline std::string read_data_file(const std::string& relative) {
 /// The bytes of a recorded vector, e.g. vector_file("openai/stream_text.sse").
 inline std::string vector_file(const std::string& relative) {
   return read_data_file("llm-vectors/" + relative);
+}
+
+/// Every recorded vector file, relative to LITELLM_TEST_DATA_DIR/llm-vectors ("openai/x.sse"),
+/// sorted.
+inline std::vector<std::string> vector_files() {
+  const std::filesystem::path root = std::filesystem::path(shared_data_dir()) / "llm-vectors";
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.is_regular_file()) {
+      out.push_back(std::filesystem::relative(entry.path(), root).generic_string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace litellm::test

@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "fake_harness.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/providers/anthropic.hpp"
 #include "litellm/sse.hpp"
+#include "sse_reading.hpp"
 #include "vectors.hpp"
 
 using litellm::AnthropicAdapter;
@@ -22,6 +24,7 @@ using litellm::ApiInfo;
 using litellm::ErrorKind;
 using litellm::HttpRequest;
 using litellm::json;
+using namespace litellm::test;
 
 namespace {
 
@@ -65,47 +68,18 @@ std::string config_error_of(F&& f) {
   return {};
 }
 
-/// What one run of a recorded stream produced.
-struct StreamRun {
-  std::vector<json> chunks;
-  json completion;
-  bool finished = false;
-};
-
 /// Parses a recorded Anthropic stream fed in pieces of `piece` bytes (0: all at once),
 /// translates every event and accumulates the chunks.
-StreamRun run_stream(const std::string& vector, std::size_t piece) {
-  const std::string body = litellm::test::vector_file("anthropic/" + vector);
-  litellm::SseParser parser;
+TranslatedStream run_stream(const std::string& vector, std::size_t piece) {
   AnthropicStreamTranslator translator;
-  litellm::StreamAccumulator accumulator;
-  StreamRun run;
-  const auto on_event = [&](const litellm::SseEvent& event) {
-    std::vector<json> out;
-    translator.on_event(event, out);
-    for (json& chunk : out) {
-      accumulator.add(chunk);
-      run.chunks.push_back(std::move(chunk));
-    }
-  };
-  if (piece == 0) {
-    parser.feed(body, on_event);
-  } else {
-    for (std::size_t at = 0; at < body.size(); at += piece) {
-      parser.feed(std::string_view(body).substr(at, piece), on_event);
-    }
-  }
-  parser.finish(on_event);
-  run.completion = accumulator.completion();
-  run.finished = translator.finished();
-  return run;
+  return translate_stream(vector_file("anthropic/" + vector), translator, 1, piece);
 }
 
 /// The completion of a recorded stream, after checking that feeding it whole and split at every
 /// 7th byte gives the same result and that the stream finished.
 json stream_completion(const std::string& vector) {
-  StreamRun whole = run_stream(vector, 0);
-  StreamRun split = run_stream(vector, 7);
+  TranslatedStream whole = run_stream(vector, 0);
+  TranslatedStream split = run_stream(vector, 7);
   REQUIRE(whole.finished);
   REQUIRE(split.finished);
   whole.completion.erase("created");
@@ -490,7 +464,7 @@ TEST_CASE("Embeddings are a ConfigError that points to an OpenAI-compatible back
 
 TEST_CASE("The recorded message becomes a chat.completion with text, stop and usage",
           "[shared-data]") {
-  const json body = json::parse(litellm::test::vector_file("anthropic/recorded_message.json"));
+  const json body = json::parse(vector_file("anthropic/recorded_message.json"));
   const json completion = kAdapter.chat_response(body);
   CHECK(completion["id"] == "msg_01Egs18hRzhru3uGon3qesbA");
   CHECK(completion["object"] == "chat.completion");
@@ -571,7 +545,7 @@ TEST_CASE("The recorded 400 becomes a bad_request error with Anthropic's type an
           "[shared-data]") {
   litellm::HttpResponse response;
   response.status = 400;
-  response.body = litellm::test::vector_file("anthropic/recorded_400_invalid_request.json");
+  response.body = vector_file("anthropic/recorded_400_invalid_request.json");
   const litellm::Error error = kAdapter.error_from_response(response);
   CHECK(error.kind() == ErrorKind::bad_request);
   CHECK(error.http_status() == 400);
@@ -589,7 +563,7 @@ TEST_CASE("The recorded 429 becomes a retryable rate_limit error", "[shared-data
   litellm::HttpResponse response;
   response.status = 429;
   response.headers = {{"content-type", "application/json"}, {"x-should-retry", "true"}};
-  response.body = litellm::test::vector_file("anthropic/recorded_429_rate_limit.json");
+  response.body = vector_file("anthropic/recorded_429_rate_limit.json");
   const litellm::Error error = kAdapter.error_from_response(response);
   CHECK(error.kind() == ErrorKind::rate_limit);
   CHECK(error.http_status() == 429);
@@ -754,7 +728,7 @@ TEST_CASE("The recorded tools stream gives text and two tool calls in order", "[
 // ---- Stream translation details -------------------------------------------------------------
 
 TEST_CASE("Tool call chunks are indexed by tool call, not by content block", "[shared-data]") {
-  const StreamRun run = run_stream("recorded_tools_stream.sse", 0);
+  const TranslatedStream run = run_stream("recorded_tools_stream.sse", 0);
   std::vector<int> indexes;
   for (const json& chunk : run.chunks) {
     const json& delta = chunk["choices"][0]["delta"];
@@ -768,7 +742,7 @@ TEST_CASE("Tool call chunks are indexed by tool call, not by content block", "[s
 
 TEST_CASE("Every chunk is a chat.completion.chunk with message_start's id, model and created",
           "[shared-data]") {
-  const StreamRun run = run_stream("basic_response.sse", 0);
+  const TranslatedStream run = run_stream("basic_response.sse", 0);
   REQUIRE(run.chunks.size() == 5);  // start, three text deltas, message_delta
   for (const json& chunk : run.chunks) {
     CHECK(chunk["object"] == "chat.completion.chunk");
@@ -918,33 +892,19 @@ std::string message_end_events() {
 
 /// Translates and accumulates a whole hand-written stream; `chunks` receives every chunk.
 json accumulate_stream(const std::string& body, std::vector<json>* chunks = nullptr) {
-  litellm::SseParser parser;
   AnthropicStreamTranslator translator;
-  litellm::StreamAccumulator accumulator;
-  const auto on_event = [&](const litellm::SseEvent& event) {
-    std::vector<json> out;
-    translator.on_event(event, out);
-    for (json& chunk : out) {
-      accumulator.add(chunk);
-      if (chunks != nullptr) chunks->push_back(std::move(chunk));
-    }
-  };
-  parser.feed(body, on_event);
-  parser.finish(on_event);
-  CHECK(translator.finished());
-  return accumulator.completion();
+  TranslatedStream run = translate_stream(body, translator);
+  CHECK(run.finished);
+  if (chunks != nullptr) *chunks = std::move(run.chunks);
+  return run.completion;
 }
 
 /// A streamed completion of `body` through a LiteLLMBackend whose Anthropic key is answered by a
 /// fake transport.
 json backend_stream(const std::string& body) {
-  auto transport = std::make_shared<litellm::FakeTransport>();
-  transport->push(litellm::FakeResponse::event_stream(body));
-  litellm::BackendOptions options;
-  options.transport = transport;
-  options.key_registry = std::make_shared<litellm::KeyRegistry>();
-  litellm::LiteLLMBackend backend({anthropic_info()}, "claude-sonnet-4-5",
-                                  json{{"wait_time_per_key", 0}}, options);
+  FakeHarness h;
+  h.transport->push(litellm::FakeResponse::event_stream(body));
+  auto backend = h.backend({anthropic_info()}, "claude-sonnet-4-5");
   return backend.completion(json{{"messages", json::array({user("Hi")})}},
                             [](const json&) { return true; });
 }

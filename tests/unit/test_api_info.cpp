@@ -1,18 +1,20 @@
-#include <cstdlib>
 #include <sstream>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "catch.hpp"
+#include "expect_error.hpp"
 #include "litellm/api_info.hpp"
+#include "scoped_env.hpp"
 #include "text.hpp"
 
 using litellm::ApiInfo;
 using litellm::ConfigError;
 using litellm::json;
 
-using litellm::test::contains;
+using namespace litellm::test;
+
 namespace {
 
 constexpr const char* kSecret = "sk-proj-SECRETSECRETSECRET1234Wxyz";
@@ -23,40 +25,9 @@ ApiInfo openai_info() {
 
 /// The message of the ConfigError that `info.validate()` throws, or "" when it does not throw.
 std::string validation_error(const ApiInfo& info) {
-  try {
-    info.validate();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
+  const auto error = error_of<ConfigError>([&] { info.validate(); });
+  return error ? error->what() : "";
 }
-
-/// Sets an environment variable for the lifetime of the object.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    const char* old = std::getenv(name);
-    if (old) old_ = old;
-    if (value) {
-      ::setenv(name, value, 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_.empty()) {
-      ::unsetenv(name_);
-    } else {
-      ::setenv(name_, old_.c_str(), 1);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::string old_;
-};
 
 }  // namespace
 

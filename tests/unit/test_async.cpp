@@ -7,42 +7,18 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "fake_harness.hpp"
+#include "fake_responses.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
+#include "requests.hpp"
 #include "samples.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using litellm::test::sample_chat_completion;
-using litellm::test::sample_stream_sse;
+using namespace litellm::test;
 
 namespace {
-
-const std::string kKeyA = "sk-test-async-AAAAAAAAAAAAAAAAAAAA";
-const std::string kKeyB = "sk-test-async-BBBBBBBBBBBBBBBBBBBB";
-
-ApiInfo key(const std::string& k) {
-  return {"openai", std::nullopt, k, std::string("https://api.test/v1")};
-}
-
-struct Harness {
-  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
-  BackendOptions options() {
-    BackendOptions o;
-    o.transport = transport;
-    o.key_registry = std::make_shared<KeyRegistry>();
-    o.backoff.initial = 0ms;
-    return o;
-  }
-  LiteLLMBackend backend(std::vector<ApiInfo> infos, double wait_s = 0) {
-    return LiteLLMBackend(std::move(infos), "gpt-4o", json{{"wait_time_per_key", wait_s}},
-                          options());
-  }
-};
-
-json chat(const std::string& text = "hi") {
-  return json{{"messages", json::array({{{"role", "user"}, {"content", text}}})}};
-}
 
 /// A chat completion whose content echoes the request's user text (so order can be checked).
 FakeResponse echo(const HttpRequest& request) {
@@ -91,8 +67,8 @@ FakeResponse embed(const HttpRequest& request) {
 
 /// A batch_embedding of four inputs in two requests, the first answered 400.
 EmbeddingBatch batch_with_first_request_failed() {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::json_body(
       R"({"error":{"message":"bad","type":"invalid_request_error"}})", 400));
   h.transport->respond_with(embed);
@@ -105,20 +81,20 @@ EmbeddingBatch batch_with_first_request_failed() {
 }  // namespace
 
 TEST_CASE("completion_async resolves to the completion") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->respond_with(echo);
-  std::future<json> future = backend.completion_async(chat("one"));
+  std::future<json> future = backend.completion_async(chat_params("one"));
   const json completion = future.get();
   CHECK(completion["choices"][0]["message"]["content"] == "echo: one");
 }
 
 TEST_CASE("a streamed completion_async delivers every chunk and the accumulated completion") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::event_stream(sample_stream_sse(), 64));
   std::atomic<int> chunks{0};
-  std::future<json> future = backend.completion_async(chat(), [&](const json&) {
+  std::future<json> future = backend.completion_async(chat_params("hi"), [&](const json&) {
     ++chunks;
     return true;
   });
@@ -128,8 +104,8 @@ TEST_CASE("a streamed completion_async delivers every chunk and the accumulated 
 }
 
 TEST_CASE("embedding_async resolves to float vectors") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->respond_with(embed);
   const json response = backend.embedding_async(json{{"input", json::array({"abc"})}}).get();
   CHECK(response["data"][0]["embedding"] == json::array({3.0, 0.0}));
@@ -138,45 +114,47 @@ TEST_CASE("embedding_async resolves to float vectors") {
 }
 
 TEST_CASE("an async call's error arrives through the future as its typed exception") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->respond_with(echo);
-  std::future<json> future = backend.completion_async(chat("fail please"));
+  std::future<json> future = backend.completion_async(chat_params("fail please"));
   CHECK_THROWS_AS(future.get(), BadRequestError);
 }
 
 TEST_CASE("an async call is retried on the next key after a server error") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->push(
       FakeResponse::json_body(R"({"error":{"message":"boom","type":"server_error"}})", 500));
   h.transport->respond_with(echo);
-  CHECK(backend.completion_async(chat("x")).get()["choices"][0]["message"]["content"] == "echo: x");
+  CHECK(backend.completion_async(chat_params("x")).get()["choices"][0]["message"]["content"] ==
+        "echo: x");
   const auto requests = h.transport->requests();
   REQUIRE(requests.size() == 2);
   CHECK(requests[0].headers.value("authorization") != requests[1].headers.value("authorization"));
 }
 
 TEST_CASE("async calls wait for keys on timers: one key, wait W, three calls span 2 W") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)}, 0.15);
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)}, "gpt-4o", wait_time_per_key(0.15));
   h.transport->respond_with(echo);
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::future<json>> futures;
-  for (int i = 0; i < 3; ++i) futures.push_back(backend.completion_async(chat(std::to_string(i))));
+  for (int i = 0; i < 3; ++i)
+    futures.push_back(backend.completion_async(chat_params(std::to_string(i))));
   for (auto& future : futures) future.get();
   CHECK(std::chrono::steady_clock::now() - start >= 300ms);  // a lower bound: never flaky
   CHECK(backend.key_pool().snapshot()[0].uses == 3);
 }
 
 TEST_CASE("a call that cannot get a key within max_key_wait fails with RateLimitError") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)}, 3600);
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)}, "gpt-4o", wait_time_per_key(3600));
   h.transport->respond_with(echo);
-  backend.completion(chat());  // the only key is now busy for an hour
+  backend.completion(chat_params("hi"));  // the only key is now busy for an hour
   CallOptions call;
   call.max_key_wait = 50ms;
-  std::future<json> future = backend.completion_async(chat(), call);
+  std::future<json> future = backend.completion_async(chat_params("hi"), call);
   try {
     future.get();
     FAIL("no exception");
@@ -187,24 +165,24 @@ TEST_CASE("a call that cannot get a key within max_key_wait fails with RateLimit
 }
 
 TEST_CASE("destroying the backend ends its waiting async calls with CancelledError") {
-  Harness h;
+  FakeHarness h;
   std::future<json> waiting;
   {
-    auto backend = h.backend({key(kKeyA)}, 3600);
+    auto backend = h.backend({openai_key(kKeyA)}, "gpt-4o", wait_time_per_key(3600));
     h.transport->respond_with(echo);
-    backend.completion(chat());
-    waiting = backend.completion_async(chat());
+    backend.completion(chat_params("hi"));
+    waiting = backend.completion_async(chat_params("hi"));
   }
   CHECK_THROWS_AS(waiting.get(), CancelledError);
 }
 
 TEST_CASE("batch_completion returns results and errors in input order") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->respond_with(echo);
   std::vector<json> requests;
   for (int i = 0; i < 40; ++i)
-    requests.push_back(chat((i % 7 == 3 ? "fail " : "") + std::to_string(i)));
+    requests.push_back(chat_params((i % 7 == 3 ? "fail " : "") + std::to_string(i)));
   BatchOptions options;
   options.max_concurrency = 8;
   std::vector<BatchProgress> reports;
@@ -231,8 +209,10 @@ TEST_CASE("batch_completion returns results and errors in input order") {
 }
 
 TEST_CASE("a cancelled batch ends its unfinished requests with CancelledError") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)}, 3600);  // one key, one use per hour: requests queue up
+  FakeHarness h;
+  auto backend =
+      h.backend({openai_key(kKeyA)}, "gpt-4o",
+                wait_time_per_key(3600));  // one key, one use per hour: requests queue up
   h.transport->respond_with(echo);
   std::atomic<bool> cancel{false};
   BatchOptions options;
@@ -242,7 +222,7 @@ TEST_CASE("a cancelled batch ends its unfinished requests with CancelledError") 
   options.on_progress = [&](const BatchProgress& p) {
     if (p.done >= 1) cancel = true;  // after the first request, the rest wait an hour for a key
   };
-  std::vector<json> requests(10, chat("q"));
+  std::vector<json> requests(10, chat_params("q"));
   const auto start = std::chrono::steady_clock::now();
   const std::vector<BatchItem> items = backend.batch_completion(requests, options);
   CHECK(std::chrono::steady_clock::now() - start < 30s);
@@ -255,8 +235,8 @@ TEST_CASE("a cancelled batch ends its unfinished requests with CancelledError") 
 }
 
 TEST_CASE("batch_embedding splits inputs into requests and reassembles the vectors in order") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->respond_with(embed);
   std::vector<std::string> inputs;
   for (int i = 0; i < 23; ++i) inputs.push_back(std::string(static_cast<std::size_t>(i + 1), 'x'));
@@ -292,8 +272,8 @@ TEST_CASE("a failed embedding request marks its inputs and keeps the others") {
 TEST_CASE("a batch checks every 200 body on the I/O thread before its caller parses it") {
   // Batch results are parsed on the calling thread; the I/O thread still decides what a body is,
   // so error bodies are retried and malformed ones fail exactly as for a single call.
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   const std::string completion = sample_chat_completion();
   // Request 0: a 200 error body (a server error: retried), then a completion.
   h.transport->push(
@@ -308,7 +288,7 @@ TEST_CASE("a batch checks every 200 body on the I/O thread before its caller par
   BatchOptions options;
   options.max_concurrency = 1;  // the scripted answers go to the requests in order
   const std::vector<BatchItem> items =
-      backend.batch_completion(std::vector<json>(4, chat()), options);
+      backend.batch_completion(std::vector<json>(4, chat_params("hi")), options);
   REQUIRE(items.size() == 4);
   REQUIRE(items[0].ok());
   CHECK(items[0].value == json::parse(completion));
@@ -324,12 +304,12 @@ TEST_CASE("a batch checks every 200 body on the I/O thread before its caller par
 
 TEST_CASE("a batch hands every result over when fewer than a wake-up's worth remain") {
   // The calling thread is woken per 32 results and at the end: 33 and 70 leave remainders.
-  Harness h;
-  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->respond_with(echo);
   for (const std::size_t count : {std::size_t{1}, std::size_t{33}, std::size_t{70}}) {
     std::vector<json> requests;
-    for (std::size_t i = 0; i < count; ++i) requests.push_back(chat(std::to_string(i)));
+    for (std::size_t i = 0; i < count; ++i) requests.push_back(chat_params(std::to_string(i)));
     BatchOptions options;
     options.max_concurrency = 16;
     const std::vector<BatchItem> items = backend.batch_completion(requests, options);
@@ -344,56 +324,24 @@ TEST_CASE("a batch hands every result over when fewer than a wake-up's worth rem
 
 // ---- Errors keep their details and their class -------------------------------------------------
 
-namespace {
-
-FakeResponse rejected_key() {
-  FakeResponse r = FakeResponse::json_body(
-      R"({"error":{"message":"Incorrect API key provided","type":"invalid_request_error",)"
-      R"("param":null,"code":"invalid_api_key"}})",
-      401);
-  r.headers.add("x-request-id", "req_async_401");
-  return r;
-}
-
-FakeResponse exhausted_quota() {
-  return FakeResponse::json_body(
-      R"({"error":{"message":"You exceeded your current quota","type":"insufficient_quota",)"
-      R"("param":null,"code":"insufficient_quota"}})",
-      429);
-}
-
-FakeResponse rate_limited() {
-  return FakeResponse::json_body(
-      R"({"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}})",
-      429);
-}
-
-}  // namespace
-
 TEST_CASE("an async 401 on the last key fails with that response's details") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
-  h.transport->push(rejected_key());
-  std::future<json> future = backend.completion_async(chat());
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(rejected_key("req_async_401"));
+  std::future<json> future = backend.completion_async(chat_params("hi"));
   try {
     future.get();
     FAIL("no exception");
   } catch (const AuthError& e) {
-    CHECK(e.http_status() == 401);
-    CHECK(e.provider() == "openai");
-    CHECK(e.error_type() == "invalid_request_error");
-    CHECK(e.error_code() == "invalid_api_key");
-    CHECK(e.provider_message() == "Incorrect API key provided");
-    CHECK(e.request_id() == "req_async_401");
-    CHECK(e.details().key_id == make_unique_api_info_key(key(kKeyA)));
+    check_rejected_key_error(e, "req_async_401", openai_key(kKeyA));
   }
 }
 
 TEST_CASE("an async exhausted quota on the last key fails with the 429's details") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(exhausted_quota());
-  std::future<json> future = backend.completion_async(chat());
+  std::future<json> future = backend.completion_async(chat_params("hi"));
   try {
     future.get();
     FAIL("no exception");
@@ -401,33 +349,34 @@ TEST_CASE("an async exhausted quota on the last key fails with the 429's details
     CHECK(e.http_status() == 429);
     CHECK(e.is_quota_exhausted());
     CHECK(e.provider_message() == "You exceeded your current quota");
-    CHECK(e.details().key_id == make_unique_api_info_key(key(kKeyA)));
+    CHECK(e.details().key_id == make_unique_api_info_key(openai_key(kKeyA)));
   }
 }
 
 TEST_CASE("a batch item rejected on the last key keeps the 401's details and rethrows AuthError") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
-  h.transport->push(rejected_key());
-  const std::vector<BatchItem> items = backend.batch_completion({chat()});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  h.transport->push(rejected_key("req_async_401"));
+  const std::vector<BatchItem> items = backend.batch_completion({chat_params("hi")});
   REQUIRE(items.size() == 1);
   REQUIRE_FALSE(items[0].ok());
   CHECK(items[0].error->http_status() == 401);
   CHECK(items[0].error->error_code() == "invalid_api_key");
   CHECK(items[0].error->request_id() == "req_async_401");
-  CHECK(items[0].error->details().key_id == make_unique_api_info_key(key(kKeyA)));
+  CHECK(items[0].error->details().key_id == make_unique_api_info_key(openai_key(kKeyA)));
   CHECK_THROWS_AS(items[0].rethrow(), AuthError);
 }
 
 TEST_CASE("a batch item that ran out of attempts on a 429 rethrows RateLimitError") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(rate_limited());
   h.transport->respond_with(echo);
   BatchOptions options;
   options.max_concurrency = 1;
   options.call.retry = RetryPolicy{1, std::chrono::seconds(60)};
-  const std::vector<BatchItem> items = backend.batch_completion({chat("a"), chat("b")}, options);
+  const std::vector<BatchItem> items =
+      backend.batch_completion({chat_params("a"), chat_params("b")}, options);
   REQUIRE(items.size() == 2);
   REQUIRE_FALSE(items[0].ok());
   CHECK(items[0].error->kind() == ErrorKind::rate_limit);

@@ -6,58 +6,26 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "fake_harness.hpp"
+#include "fake_responses.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/providers/provider.hpp"
+#include "requests.hpp"
 #include "samples.hpp"
+#include "sse_reading.hpp"
+#include "stream_collector.hpp"
 #include "text.hpp"
 #include "vectors.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using litellm::test::sample_anthropic_message;
-using litellm::test::sample_chat_completion;
-using litellm::test::sample_stream_sse;
-using litellm::test::vector_file;
+using namespace litellm::test;
 
-using litellm::test::contains;
 namespace {
 
-const std::string kKeyA = "sk-test-backend-AAAAAAAAAAAAAAAAAAAA";
-const std::string kKeyB = "sk-test-backend-BBBBBBBBBBBBBBBBBBBB";
-
-ApiInfo openai_key(const std::string& key) {
-  return ApiInfo{"openai", std::nullopt, key, std::string("https://api.test/v1")};
-}
-
-struct Harness {
-  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
-  std::shared_ptr<KeyRegistry> registry = std::make_shared<KeyRegistry>();
-  std::vector<std::string> log_lines;
-
-  BackendOptions options() {
-    BackendOptions o;
-    o.transport = transport;
-    o.key_registry = registry;
-    o.backoff.initial = 0ms;  // no real sleeping between retries
-    o.logger = [this](LogLevel, const std::string& line) { log_lines.push_back(line); };
-    return o;
-  }
-  LiteLLMBackend backend(std::vector<ApiInfo> infos, ModelName model = "gpt-4o",
-                         json kwargs = json{{"wait_time_per_key", 0}}) {
-    return LiteLLMBackend(std::move(infos), std::move(model), std::move(kwargs), options());
-  }
-};
-
-json user_messages(const std::string& text = "Hi") {
-  return json::array({{{"role", "user"}, {"content", text}}});
-}
-
-json chat_params(const std::string& text = "Hi") {
-  return json{{"messages", user_messages(text)}};
-}
-
+/// The key a request carried, whatever its provider's header.
 std::string request_key(const HttpRequest& request) {
   if (const std::string* auth = request.headers.find("authorization")) return auth->substr(7);
   if (const std::string* key = request.headers.find("api-key")) return *key;
@@ -65,26 +33,10 @@ std::string request_key(const HttpRequest& request) {
   return "";
 }
 
-std::string error_body(const std::string& type, const std::string& code, const std::string& msg) {
-  return json{{"error", {{"message", msg}, {"type", type}, {"param", nullptr}, {"code", code}}}}
-      .dump();
-}
-
 /// What a stream's events make, without the backend and transport: parser -> translator ->
 /// accumulator on the whole body.
 json accumulate_directly(const std::string& body, const ProviderAdapter& adapter, int n = 1) {
-  SseParser parser;
-  auto translator = adapter.stream_translator();
-  StreamAccumulator accumulator(n);
-  std::vector<json> chunks;
-  auto on_event = [&](const SseEvent& event) {
-    chunks.clear();
-    translator->on_event(event, chunks);
-    for (const json& chunk : chunks) accumulator.add(chunk);
-  };
-  parser.feed(body, on_event);
-  parser.finish(on_event);
-  return accumulator.completion();
+  return translate_stream(body, *adapter.stream_translator(), n).completion;
 }
 
 /// A completion without the fields that legitimately differ between runs (Anthropic's created).
@@ -96,7 +48,7 @@ json stable(json completion) {
 }  // namespace
 
 TEST_CASE("an OpenAI completion request has the URL, bearer key, model and parameters") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)}, "openai/gpt-4o-mini",
                            json{{"wait_time_per_key", 0}, {"temperature", 0.1}});
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
@@ -113,7 +65,7 @@ TEST_CASE("an OpenAI completion request has the URL, bearer key, model and param
 }
 
 TEST_CASE("parameters: defaults < call parameters < what the ApiInfo fixes") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)}, "gpt-4o",
                            json{{"wait_time_per_key", 0}, {"temperature", 0.1}, {"top_p", 0.5}});
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
@@ -135,7 +87,7 @@ TEST_CASE("parameters: defaults < call parameters < what the ApiInfo fixes") {
 }
 
 TEST_CASE("an Azure request names the encoded deployment, the api-version and the api-key header") {
-  Harness h;
+  FakeHarness h;
   const ApiInfo azure{"azure", std::string("2024-10-21"), kKeyA,
                       std::string("https://res.openai.azure.com/")};
   auto backend = h.backend({azure}, "azure/my deployment");
@@ -150,7 +102,7 @@ TEST_CASE("an Azure request names the encoded deployment, the api-version and th
 }
 
 TEST_CASE("an Anthropic request goes to /v1/messages with x-api-key and anthropic-version") {
-  Harness h;
+  FakeHarness h;
   const ApiInfo anthropic{"anthropic", std::nullopt, kKeyA, std::nullopt};
   auto backend = h.backend({anthropic}, "anthropic/claude-sonnet-4");
   h.transport->push(FakeResponse::json_body(sample_anthropic_message()));
@@ -165,7 +117,7 @@ TEST_CASE("an Anthropic request goes to /v1/messages with x-api-key and anthropi
 }
 
 TEST_CASE("a model map picks the model of the chosen key's backend") {
-  Harness h;
+  FakeHarness h;
   const ApiInfo azure{"azure", std::string("2024-10-21"), kKeyB,
                       std::string("https://r.azure.test")};
   auto backend =
@@ -180,7 +132,7 @@ TEST_CASE("a model map picks the model of the chosen key's backend") {
 }
 
 TEST_CASE("a model map without the chosen key's backend is a ConfigError that keeps the key") {
-  Harness h;
+  FakeHarness h;
   const ApiInfo anthropic{"anthropic", std::nullopt, kKeyB, std::nullopt};
   auto backend = h.backend({anthropic, openai_key(kKeyA)}, json{{"openai", "gpt-4o"}});
   CHECK_THROWS_AS(backend.completion(chat_params()), ConfigError);
@@ -190,7 +142,7 @@ TEST_CASE("a model map without the chosen key's backend is a ConfigError that ke
 }
 
 TEST_CASE("operator() returns the choices' messages, as the Python __call__ does") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::json_body(sample_chat_completion(3)));
   const json messages = backend(json{{"messages", user_messages()}, {"n", 3}});
@@ -203,7 +155,7 @@ TEST_CASE("operator() returns the choices' messages, as the Python __call__ does
 }
 
 TEST_CASE("operator() with stream returns merge_streams' messages, one per choice") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   test::SampleStream three;
   three.n = 3;
@@ -218,7 +170,7 @@ TEST_CASE("operator() with stream returns merge_streams' messages, one per choic
 }
 
 TEST_CASE("operator() with embeddings_call returns the data list") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)}, "text-embedding-3-large",
                            json{{"wait_time_per_key", 0}, {"embeddings_call", true}});
   h.transport->push(FakeResponse::json_body(test::sample_embedding_response(256)));
@@ -229,7 +181,7 @@ TEST_CASE("operator() with embeddings_call returns the data list") {
 }
 
 TEST_CASE("base64 embeddings decode to the same floats as the float answer", "[shared-data]") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)}, "text-embedding-3-large");
   h.transport->push(FakeResponse::json_body(vector_file("openai/embeddings_base64.json")));
   const json decoded = backend.embedding(json{{"input", "hello"}, {"encoding_format", "base64"}});
@@ -271,16 +223,10 @@ TEST_CASE("every recorded OpenAI and Azure stream yields the same completion in 
                                : openai_key(kKeyA);
     const json expected = accumulate_directly(body, adapter_for(info), 1);
     // The chunks as sent: the callback sees each one whole, nothing left over from the last.
-    std::vector<json> sent;
-    SseParser parser;
-    const auto collect = [&sent](const SseEvent& event) {
-      if (event.data != "[DONE]") sent.push_back(json::parse(event.data));
-    };
-    parser.feed(body, collect);
-    parser.finish(collect);
+    const std::vector<json> sent = sse_chunks(body);
     for (const std::size_t piece : {std::size_t{1}, std::size_t{97}, std::size_t{0}}) {
       INFO(file << " in pieces of " << piece);
-      Harness h;
+      FakeHarness h;
       auto backend = h.backend({info});
       h.transport->push(FakeResponse::event_stream(body, piece));
       std::vector<json> seen;
@@ -295,7 +241,7 @@ TEST_CASE("every recorded OpenAI and Azure stream yields the same completion in 
 }
 
 TEST_CASE("recorded streams yield the content they carry", "[shared-data]") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::event_stream(vector_file("openai/stream_tool_call.sse"), 5));
   const json completion = backend.completion(chat_params(), [](const json&) { return true; });
@@ -322,7 +268,7 @@ TEST_CASE("every recorded Anthropic stream yields the same completion in any pie
     const json expected = stable(accumulate_directly(body, adapter_for(anthropic), 1));
     for (const std::size_t piece : {std::size_t{1}, std::size_t{61}}) {
       INFO(file << " in pieces of " << piece);
-      Harness h;
+      FakeHarness h;
       auto backend = h.backend({anthropic}, "claude");
       h.transport->push(FakeResponse::event_stream(body, piece));
       const json completion = backend.completion(chat_params(), [](const json&) { return true; });
@@ -332,30 +278,22 @@ TEST_CASE("every recorded Anthropic stream yields the same completion in any pie
 }
 
 TEST_CASE("chunks reach the callback in arrival order, before the stream ends") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   const std::string body = sample_stream_sse();
   FakeResponse response = FakeResponse::event_stream(body, 1);
   h.transport->push(response);
-  std::string text;
-  std::size_t callbacks = 0;
-  const json completion = backend.completion(chat_params(), [&](const json& chunk) {
-    ++callbacks;
-    for (const json& choice : chunk["choices"]) {
-      const json content = choice["delta"].value("content", json());
-      if (content.is_string()) text += content.get<std::string>();
-    }
-    return true;
-  });
-  CHECK(callbacks == 33);  // 34 events, the last one [DONE]
-  CHECK(text == test::sample_text(0));
-  CHECK(text == completion["choices"][0]["message"]["content"]);
+  StreamCollector collector;
+  const json completion = backend.completion(chat_params(), collector.callback());
+  CHECK(collector.chunks == 33);  // 34 events, the last one [DONE]
+  CHECK(collector.text == test::sample_text(0));
+  CHECK(collector.text == completion["choices"][0]["message"]["content"]);
 }
 
 TEST_CASE("a server error is retried on the key the pool chooses next") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  h.transport->push(FakeResponse::json_body(error_body("server_error", "", "boom"), 500));
+  h.transport->push(openai_error(500, "server_error", "", "boom"));
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   const json completion = backend.completion(chat_params());
   CHECK(completion["choices"][0]["finish_reason"] == "stop");
@@ -368,10 +306,9 @@ TEST_CASE("a server error is retried on the key the pool chooses next") {
 }
 
 TEST_CASE("a rate-limited key cools down and the call moves to the other key at once") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  FakeResponse limited = FakeResponse::json_body(
-      error_body("requests", "rate_limit_exceeded", "Rate limit reached"), 429);
+  FakeResponse limited = rate_limited();
   limited.headers.add("retry-after", "30");
   h.transport->push(limited);
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
@@ -383,10 +320,9 @@ TEST_CASE("a rate-limited key cools down and the call moves to the other key at 
 }
 
 TEST_CASE("a rejected key leaves the rotation and the call succeeds on the next key") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  h.transport->push(FakeResponse::json_body(
-      error_body("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 401));
+  h.transport->push(rejected_key());
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   const auto snapshot = backend.key_pool().snapshot();
@@ -400,22 +336,20 @@ TEST_CASE("a rejected key leaves the rotation and the call succeeds on the next 
 }
 
 TEST_CASE("an exhausted quota takes the key out of rotation") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  h.transport->push(FakeResponse::json_body(
-      error_body("insufficient_quota", "insufficient_quota", "You exceeded your current quota"),
-      429));
+  h.transport->push(exhausted_quota());
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   backend.completion(chat_params());
   CHECK_FALSE(backend.key_pool().snapshot()[0].in_rotation);
 }
 
 TEST_CASE("when every key is rejected the call fails with the reasons and no key") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   for (int i = 0; i < 2; ++i) {
-    h.transport->push(FakeResponse::json_body(
-        error_body("invalid_request_error", "invalid_api_key", "Incorrect API key " + kKeyA), 401));
+    h.transport->push(openai_error(401, "invalid_request_error", "invalid_api_key",
+                                   "Incorrect API key " + kKeyA));
   }
   try {
     backend.completion(chat_params());
@@ -429,20 +363,19 @@ TEST_CASE("when every key is rejected the call fails with the reasons and no key
 }
 
 TEST_CASE("a bad request is not retried") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  h.transport->push(FakeResponse::json_body(
-      error_body("invalid_request_error", "", "messages must not be empty"), 400));
+  h.transport->push(openai_error(400, "invalid_request_error", "", "messages must not be empty"));
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   CHECK_THROWS_AS(backend.completion(chat_params()), BadRequestError);
   CHECK(h.transport->requests().size() == 1);
 }
 
 TEST_CASE("retries stop after max_attempts with the last error and its attempt count") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   for (int i = 0; i < 5; ++i) {
-    h.transport->push(FakeResponse::json_body(error_body("server_error", "", "boom"), 503));
+    h.transport->push(openai_error(503, "server_error", "", "boom"));
   }
   try {
     backend.completion(chat_params());
@@ -457,9 +390,9 @@ TEST_CASE("retries stop after max_attempts with the last error and its attempt c
 }
 
 TEST_CASE("a Retry-After longer than max_retry_after ends the call instead of waiting") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  FakeResponse unavailable = FakeResponse::json_body(error_body("server_error", "", "busy"), 503);
+  FakeResponse unavailable = openai_error(503, "server_error", "", "busy");
   unavailable.headers.add("retry-after", "3600");
   h.transport->push(unavailable);
   CHECK_THROWS_AS(backend.completion(chat_params()), ServerError);
@@ -467,7 +400,7 @@ TEST_CASE("a Retry-After longer than max_retry_after ends the call instead of wa
 }
 
 TEST_CASE("a connection failure or timeout before the response is retried") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   FakeResponse reset;
   reset.fail_before_headers = true;
@@ -482,7 +415,7 @@ TEST_CASE("a connection failure or timeout before the response is retried") {
 }
 
 TEST_CASE("a stream cut after chunks reached the caller is a StreamError with the partial text") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   FakeResponse cut = FakeResponse::event_stream(sample_stream_sse(), 50);
   cut.fail_after_bytes = 3000;
@@ -491,8 +424,7 @@ TEST_CASE("a stream cut after chunks reached the caller is a StreamError with th
   std::string seen;
   try {
     backend.completion(chat_params(), [&](const json& chunk) {
-      const json content = chunk["choices"][0]["delta"].value("content", json());
-      if (content.is_string()) seen += content.get<std::string>();
+      seen += delta_text(chunk);
       return true;
     });
     FAIL("no exception");
@@ -507,7 +439,7 @@ TEST_CASE("a stream cut after chunks reached the caller is a StreamError with th
 }
 
 TEST_CASE("a stream cut before any chunk is retried") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   FakeResponse cut = FakeResponse::event_stream(sample_stream_sse());
   cut.fail_after_bytes = 10;  // inside the first event
@@ -519,7 +451,7 @@ TEST_CASE("a stream cut before any chunk is retried") {
 }
 
 TEST_CASE("a stream that ends without its terminator is a StreamError carrying what arrived") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   std::string body = sample_stream_sse();
   body = body.substr(0, body.find("\n\n", 2000) + 2);  // clean end after a few chunks
@@ -535,7 +467,7 @@ TEST_CASE("a stream that ends without its terminator is a StreamError carrying w
 }
 
 TEST_CASE("an in-band stream error becomes its typed error with the partial completion") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   std::string body = sample_stream_sse();
   body = body.substr(0, body.find("\n\n", 1500) + 2);
@@ -553,7 +485,7 @@ TEST_CASE("an in-band stream error becomes its typed error with the partial comp
 }
 
 TEST_CASE("a callback returning false cancels with the partial result and spares the key") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::event_stream(sample_stream_sse(), 10));
   int calls = 0;
@@ -570,7 +502,7 @@ TEST_CASE("a callback returning false cancels with the partial result and spares
 }
 
 TEST_CASE("a stream answered with plain JSON is delivered as chunks") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   std::size_t chunks = 0;
@@ -586,14 +518,14 @@ TEST_CASE("a stream answered with plain JSON is delivered as chunks") {
 }
 
 TEST_CASE("a body that is not JSON is a ProtocolError") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::json_body("<html>gateway</html>"));
   CHECK_THROWS_AS(backend.completion(chat_params()), ProtocolError);
 }
 
 TEST_CASE("a response over max_response_bytes is a ProtocolError") {
-  Harness h;
+  FakeHarness h;
   BackendOptions options = h.options();
   options.max_response_bytes = 100;
   LiteLLMBackend backend({openai_key(kKeyA)}, "gpt-4o", json{{"wait_time_per_key", 0}}, options);
@@ -605,10 +537,9 @@ TEST_CASE("a response over max_response_bytes is a ProtocolError") {
 }
 
 TEST_CASE("a key echoed by the provider is redacted in the error and the log") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  h.transport->push(FakeResponse::json_body(
-      error_body("invalid_request_error", "", "Bad key " + kKeyA + " given"), 400));
+  h.transport->push(openai_error(400, "invalid_request_error", "", "Bad key " + kKeyA + " given"));
   try {
     backend.completion(chat_params());
     FAIL("no exception");
@@ -616,12 +547,12 @@ TEST_CASE("a key echoed by the provider is redacted in the error and the log") {
     CHECK_FALSE(contains(e.what(), kKeyA));
     CHECK(contains(e.provider_message(), redact_key(kKeyA)));
   }
-  for (const std::string& line : h.log_lines) CHECK_FALSE(contains(line, kKeyA));
-  CHECK_FALSE(h.log_lines.empty());
+  for (const std::string& line : h.log.lines()) CHECK_FALSE(contains(line, kKeyA));
+  CHECK_FALSE(h.log.lines().empty());
 }
 
 TEST_CASE("extra_headers are sent, and one with a line break is refused before sending") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   json params = chat_params();
@@ -635,7 +566,7 @@ TEST_CASE("extra_headers are sent, and one with a line break is refused before s
 }
 
 TEST_CASE("missing messages or input is a ConfigError before anything is sent") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   CHECK_THROWS_AS(backend.completion(json{{"temperature", 1}}), ConfigError);
   CHECK_THROWS_AS(backend.embedding(json::object()), ConfigError);
@@ -643,7 +574,7 @@ TEST_CASE("missing messages or input is a ConfigError before anything is sent") 
 }
 
 TEST_CASE("a timeout parameter sets the total timeout of the call") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   json params = chat_params();
@@ -655,7 +586,7 @@ TEST_CASE("a timeout parameter sets the total timeout of the call") {
 }
 
 TEST_CASE("OpenAI streams ask for the usage chunk") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   test::SampleStream with_usage;
   with_usage.usage = true;
@@ -668,7 +599,7 @@ TEST_CASE("OpenAI streams ask for the usage chunk") {
 }
 
 TEST_CASE("a caller's stream_options are sent with a stream and dropped without one") {
-  Harness h;
+  FakeHarness h;
   const ApiInfo vllm{"vllm", std::nullopt, kKeyA, std::string("http://127.0.0.1:1/v1")};
   auto backend = h.backend({openai_key(kKeyA)});
   auto compatible = h.backend({vllm}, "my-model");
@@ -694,7 +625,7 @@ TEST_CASE("a caller's stream_options are sent with a stream and dropped without 
 }
 
 TEST_CASE("operator() with stream still raises an in-band error as its typed error") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   std::string body = sample_stream_sse();
   body = body.substr(0, body.find("\n\n", 1500) + 2);
@@ -725,37 +656,24 @@ TEST_CASE("BufferingSink keeps a success's headers unless told not to and always
 // ---- The last key out of rotation --------------------------------------------------------------
 
 TEST_CASE("a 401 on the last key fails with that response's status, details and key id") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  FakeResponse rejected = FakeResponse::json_body(
-      error_body("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 401);
-  rejected.headers.add("x-request-id", "req_401");
-  h.transport->push(rejected);
+  h.transport->push(rejected_key("req_401"));
   try {
     backend.completion(chat_params());
     FAIL("no exception");
   } catch (const AuthError& e) {
-    CHECK(e.http_status() == 401);
-    CHECK(e.provider() == "openai");
-    CHECK(e.error_type() == "invalid_request_error");
-    CHECK(e.error_code() == "invalid_api_key");
-    CHECK(e.provider_message() == "Incorrect API key provided");
-    CHECK(e.request_id() == "req_401");
-    CHECK(e.details().key_id == make_unique_api_info_key(openai_key(kKeyA)));
+    check_rejected_key_error(e, "req_401", openai_key(kKeyA));
     CHECK(contains(e.what(), "all 1 keys are out of rotation"));
   }
   CHECK(h.transport->requests().size() == 1);
 }
 
 TEST_CASE("an exhausted quota on the last key fails with the 429's details") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   for (int i = 0; i < 2; ++i) {
-    FakeResponse quota = FakeResponse::json_body(
-        error_body("insufficient_quota", "insufficient_quota", "You exceeded your current quota"),
-        429);
-    quota.headers.add("x-request-id", "req_quota_" + std::to_string(i));
-    h.transport->push(quota);
+    h.transport->push(exhausted_quota("req_quota_" + std::to_string(i)));
   }
   try {
     backend.completion(chat_params());
@@ -774,10 +692,9 @@ TEST_CASE("an exhausted quota on the last key fails with the 429's details") {
 // ---- x-should-retry ----------------------------------------------------------------------------
 
 TEST_CASE("x-should-retry true retries a response that is otherwise final") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
-  FakeResponse bad =
-      FakeResponse::json_body(error_body("invalid_request_error", "", "hiccup"), 400);
+  FakeResponse bad = openai_error(400, "invalid_request_error", "", "hiccup");
   bad.headers.add("x-should-retry", "true");
   h.transport->push(bad);
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
@@ -786,11 +703,10 @@ TEST_CASE("x-should-retry true retries a response that is otherwise final") {
 }
 
 TEST_CASE("x-should-retry true still stops at max_attempts") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   for (int i = 0; i < 5; ++i) {
-    FakeResponse bad =
-        FakeResponse::json_body(error_body("invalid_request_error", "", "hiccup"), 400);
+    FakeResponse bad = openai_error(400, "invalid_request_error", "", "hiccup");
     bad.headers.add("x-should-retry", "true");
     h.transport->push(bad);
   }
@@ -799,9 +715,9 @@ TEST_CASE("x-should-retry true still stops at max_attempts") {
 }
 
 TEST_CASE("x-should-retry false ends the call after one attempt whatever the status") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  FakeResponse down = FakeResponse::json_body(error_body("server_error", "", "down"), 503);
+  FakeResponse down = openai_error(503, "server_error", "", "down");
   down.headers.add("x-should-retry", "false");
   h.transport->push(down);
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
@@ -810,10 +726,9 @@ TEST_CASE("x-should-retry false ends the call after one attempt whatever the sta
 }
 
 TEST_CASE("x-should-retry false on a rejected key ends the call and still takes the key out") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
-  FakeResponse rejected = FakeResponse::json_body(
-      error_body("invalid_request_error", "invalid_api_key", "Incorrect API key provided"), 401);
+  FakeResponse rejected = rejected_key();
   rejected.headers.add("x-should-retry", "false");
   h.transport->push(rejected);
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
@@ -825,7 +740,7 @@ TEST_CASE("x-should-retry false on a rejected key ends the call and still takes 
 // ---- Gemini ------------------------------------------------------------------------------------
 
 TEST_CASE("a Gemini bad key (400 with a list body) takes the key out and moves to the next") {
-  Harness h;
+  FakeHarness h;
   const auto gemini = [](const std::string& key) {
     return ApiInfo{"gemini", std::nullopt, key, std::string("https://gemini.test/v1beta/openai")};
   };
@@ -844,7 +759,7 @@ TEST_CASE("a Gemini bad key (400 with a list body) takes the key out and moves t
 }
 
 TEST_CASE("an OpenAI-compatible backend's errors name it, plain and streamed alike") {
-  Harness h;
+  FakeHarness h;
   const ApiInfo groq{"groq", std::nullopt, kKeyA, std::nullopt};
   auto backend = h.backend({groq}, "llama-3.3-70b");
   h.transport->push(FakeResponse::json_body(

@@ -27,13 +27,16 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "fake_harness.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
 #include "litellm/merge.hpp"
-#include "litellm/sse.hpp"
+#include "requests.hpp"
+#include "sse_reading.hpp"
 #include "vectors.hpp"
 
 using litellm::json;
+using namespace litellm::test;
 
 namespace {
 
@@ -57,31 +60,6 @@ bool lists_path(const json& test_case, const std::string& path) {
     if (listed == path) return true;
   }
   return false;
-}
-
-/// The data of every SSE event of `sse`, parsed by the library's SSE parser.
-std::vector<std::string> event_data(const std::string& sse) {
-  litellm::SseParser parser;
-  std::vector<std::string> out;
-  const auto on_event = [&out](const litellm::SseEvent& event) { out.push_back(event.data); };
-  parser.feed(sse, on_event);
-  parser.finish(on_event);
-  return out;
-}
-
-/// The OpenAI chunks of a stream: every event's data but `[DONE]`.
-std::vector<std::string> chunk_texts(const std::string& sse) {
-  std::vector<std::string> out;
-  for (std::string& data : event_data(sse)) {
-    if (data != "[DONE]") out.push_back(std::move(data));
-  }
-  return out;
-}
-
-std::vector<json> parsed_chunks(const std::string& sse) {
-  std::vector<json> out;
-  for (const std::string& text : chunk_texts(sse)) out.push_back(json::parse(text));
-  return out;
 }
 
 // ---- Tolerant parse of truncated JSON ----------------------------------------------------------
@@ -409,17 +387,15 @@ Outcome run(const std::function<json()>& route) {
 json through_backend(const json& test_case, std::size_t piece_size,
                      const std::function<json(litellm::LiteLLMBackend&, json params)>& call) {
   const std::string protocol = test_case.at("protocol");
-  auto transport = std::make_shared<litellm::FakeTransport>();
-  transport->push(litellm::FakeResponse::event_stream(test_case.at("sse"), piece_size));
-  litellm::BackendOptions options;
-  options.transport = transport;
-  options.key_registry = std::make_shared<litellm::KeyRegistry>();
+  FakeHarness h;
+  h.transport->push(litellm::FakeResponse::event_stream(test_case.at("sse"), piece_size));
+  litellm::BackendOptions options = h.options();
   options.retry.max_attempts = 1;
   litellm::ApiInfo info{protocol, std::nullopt, "sk-conformance-test-key-0000",
                         std::string("https://api.test")};
   litellm::LiteLLMBackend backend({info}, protocol == "anthropic" ? "claude-test" : "gpt-test",
-                                  json{{"wait_time_per_key", 0}}, options);
-  json params{{"messages", json::array({{{"role", "user"}, {"content", "Hi"}}})}};
+                                  wait_time_per_key(0), options);
+  json params = chat_params();
   if (protocol != "anthropic") params["n"] = test_case.at("n");
   return call(backend, std::move(params));
 }
@@ -431,26 +407,26 @@ std::function<json()> route(const std::string& path, const json& test_case, bool
   const int n = test_case.at("n");
   messages = path == "merge_streams" || path == "accumulator_messages" || path == "backend_call";
   if (path == "merge_streams") {
-    return [=] { return json(litellm::merge_streams(parsed_chunks(sse), n)); };
+    return [=] { return json(litellm::merge_streams(sse_chunks(sse), n)); };
   }
   if (path == "accumulator" || path == "accumulator_messages") {
     return [=] {
       litellm::StreamAccumulator accumulator(n);
-      for (const json& chunk : parsed_chunks(sse)) accumulator.add(chunk);
+      for (const json& chunk : sse_chunks(sse)) accumulator.add(chunk);
       return path == "accumulator" ? accumulator.completion() : json(accumulator.messages());
     };
   }
   if (path == "accumulator_move") {
     return [=] {
       litellm::StreamAccumulator accumulator(n);
-      for (json& chunk : parsed_chunks(sse)) accumulator.add(std::move(chunk));
+      for (json& chunk : sse_chunks(sse)) accumulator.add(std::move(chunk));
       return accumulator.completion();
     };
   }
   if (path == "accumulator_text") {
     return [=] {
       litellm::StreamAccumulator accumulator(n);
-      for (const std::string& text : chunk_texts(sse)) accumulator.add_chunk_text(text);
+      for (const std::string& text : sse_payloads(sse)) accumulator.add_chunk_text(text);
       return accumulator.completion();
     };
   }

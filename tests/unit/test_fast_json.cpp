@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <random>
 #include <string>
@@ -16,7 +15,7 @@
 #include "catch.hpp"
 #include "litellm/detail/fast_json.hpp"
 #include "litellm/merge.hpp"
-#include "litellm/sse.hpp"
+#include "sse_reading.hpp"
 #include "vectors.hpp"
 
 using litellm::json;
@@ -25,6 +24,7 @@ using litellm::detail::append_json;
 using litellm::detail::is_valid_json;
 using litellm::detail::parse_json;
 using litellm::detail::scan_top_level;
+using namespace litellm::test;
 
 namespace {
 
@@ -132,31 +132,6 @@ void check_agreement(const std::vector<std::string>& inputs) {
     INFO("input: " << printable(text));
     CHECK(parse_difference(text).empty());
   }
-}
-
-/// The JSON payloads of a recorded SSE body, `[DONE]` excluded.
-std::vector<std::string> sse_payloads(const std::string& body) {
-  std::vector<std::string> out;
-  litellm::SseParser parser;
-  const auto on_event = [&out](const litellm::SseEvent& event) {
-    if (event.data != "[DONE]") out.push_back(event.data);
-  };
-  parser.feed(body, on_event);
-  parser.finish(on_event);
-  return out;
-}
-
-/// Every recorded vector file, relative to LITELLM_TEST_DATA_DIR/llm-vectors, sorted.
-std::vector<std::string> vector_files() {
-  const std::filesystem::path root = std::filesystem::path(LITELLM_TEST_DATA_DIR) / "llm-vectors";
-  std::vector<std::string> out;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
-    if (entry.is_regular_file()) {
-      out.push_back(std::filesystem::relative(entry.path(), root).generic_string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
 }
 
 /// The recorded OpenAI and Azure streams.

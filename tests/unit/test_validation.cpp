@@ -8,52 +8,32 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "expect_error.hpp"
+#include "fake_harness.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
+#include "requests.hpp"
 #include "samples.hpp"
 #include "text.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using litellm::test::sample_chat_completion;
+using namespace litellm::test;
 
-using litellm::test::contains;
 namespace {
 
-const std::string kKey = "sk-test-validation-AAAAAAAAAAAAAAAA";
-
-ApiInfo openai_key() {
-  return ApiInfo{"openai", std::nullopt, kKey, std::string("https://api.test/v1")};
-}
-
-struct Harness {
-  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
-
-  BackendOptions options() {
-    BackendOptions o;
-    o.transport = transport;
-    o.key_registry = std::make_shared<KeyRegistry>();
-    o.backoff.initial = 0ms;
-    return o;
-  }
-  LiteLLMBackend backend(BackendOptions o, json kwargs = json{{"wait_time_per_key", 0}}) {
-    return LiteLLMBackend({openai_key()}, "gpt-4o", std::move(kwargs), std::move(o));
+/// The fake harness, with backends on one key.
+struct OneKeyHarness : FakeHarness {
+  LiteLLMBackend backend(BackendOptions o, json kwargs = wait_time_per_key(0)) {
+    return LiteLLMBackend({openai_key(kKeyA)}, "gpt-4o", std::move(kwargs), std::move(o));
   }
   LiteLLMBackend backend() { return backend(options()); }
 };
 
-json chat_params(json content = "Hi") {
-  return json{{"messages", json::array({{{"role", "user"}, {"content", std::move(content)}}})}};
-}
-
 /// The ConfigError message `call` throws, or "" when it throws none.
 std::string config_error_of(const std::function<void()>& call) {
-  try {
-    call();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
+  const auto error = error_of<ConfigError>(call);
+  return error ? error->what() : "";
 }
 
 struct OptionCase {
@@ -92,7 +72,7 @@ TEST_CASE("a backend option out of its range is a ConfigError naming the field")
   };
   for (const OptionCase& c : cases) {
     INFO(c.field);
-    Harness h;
+    OneKeyHarness h;
     BackendOptions options = h.options();
     c.set(options);
     const std::string message = config_error_of([&] { h.backend(options); });
@@ -101,7 +81,7 @@ TEST_CASE("a backend option out of its range is a ConfigError naming the field")
 }
 
 TEST_CASE("zero is accepted where the option documents what it means") {
-  Harness h;
+  OneKeyHarness h;
   BackendOptions options = h.options();
   options.timeouts.first_byte = 0ms;
   options.timeouts.idle = 0ms;
@@ -137,7 +117,7 @@ TEST_CASE("a call option out of its range is a ConfigError naming the field, not
        }},
       {"max_key_wait", [](CallOptions& c) { c.max_key_wait = -1ms; }},
   };
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   for (const auto& [field, set] : cases) {
     INFO(field);
@@ -152,7 +132,7 @@ TEST_CASE("a call option out of its range is a ConfigError naming the field, not
 }
 
 TEST_CASE("a batch's call options are checked before anything is sent") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   BatchOptions options;
   options.call.retry = RetryPolicy{0, 60s};
@@ -162,7 +142,7 @@ TEST_CASE("a batch's call options are checked before anything is sent") {
 }
 
 TEST_CASE("a timeout parameter that is not a positive number is a ConfigError, nothing sent") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   for (const json& bad : {json("abc"), json(-1), json(0), json(kNaN), json(kInf), json(true),
                           json::array({1}), json(1e300)}) {
@@ -175,7 +155,7 @@ TEST_CASE("a timeout parameter that is not a positive number is a ConfigError, n
 }
 
 TEST_CASE("a null timeout parameter keeps the configured total timeout") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   json params = chat_params();
@@ -187,7 +167,7 @@ TEST_CASE("a null timeout parameter keeps the configured total timeout") {
 // ---- Request values ----------------------------------------------------------------------------
 
 TEST_CASE("a NaN or infinite parameter is a ConfigError naming it, nothing sent") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   json params = chat_params();
   params["temperature"] = kNaN;
@@ -205,14 +185,14 @@ TEST_CASE("a NaN or infinite parameter is a ConfigError naming it, nothing sent"
 }
 
 TEST_CASE("a NaN in the backend's default parameters fails each call, nothing sent") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend(h.options(), json{{"wait_time_per_key", 0}, {"top_p", kNaN}});
   CHECK(contains(config_error_of([&] { backend.completion(chat_params()); }), "top_p"));
   CHECK(h.transport->requests().empty());
 }
 
 TEST_CASE("invalid UTF-8 in a message is a ConfigError naming where, nothing sent") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   const std::string message =
       config_error_of([&] { backend.completion(chat_params("caf\xC3 au lait")); });
@@ -236,7 +216,7 @@ TEST_CASE("invalid UTF-8 in a message is a ConfigError naming where, nothing sen
 }
 
 TEST_CASE("invalid UTF-8 in a member name is a ConfigError, nothing sent") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   json params = chat_params();
   params["metadata"] = {{"k\xFF", "v"}};
@@ -250,7 +230,7 @@ TEST_CASE("invalid UTF-8 in a member name is a ConfigError, nothing sent") {
 }
 
 TEST_CASE("valid UTF-8 of every length is sent unchanged") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   h.transport->push(FakeResponse::json_body(sample_chat_completion()));
   // 1 to 4 byte sequences, some past a 16-byte ASCII run.
@@ -260,7 +240,7 @@ TEST_CASE("valid UTF-8 of every length is sent unchanged") {
 }
 
 TEST_CASE("n must be an integer from 1 to kMaxChoices, nothing sent otherwise") {
-  Harness h;
+  OneKeyHarness h;
   auto backend = h.backend();
   for (const json& bad : {json(0), json(-1), json(1e9), json(1000000000), json(kMaxChoices + 1),
                           json(2.0), json("2"), json(kNaN)}) {
@@ -278,7 +258,7 @@ TEST_CASE("n must be an integer from 1 to kMaxChoices, nothing sent otherwise") 
 }
 
 TEST_CASE("a max_key_wait beyond the clock's range waits for the key, not an overflow") {
-  Harness h;
+  OneKeyHarness h;
   auto clock = std::make_shared<FakeClock>();
   BackendOptions options = h.options();
   options.key_registry = std::make_shared<KeyRegistry>(clock);
