@@ -6,3 +6,4 @@
 #include "litellm/impl/call-inl.hpp"
 #include "litellm/impl/curl_transport-inl.hpp"
 #include "litellm/impl/engine-inl.hpp"
+#include "litellm/impl/options-inl.hpp"
