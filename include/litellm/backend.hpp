@@ -12,47 +12,46 @@
 
 #include "litellm/config.hpp"
 
-#include <atomic>
-#include <chrono>
+#include <cstddef>
 #include <exception>
-#include <functional>
 #include <future>
-#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "litellm/api_info.hpp"
 #include "litellm/errors.hpp"
-#include "litellm/http.hpp"
 #include "litellm/key_pool.hpp"
 #include "litellm/options.hpp"
-#include "litellm/retry.hpp"
-#include "litellm/sse.hpp"
 
 namespace litellm {
 
+namespace detail {
+class BackendState;
+}  // namespace detail
+
 /// One request's outcome in a batch: its result, or its error.
 ///
-/// `error` is a copy of the failure as a plain `Error` (its kind, message and details); to catch
-/// it by its class (`RateLimitError`, `AuthError`, ...), call `rethrow()`:
+/// `error` is a copy of the library's failure as a plain `Error` (its kind, message and details);
+/// to catch it by its class (`RateLimitError`, `AuthError`, ...), call `rethrow()`:
 /// @code
 /// try { item.rethrow(); } catch (const litellm::RateLimitError& e) { ... }
 /// @endcode
+/// A failure that is not the library's (std::bad_alloc, an exception thrown by a callback) is
+/// never turned into an `Error`: it is only in `exception`, as thrown, and `error` stays empty.
 struct LITELLM_API BatchItem {
-  json value;                  ///< What `completion()` would have returned, when it succeeded.
-  std::optional<Error> error;  ///< Why it failed, otherwise (sliced to `Error`: see `exception`).
+  json value;  ///< What `completion()` would have returned, when it succeeded.
+  /// Why it failed, when the library reports the failure (sliced to `Error`: see `exception`).
+  std::optional<Error> error;
   /// The failure as thrown, with its class: the `Error` subclass of its kind (or, for a failure
-  /// that is not the library's, e.g. an exception from a callback, that exception). Null when
-  /// the request succeeded.
+  /// that is not the library's, that exception). Null when the request succeeded.
   std::exception_ptr exception;
   /// True when the request succeeded.
-  bool ok() const noexcept { return !error.has_value(); }
+  bool ok() const noexcept { return !error.has_value() && !exception; }
   /// Throws the failure with its class (`exception`; when only `error` is set, its kind's
   /// subclass via `rethrow_as_kind`). Does nothing when the request succeeded.
   void rethrow() const {
@@ -65,8 +64,9 @@ struct LITELLM_API BatchItem {
 struct LITELLM_API EmbeddingBatch {
   /// One vector per input; empty when the request that carried the input failed.
   std::vector<std::vector<float>> vectors;
-  /// One entry per input: the error of the request that carried it, if it failed (sliced to
-  /// `Error`: see `exceptions`).
+  /// One entry per input: the error of the request that carried it, if it failed and the library
+  /// reports the failure (sliced to `Error`: see `exceptions`; as in `BatchItem::error`, a
+  /// failure that is not the library's is only in `exceptions`).
   std::vector<std::optional<Error>> errors;
   /// One entry per input: the failure of the request that carried it as thrown, with its class
   /// (see `BatchItem::exception`); null for an input that has its vector.
@@ -196,21 +196,17 @@ class LITELLM_API LiteLLMBackend {
   /// The default request parameters (kwargs without the consumed members).
   const json& default_params() const noexcept { return defaults_; }
   /// The model setting.
-  const ModelName& model_name() const noexcept { return model_name_; }
+  const ModelName& model_name() const noexcept;
   /// Whether `operator()` calls the embeddings endpoint (`embeddings_call`).
   bool embeddings_call() const noexcept { return embeddings_call_; }
   /// The options in effect.
-  const BackendOptions& options() const noexcept { return options_; }
-
-  struct Internals;  ///< Implementation details shared with the I/O engine (not for users).
+  const BackendOptions& options() const noexcept;
 
  private:
-  ModelName model_name_;
   json defaults_;
   bool embeddings_call_ = false;
-  BackendOptions options_;
-  std::unique_ptr<KeyPool> pool_;
-  std::unique_ptr<Internals> internals_;
+  /// The model, options, key pool and I/O engine the calls share (see detail/backend_state.hpp).
+  std::unique_ptr<detail::BackendState> state_;
 };
 
 }  // namespace litellm
