@@ -30,10 +30,11 @@ namespace litellm::detail {
 /// attempt runner turns it into a Failure).
 class StreamCall final : public ResponseSink {
  public:
+  /// @param translator the adapter's (`adapter.stream_translator()`, not null).
   /// @param provider the name an error body in a plain-JSON answer is reported with.
-  /// @throws ConfigError when the adapter cannot stream.
-  StreamCall(const ProviderAdapter& adapter, int n, const ChunkCallback* on_chunk,
-             std::size_t max_bytes, SseParserOptions sse, std::string_view provider);
+  StreamCall(const ProviderAdapter& adapter, std::unique_ptr<StreamTranslator> translator, int n,
+             const ChunkCallback* on_chunk, std::size_t max_bytes, SseParserOptions sse,
+             std::string_view provider);
 
   bool on_headers(int status, const Headers& headers) override;
   /// True once the stream's end marker ([DONE], message_stop) arrived: the transport need not

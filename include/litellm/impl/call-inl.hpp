@@ -191,9 +191,10 @@ LITELLM_INLINE std::optional<Failure> CallRunner::begin_attempt(const ApiInfo& i
   const BackendOptions& options = *context_.options;
   stream_.reset();
   buffer_.reset();
+  std::optional<Failure> refused;
   // The model map, the adapter and the header check report a request that cannot be built by
   // throwing ConfigError.
-  return failure_of([&] {
+  std::optional<Failure> thrown = failure_of([&] {
     const std::string model =
         strip_model_prefix(context_.model_name->for_backend(info.backend_used), info.backend_used);
     if (spec_.kind == CallKind::embedding) {
@@ -212,14 +213,20 @@ LITELLM_INLINE std::optional<Failure> CallRunner::begin_attempt(const ApiInfo& i
     for (const auto& [name, value] : spec_.extra_headers) request_.headers.set(name, value);
     for (const auto& [name, value] : request_.headers) check_header_field(name, value);
     request_.timeouts = spec_.timeouts;
-    if (spec_.kind == CallKind::chat_stream) {
-      stream_ = std::make_unique<StreamCall>(*adapter_, spec_.n, &spec_.on_chunk,
-                                             options.max_response_bytes, options.sse,
-                                             provider_name(adapter_->protocol()));
-    } else {
+    if (spec_.kind != CallKind::chat_stream) {
       buffer_.emplace(options.max_response_bytes, /*keep_success_headers=*/false);
+      return;
     }
+    std::unique_ptr<StreamTranslator> translator = adapter_->stream_translator();
+    if (!translator) {
+      refused = ConfigError("this provider cannot stream");
+      return;
+    }
+    stream_ = std::make_unique<StreamCall>(*adapter_, std::move(translator), spec_.n,
+                                           &spec_.on_chunk, options.max_response_bytes, options.sse,
+                                           provider_name(adapter_->protocol()));
   });
+  return thrown ? thrown : refused;
 }
 
 LITELLM_INLINE CallResult CallRunner::finish_response() {

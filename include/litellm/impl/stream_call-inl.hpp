@@ -10,20 +10,19 @@
 
 namespace litellm::detail {
 
-LITELLM_INLINE StreamCall::StreamCall(const ProviderAdapter& adapter, int n,
+LITELLM_INLINE StreamCall::StreamCall(const ProviderAdapter& adapter,
+                                      std::unique_ptr<StreamTranslator> translator, int n,
                                       const ChunkCallback* on_chunk, std::size_t max_bytes,
                                       SseParserOptions sse, std::string_view provider)
     : adapter_(adapter),
-      translator_(adapter.stream_translator()),
+      translator_(std::move(translator)),
       accumulator_(n),
       on_chunk_(on_chunk),
       max_bytes_(max_bytes),
       parser_(sse),
       provider_(provider),
       openai_chunks_(adapter.protocol() != WireProtocol::anthropic),
-      has_callback_(on_chunk != nullptr && *on_chunk) {
-  if (!translator_) throw ConfigError("this provider cannot stream");
-}
+      has_callback_(on_chunk != nullptr && *on_chunk) {}
 
 LITELLM_INLINE bool StreamCall::on_headers(int status, const Headers& headers) {
   status_ = status;
