@@ -25,9 +25,9 @@ LITELLM_INLINE Engine& BackendState::engine() {
 
 LITELLM_INLINE std::shared_ptr<Engine::Job> BackendState::submit(
     CallSpec spec, std::function<void(CallResult)> done) {
-  Engine& runner = engine();
-  std::shared_ptr<Engine::Job> job = runner.make_job(std::move(spec), std::move(done));
-  runner.submit(job);
+  Engine& io = engine();
+  std::shared_ptr<Engine::Job> job = io.make_job(std::move(spec), std::move(done));
+  io.submit(job);
   return job;
 }
 
