@@ -53,6 +53,10 @@ enum class Verdict {
   retry,       ///< Another attempt, after retry_delay.
 };
 
+/// True for a failure the caller caused (a cancellation, a ConfigError): never retried, and not
+/// reported against the key.
+bool is_callers_doing(const Error& error) noexcept;
+
 /// The retry policy applied to a failed attempt. `error` carries the call's context, `outcome` is
 /// what it means for the key, `delivered` whether a chunk reached the caller, `attempts` the
 /// attempts made so far (this one included).

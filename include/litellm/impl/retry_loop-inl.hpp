@@ -14,12 +14,14 @@ using std::chrono::milliseconds;
 
 // ---- The policies ------------------------------------------------------------------------------
 
+LITELLM_INLINE bool is_callers_doing(const Error& error) noexcept {
+  return error.kind() == ErrorKind::cancelled || error.kind() == ErrorKind::config;
+}
+
 LITELLM_INLINE Verdict verdict_after(const Error& error, const KeyOutcome& outcome, bool delivered,
                                      int attempts, const RetryPolicy& policy) {
-  const bool caller_side =
-      error.kind() == ErrorKind::cancelled || error.kind() == ErrorKind::config;
   // A chunk that reached the caller cannot be taken back.
-  if (caller_side || delivered) return Verdict::give_up;
+  if (is_callers_doing(error) || delivered) return Verdict::give_up;
   // The server's x-should-retry: false ends the call here, even when another key could be tried.
   if (error.details().should_retry == false) return Verdict::give_up;
   if (outcome.kind == KeyOutcome::Kind::auth_failed ||
@@ -152,8 +154,7 @@ LITELLM_INLINE RetryLoop::Step RetryLoop::end_attempt(std::exception_ptr transpo
   }
   const Error error = with_context(*raw, lease_->api_info(), context_.pool->api_infos(),
                                    lease_->key_id(), attempts_, attempt.partial);
-  const bool caller_side =
-      error.kind() == ErrorKind::cancelled || error.kind() == ErrorKind::config;
+  const bool caller_side = is_callers_doing(error);  // not the key's doing: not reported
   const KeyOutcome outcome = KeyOutcome::from_error(error);
   const std::string key_id = lease_->key_id();
   if (!caller_side) lease_->report(outcome);
