@@ -1,6 +1,8 @@
 // A call's request, prepared once before its first attempt: the merged parameters, the headers,
 // timeouts and retry policy (CallSpec), with every parameter and option checked first, so that a
-// call that cannot be sent fails with ConfigError before anything is sent.
+// call that cannot be sent fails with ConfigError before anything is sent. The facade calls these
+// at the public edge, on the caller's thread, before a call exists: their ConfigError is thrown
+// straight to the caller (an asynchronous method or a batch throws it rather than returning).
 #pragma once
 
 #include "litellm/config.hpp"
