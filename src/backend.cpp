@@ -1,8 +1,17 @@
-// Compiles the calls once: the facade, one call's attempts, the I/O engine, the curl transport.
+// Compiles the calls once: the facade and its options, the shared state, the request checks, one
+// call's attempts and its stream sink, the retry loop, the I/O engine and batches, the curl
+// transport.
 #ifndef LITELLM_COMPILED_LIB
 #error "src/ builds the compiled library: define LITELLM_COMPILED_LIB"
 #endif
 #include "litellm/impl/backend-inl.hpp"
+#include "litellm/impl/backend_state-inl.hpp"
+#include "litellm/impl/batch-inl.hpp"
 #include "litellm/impl/call-inl.hpp"
+#include "litellm/impl/call_spec-inl.hpp"
 #include "litellm/impl/curl_transport-inl.hpp"
 #include "litellm/impl/engine-inl.hpp"
+#include "litellm/impl/failure-inl.hpp"
+#include "litellm/impl/options-inl.hpp"
+#include "litellm/impl/retry_loop-inl.hpp"
+#include "litellm/impl/stream_call-inl.hpp"

@@ -3,6 +3,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <future>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -404,4 +407,114 @@ TEST_CASE("a failed embedding request's inputs rethrow its error with its class"
   CHECK_THROWS_AS(batch.rethrow(1), BadRequestError);
   CHECK_NOTHROW(batch.rethrow(2));
   CHECK_THROWS_AS(batch.rethrow(4), std::out_of_range);
+}
+
+// ---- Failures that are not the library's -------------------------------------------------------
+// They reach the caller as they were thrown: a future's get() and BatchItem::rethrow() throw the
+// original exception, never a CancelledError (nor any litellm::Error), and BatchItem::error stays
+// empty for them.
+
+namespace {
+
+/// As `echo`, but a request whose text starts with "alloc" throws std::bad_alloc and one that
+/// starts with "runtime" std::runtime_error, from the transport.
+FakeResponse echo_or_throw(const HttpRequest& request) {
+  const json body = json::parse(request.body);
+  const std::string text = body["messages"][0]["content"];
+  if (text.rfind("alloc", 0) == 0) throw std::bad_alloc();
+  if (text.rfind("runtime", 0) == 0) throw std::runtime_error("runtime: " + text);
+  return echo(request);
+}
+
+/// Checks that `rethrow` throws std::runtime_error `what`, and no litellm::Error.
+template <typename Rethrow>
+void check_runtime_error(Rethrow&& rethrow, const std::string& what) {
+  try {
+    rethrow();
+    FAIL("no exception");
+  } catch (const Error& e) {
+    FAIL("relabelled as a litellm error: " << e.what());
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()) == what);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("an async call's foreign exception arrives through the future as it was thrown") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  h.transport->respond_with(echo_or_throw);
+  CHECK_THROWS_AS(backend.completion_async(chat("alloc")).get(), std::bad_alloc);
+  std::future<json> runtime = backend.completion_async(chat("runtime 1"));
+  check_runtime_error([&] { runtime.get(); }, "runtime: runtime 1");
+  CHECK(h.transport->requests().size() == 2);  // neither was retried
+  for (const KeyStateSnapshot& state : backend.key_pool().snapshot()) CHECK(state.failures == 0);
+}
+
+TEST_CASE("an async stream's callback exception arrives through the future as it was thrown") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->respond_with(
+      [](const HttpRequest&) { return FakeResponse::event_stream(sample_stream_sse(), 10); });
+  std::future<json> runtime = backend.completion_async(
+      chat(), [](const json&) -> bool { throw std::runtime_error("callback failed"); });
+  check_runtime_error([&] { runtime.get(); }, "callback failed");
+  std::future<json> alloc =
+      backend.completion_async(chat(), [](const json&) -> bool { throw std::bad_alloc(); });
+  CHECK_THROWS_AS(alloc.get(), std::bad_alloc);
+}
+
+TEST_CASE("a batch item's foreign exception is kept as thrown, never made a CancelledError") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  h.transport->respond_with(echo_or_throw);
+  BatchOptions options;
+  options.max_concurrency = 2;
+  std::vector<BatchProgress> reports;
+  options.on_progress = [&](const BatchProgress& p) { reports.push_back(p); };
+  const std::vector<BatchItem> items =
+      backend.batch_completion({chat("a"), chat("alloc"), chat("runtime x"), chat("b")}, options);
+  REQUIRE(items.size() == 4);
+  CHECK(items[0].ok());
+  CHECK(items[3].ok());
+  for (std::size_t i : {1, 2}) {
+    INFO(i);
+    CHECK_FALSE(items[i].ok());
+    CHECK_FALSE(items[i].error.has_value());  // not the library's: no Error made up for it
+    CHECK(items[i].exception != nullptr);
+  }
+  CHECK_THROWS_AS(items[1].rethrow(), std::bad_alloc);
+  check_runtime_error([&] { items[2].rethrow(); }, "runtime: runtime x");
+  REQUIRE_FALSE(reports.empty());
+  CHECK(reports.back().errors == 2);
+}
+
+TEST_CASE("a batch_embedding request's foreign exception is kept for each of its inputs") {
+  Harness h;
+  auto backend = h.backend({key(kKeyA)});
+  h.transport->respond_with([](const HttpRequest& request) {
+    const json first = json::parse(request.body)["input"][0];
+    if (first == "alloc") throw std::bad_alloc();
+    if (first == "runtime") throw std::runtime_error("no way");
+    return embed(request);
+  });
+  BatchOptions options;
+  options.embedding_batch_size = 2;
+  options.max_concurrency = 1;
+  const EmbeddingBatch batch =
+      backend.batch_embedding({"alloc", "b", "runtime", "d", "e", "f"}, json::object(), options);
+  CHECK_FALSE(batch.ok());
+  CHECK(batch.failed_requests == 2);
+  for (std::size_t i : {0, 1, 2, 3}) {
+    INFO(i);
+    CHECK(batch.vectors[i].empty());
+    CHECK_FALSE(batch.errors[i].has_value());
+    CHECK(batch.exceptions[i] != nullptr);
+  }
+  CHECK_THROWS_AS(batch.rethrow(0), std::bad_alloc);
+  CHECK_THROWS_AS(batch.rethrow(1), std::bad_alloc);
+  check_runtime_error([&] { batch.rethrow(3); }, "no way");
+  CHECK(batch.vectors[4].size() == 2);
+  CHECK_NOTHROW(batch.rethrow(5));
 }

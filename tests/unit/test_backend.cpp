@@ -2,6 +2,8 @@
 // every failure class, partial results, redaction (over the project's sample answers,
 // samples.hpp), and every recorded stream replayed in pieces (the [shared-data] cases, which read
 // other projects' recordings from LITELLM_TEST_DATA_DIR).
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -780,4 +782,87 @@ TEST_CASE("an OpenAI-compatible backend's errors name it, plain and streamed ali
   }
   CHECK(plain == "groq");
   CHECK(streamed == "groq");
+}
+
+// ---- Failures that are not the library's -------------------------------------------------------
+// A std::bad_alloc or a callback's own exception is never relabelled as a litellm::Error (it used
+// to become "cancelled" on the way): the synchronous caller gets it as it was thrown, the call is
+// not retried, and the key's record is left alone.
+
+namespace {
+
+/// A transport answer that throws `exception` instead of answering.
+template <typename Exception>
+FakeResponse throwing(Exception exception) {
+  FakeResponse response = FakeResponse::json_body(sample_chat_completion());
+  response.on_request = [exception](const HttpRequest&) { throw exception; };
+  return response;
+}
+
+/// The key pool after one failed call: nothing reported, nothing in flight.
+void check_keys_untouched(LiteLLMBackend& backend) {
+  for (const KeyStateSnapshot& key : backend.key_pool().snapshot()) {
+    CHECK(key.failures == 0);
+    CHECK(key.in_flight == 0);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("std::bad_alloc from the transport reaches a synchronous caller as it is, not retried") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  h.transport->push(throwing(std::bad_alloc()));
+  h.transport->respond_with(
+      [](const HttpRequest&) { return FakeResponse::json_body(sample_chat_completion()); });
+  CHECK_THROWS_AS(backend.completion(chat_params()), std::bad_alloc);
+  CHECK(h.transport->requests().size() == 1);
+  check_keys_untouched(backend);
+}
+
+TEST_CASE("a std::runtime_error from the transport reaches a synchronous caller unchanged") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
+  h.transport->push(throwing(std::runtime_error("disk on fire")));
+  try {
+    backend.embedding(json{{"input", "x"}});
+    FAIL("no exception");
+  } catch (const Error& e) {
+    FAIL("relabelled as a litellm error: " << e.what());
+  } catch (const std::runtime_error& e) {
+    CHECK(std::string(e.what()) == "disk on fire");
+  }
+  CHECK(h.transport->requests().size() == 1);
+  check_keys_untouched(backend);
+}
+
+TEST_CASE("a chunk callback's own exception ends a synchronous stream as it was thrown") {
+  Harness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  SECTION("std::runtime_error") {
+    h.transport->push(FakeResponse::event_stream(sample_stream_sse(), 10));
+    try {
+      backend.completion(chat_params(),
+                         [](const json&) -> bool { throw std::runtime_error("callback failed"); });
+      FAIL("no exception");
+    } catch (const Error& e) {
+      FAIL("relabelled as a litellm error: " << e.what());
+    } catch (const std::runtime_error& e) {
+      CHECK(std::string(e.what()) == "callback failed");
+    }
+  }
+  SECTION("std::bad_alloc") {
+    h.transport->push(FakeResponse::event_stream(sample_stream_sse(), 10));
+    CHECK_THROWS_AS(
+        backend.completion(chat_params(), [](const json&) -> bool { throw std::bad_alloc(); }),
+        std::bad_alloc);
+  }
+  SECTION("from a stream answered with plain JSON") {
+    h.transport->push(FakeResponse::json_body(sample_chat_completion()));
+    CHECK_THROWS_AS(
+        backend.completion(chat_params(), [](const json&) -> bool { throw std::bad_alloc(); }),
+        std::bad_alloc);
+  }
+  CHECK(h.transport->requests().size() == 1);
+  check_keys_untouched(backend);
 }

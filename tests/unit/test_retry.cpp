@@ -1,6 +1,10 @@
 #include <chrono>
+#include <optional>
 
 #include "catch.hpp"
+#include "litellm/detail/retry_loop.hpp"
+#include "litellm/errors.hpp"
+#include "litellm/key_pool.hpp"
 #include "litellm/retry.hpp"
 
 using namespace litellm;
@@ -142,4 +146,68 @@ TEST_CASE("dates too far in the future are refused rather than overflowing the c
   CHECK_FALSE(parse_retry_after("Sun Nov  6 08:49:30 7997", kExampleDate).has_value());
   CHECK_FALSE(parse_rfc3339("9999-12-31T23:59:59Z").has_value());
   CHECK(parse_rfc3339("2200-01-01T00:00:00Z").has_value());
+}
+
+// ---- The retry loop's policies (detail/retry_loop.hpp) -----------------------------------------
+
+namespace {
+
+using litellm::detail::retry_delay;
+using litellm::detail::Verdict;
+using litellm::detail::verdict_after;
+
+Verdict verdict(const Error& error, int attempts = 1, bool delivered = false,
+                RetryPolicy policy = RetryPolicy{}) {
+  return verdict_after(error, KeyOutcome::from_error(error), delivered, attempts, policy);
+}
+
+Error with_status(ErrorKind kind, int status, std::optional<milliseconds> retry_after = {},
+                  std::optional<bool> should_retry = {}) {
+  ErrorDetails details;
+  details.http_status = status;
+  details.retry_after = retry_after;
+  details.should_retry = should_retry;
+  return Error(kind, "failed", std::move(details));
+}
+
+}  // namespace
+
+TEST_CASE("the retry policy retries what may succeed again, up to max_attempts") {
+  CHECK(verdict(with_status(ErrorKind::server, 500)) == Verdict::retry);
+  CHECK(verdict(ConnectionError("reset")) == Verdict::retry);
+  CHECK(verdict(with_status(ErrorKind::rate_limit, 429)) == Verdict::retry);
+  CHECK(verdict(with_status(ErrorKind::server, 500), 3) == Verdict::give_up);
+  CHECK(verdict(with_status(ErrorKind::bad_request, 400)) == Verdict::give_up);
+}
+
+TEST_CASE("the retry policy gives up on what the caller caused or already received") {
+  CHECK(verdict(CancelledError("stop")) == Verdict::give_up);
+  CHECK(verdict(ConfigError("bad")) == Verdict::give_up);
+  CHECK(verdict(with_status(ErrorKind::server, 500), 1, /*delivered=*/true) == Verdict::give_up);
+  ErrorDetails stream_total;
+  stream_total.error_code = "stream_total";
+  CHECK(verdict(TimeoutError("too long", stream_total)) == Verdict::give_up);
+}
+
+TEST_CASE("the retry policy rotates a rejected key without counting it as an attempt") {
+  CHECK(verdict(with_status(ErrorKind::auth, 401), 3) == Verdict::rotate_key);
+  ErrorDetails quota;
+  quota.error_code = "insufficient_quota";
+  CHECK(verdict(RateLimitError("quota", quota)) == Verdict::rotate_key);
+  // x-should-retry: false ends the call even when another key could be tried.
+  CHECK(verdict(with_status(ErrorKind::auth, 401, {}, false)) == Verdict::give_up);
+}
+
+TEST_CASE("the retry policy follows x-should-retry and refuses waits over max_retry_after") {
+  CHECK(verdict(with_status(ErrorKind::bad_request, 400, {}, true)) == Verdict::retry);
+  CHECK(verdict(with_status(ErrorKind::server, 503, {}, false)) == Verdict::give_up);
+  CHECK(verdict(with_status(ErrorKind::server, 503, 61s)) == Verdict::give_up);
+  CHECK(verdict(with_status(ErrorKind::server, 503, 60s)) == Verdict::retry);
+}
+
+TEST_CASE("the backoff policy waits the server's hint, else the backoff, never after a 429") {
+  const BackoffPolicy backoff{500ms, 2.0, 8000ms, 0.0};
+  CHECK(retry_delay(with_status(ErrorKind::server, 503), 2, backoff) == 1000ms);
+  CHECK(retry_delay(with_status(ErrorKind::server, 503, 3s), 2, backoff) == 3000ms);
+  CHECK(retry_delay(with_status(ErrorKind::rate_limit, 429, 3s), 2, backoff) == 0ms);
 }

@@ -1,10 +1,10 @@
 // The backend's I/O thread: runs many calls at once without a thread each.
 //
-// Jobs (one CallRunner each) are submitted from any thread. The engine thread takes keys without
-// blocking (a job waits, on a timer, until the pool's earliest key is ready), starts exchanges on
-// the transport's non-blocking interface, polls it, and on each exchange's end lets the runner
-// decide: done, retry after a delay (a timer again), or fail. Results go to each job's callback,
-// on the engine thread.
+// Jobs (one call's RetryLoop each) are submitted from any thread. The engine thread drives each
+// call's retry loop without blocking: it takes keys when they are ready (a job waits, on a timer,
+// until the pool's earliest key is ready), starts exchanges on the transport's non-blocking
+// interface, polls it, and on each exchange's end lets the retry loop decide: finish, or retry
+// at a later time (a timer again). Results go to each job's callback, on the engine thread.
 #pragma once
 
 #include "litellm/config.hpp"
@@ -23,6 +23,9 @@
 #include <vector>
 
 #include "litellm/detail/call.hpp"
+#include "litellm/detail/call_spec.hpp"
+#include "litellm/detail/failure.hpp"
+#include "litellm/detail/retry_loop.hpp"
 
 namespace litellm::detail {
 
@@ -45,23 +48,22 @@ class Engine {
 
   /// One call run by the engine.
   struct Job {
-    std::unique_ptr<CallRunner> runner;
-    /// Called once, on the engine thread, with the result or the error.
-    std::function<void(json result, std::exception_ptr error)> done;
+    std::unique_ptr<RetryLoop> call;
+    /// Called once, on the engine thread, with the result or the failure.
+    std::function<void(CallResult result)> done;
     /// Set from any thread by Engine::cancel.
     std::atomic<bool> cancelled{false};
 
     /// The window this job belongs to, if any.
     std::shared_ptr<Group> group;
-    /// When set, the runner outlives the job's end: the submitter destroys it once it has the
+    /// When set, the call outlives the job's end: the submitter destroys it once it has the
     /// result (a batch does so on its calling thread, sparing the I/O thread that work). The
     /// engine no longer touches a job once `done` has been called.
-    bool keep_runner = false;
+    bool keep_call = false;
 
     // Engine thread only.
-    bool active = false;  ///< Counted in its group's window.
-    Clock::time_point wake_at{};
-    Clock::time_point key_deadline = Clock::time_point::max();
+    bool active = false;              ///< Counted in its group's window.
+    Clock::time_point wake_at{};      ///< When the call's retry loop resumes.
     std::size_t in_flight_index = 0;  ///< Its place in in_flight_ while in flight.
     Transport::ExchangeId exchange = 0;
   };
@@ -72,6 +74,8 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  /// A job running `spec`, whose `done` is `done` (not submitted yet).
+  std::shared_ptr<Job> make_job(CallSpec spec, std::function<void(CallResult result)> done) const;
   /// Runs `job` (thread-safe).
   void submit(std::shared_ptr<Job> job);
   /// Runs every job of `jobs` (thread-safe), taking the engine's lock once.
@@ -90,7 +94,7 @@ class Engine {
   void process_completions(Clock::time_point* next_wake);
   /// Removes `job` from in_flight_ and returns it.
   std::shared_ptr<Job> take_in_flight(Job* job);
-  void finish(const std::shared_ptr<Job>& job, json result, std::exception_ptr error);
+  void finish(const std::shared_ptr<Job>& job, CallResult result);
 
   CallContext context_;
   Transport& transport_;

@@ -10,15 +10,6 @@ using std::chrono::milliseconds;
 
 inline constexpr milliseconds kMaxPollWait{1000};  // also how soon a freed key is noticed at worst
 
-LITELLM_INLINE std::exception_ptr make_error(const Error& error) {
-  try {
-    rethrow_as_kind(error);
-  } catch (...) {
-    return std::current_exception();
-  }
-}
-
-
 LITELLM_INLINE Engine::Engine(const CallContext& context)
     : context_(context),
       transport_(*context.options->transport),
@@ -33,6 +24,14 @@ LITELLM_INLINE Engine::~Engine() {
   wake_.notify_all();
   transport_.wakeup();
   thread_.join();
+}
+
+LITELLM_INLINE std::shared_ptr<Engine::Job> Engine::make_job(
+    CallSpec spec, std::function<void(CallResult result)> done) const {
+  auto job = std::make_shared<Job>();
+  job->call = std::make_unique<RetryLoop>(context_, std::move(spec));
+  job->done = std::move(done);
+  return job;
 }
 
 LITELLM_INLINE void Engine::submit(std::shared_ptr<Job> job) {
@@ -63,13 +62,13 @@ LITELLM_INLINE void Engine::cancel(const std::shared_ptr<Job>& job) {
   transport_.wakeup();
 }
 
-LITELLM_INLINE void Engine::finish(const std::shared_ptr<Job>& job, json result, std::exception_ptr error) {
+LITELLM_INLINE void Engine::finish(const std::shared_ptr<Job>& job, CallResult result) {
   if (job->active) {
     job->active = false;
     --job->group->active;
   }
   try {
-    job->done(std::move(result), std::move(error));
+    job->done(std::move(result));
   } catch (...) {
     context_.log(LogLevel::error, "an asynchronous call's completion handler threw");
   }
@@ -77,7 +76,7 @@ LITELLM_INLINE void Engine::finish(const std::shared_ptr<Job>& job, json result,
   // reference to the result, which is destroyed on the caller's side, not whenever the engine
   // drops the job.
   job->done = nullptr;
-  if (!job->keep_runner) job->runner.reset();
+  if (!job->keep_call) job->call.reset();
 }
 
 LITELLM_INLINE bool Engine::promote_grouped_jobs() {
@@ -90,12 +89,12 @@ LITELLM_INLINE bool Engine::promote_grouped_jobs() {
       group.queue.pop_front();
       ++group.started;
       if (job->cancelled) {
-        finish(job, json(), make_error(CancelledError("the call was cancelled")));
+        finish(job, cancelled_call("the call was cancelled"));
         continue;
       }
       job->active = true;
       ++group.active;
-      job->key_deadline = job->runner->key_deadline();
+      job->call->start();
       waiting_.push_back(std::move(job));
       promoted = true;
     }
@@ -115,7 +114,7 @@ LITELLM_INLINE void Engine::start_ready_jobs(Clock::time_point now, Clock::time_
     const std::shared_ptr<Job> job = *it;
     if (job->cancelled) {
       it = waiting_.erase(it);
-      finish(job, json(), make_error(CancelledError("the call was cancelled")));
+      finish(job, cancelled_call("the call was cancelled"));
       continue;
     }
     if (job->wake_at > now) {
@@ -127,42 +126,25 @@ LITELLM_INLINE void Engine::start_ready_jobs(Clock::time_point now, Clock::time_
       ++it;
       continue;
     }
-    try {
-      milliseconds retry_after{0};
-      std::optional<KeyLease> lease = context_.pool->try_acquire(&retry_after);
-      if (!lease) {
-        no_key_now = true;
-        const Clock::time_point ready = now + std::max(retry_after, milliseconds(1));
-        if (ready > job->key_deadline) {
-          ErrorDetails details;
-          details.retry_after = retry_after;
-          it = waiting_.erase(it);
-          finish(job, json(),
-                 make_error(RateLimitError("no key is ready before the deadline; the earliest is "
-                                           "ready in " +
-                                               std::to_string(retry_after.count()) + " ms",
-                                           std::move(details))));
-          continue;
-        }
-        *next_wake = std::min(*next_wake, ready);
-        ++it;
-        continue;
-      }
-      job->runner->begin_attempt(std::move(*lease));
-    } catch (...) {
-      it = waiting_.erase(it);
-      // Every key out after this call's last response took one out: that response's details.
-      finish(job, json(), job->runner->key_failure(std::current_exception()));
+    RetryLoop::KeyStep step = job->call->try_take_key(now);
+    no_key_now = step.no_key_ready;
+    if (step.kind == RetryLoop::KeyStep::Kind::wait) {
+      *next_wake = std::min(*next_wake, step.ready_at);
+      ++it;
       continue;
     }
     it = waiting_.erase(it);
+    if (step.kind == RetryLoop::KeyStep::Kind::finish) {
+      finish(job, std::move(step.result));
+      continue;
+    }
     job->in_flight_index = in_flight_.size();
     in_flight_.push_back(job);
     // Two pointers fit std::function's own storage (no allocation); in_flight_ keeps `job` alive.
     Job* const started = job.get();
     try {
       job->exchange = transport_.start(
-          job->runner->request(), job->runner->sink(),
+          job->call->request(), job->call->sink(),
           [this, started](std::exception_ptr error) { completed_.emplace_back(started, error); });
     } catch (...) {
       // Nothing was sent (no handle, no memory): the attempt ends with that error.
@@ -189,16 +171,13 @@ LITELLM_INLINE void Engine::process_completions(Clock::time_point* next_wake) {
     done.swap(completed_);
     for (auto& [started, error] : done) {
       const std::shared_ptr<Job> job = take_in_flight(started);
-      CallRunner::Decision decision = job->runner->end_attempt(std::move(error));
-      if (decision.kind == CallRunner::Decision::Kind::retry && job->cancelled) {
-        finish(job, json(), make_error(CancelledError("the call was cancelled")));
-      } else if (decision.kind == CallRunner::Decision::Kind::retry) {
-        job->wake_at = clock_.now() + decision.delay;
-        job->key_deadline = job->runner->key_deadline();
+      RetryLoop::Step step = job->call->end_attempt(std::move(error), job->cancelled);
+      if (step.kind == RetryLoop::Step::Kind::retry) {
+        job->wake_at = step.resume_at;
         if (next_wake != nullptr) *next_wake = std::min(*next_wake, job->wake_at);
         waiting_.push_back(job);
       } else {
-        finish(job, std::move(decision.result), std::move(decision.error));
+        finish(job, std::move(step.result));
       }
     }
     done.clear();
@@ -221,7 +200,7 @@ LITELLM_INLINE void Engine::run() {
             groups_.push_back(group.queue.back()->group);
           }
         } else {
-          job->key_deadline = job->runner->key_deadline();
+          job->call->start();
           waiting_.push_back(std::move(job));
         }
       }
@@ -241,7 +220,7 @@ LITELLM_INLINE void Engine::run() {
               const std::shared_ptr<Job> job = std::move(*it);
               it = queue.erase(it);
               ++group->started;
-              finish(job, json(), make_error(CancelledError("the call was cancelled")));
+              finish(job, cancelled_call("the call was cancelled"));
             } else {
               ++it;
             }
@@ -270,6 +249,7 @@ LITELLM_INLINE void Engine::run() {
       }
       process_completions(nullptr);  // re-queued jobs are looked at on the next turn
     } catch (const std::exception& e) {
+      // A safety net: the engine's own code reports nothing by throwing.
       context_.log(LogLevel::error, std::string("the I/O thread caught: ") + e.what());
     }
   }
@@ -296,7 +276,7 @@ LITELLM_INLINE void Engine::run() {
   }
   groups_.clear();
   for (const auto& job : rest) {
-    finish(job, json(), make_error(CancelledError("the backend was destroyed")));
+    finish(job, cancelled_call("the backend was destroyed"));
   }
 }
 

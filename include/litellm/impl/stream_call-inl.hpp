@@ -1,0 +1,167 @@
+#pragma once
+
+#include "litellm/detail/stream_call.hpp"
+
+#include <cstring>
+#include <utility>
+
+#include "litellm/detail/call.hpp"
+#include "litellm/detail/fast_json.hpp"
+
+namespace litellm::detail {
+
+LITELLM_INLINE StreamCall::StreamCall(const ProviderAdapter& adapter,
+                                      std::unique_ptr<StreamTranslator> translator, int n,
+                                      const ChunkCallback* on_chunk, std::size_t max_bytes,
+                                      SseParserOptions sse, std::string_view provider)
+    : adapter_(adapter),
+      translator_(std::move(translator)),
+      accumulator_(n),
+      on_chunk_(on_chunk),
+      max_bytes_(max_bytes),
+      parser_(sse),
+      provider_(provider),
+      openai_chunks_(spec_for(provider).body_passthrough),
+      has_callback_(on_chunk != nullptr && *on_chunk) {}
+
+LITELLM_INLINE bool StreamCall::on_headers(int status, const Headers& headers) {
+  status_ = status;
+  headers_ = headers;
+  if (status < 200 || status >= 300) {
+    mode_ = Mode::error_body;
+  } else if (headers.value("content-type").find("application/json") != std::string::npos) {
+    mode_ = Mode::json_body;
+  }
+  return true;
+}
+
+LITELLM_INLINE bool StreamCall::complete() const {
+  return mode_ == Mode::sse && translator_->finished();
+}
+
+LITELLM_INLINE bool StreamCall::on_body(std::string_view bytes) {
+  received_ += bytes.size();
+  if (received_ > max_bytes_) {
+    overflowed_ = true;
+    return false;
+  }
+  if (mode_ != Mode::sse) {
+    body_.append(bytes);
+    return true;
+  }
+  parser_.feed(bytes, [this](const SseEvent& event) { handle(event); });
+  return !cancelled_;
+}
+
+LITELLM_INLINE CallResult StreamCall::finish() {
+  CallResult result;
+  if (mode_ == Mode::error_body) {
+    result.failure =
+        adapter_.error_from_response(HttpResponse{status_, headers_, body_}, provider_);
+    return result;
+  }
+  if (mode_ == Mode::json_body) {
+    json body;
+    if (!parse_json(body_, body)) {
+      result.failure = ProtocolError("the response body is not JSON");
+      return result;
+    }
+    if (std::optional<Error> error = error_in_body(body, provider_)) {
+      result.failure = std::move(*error);
+      return result;
+    }
+    const json completion = adapter_.chat_response(std::move(body));
+    for (const json& chunk : chunks_of_completion(completion)) deliver(chunk);
+    result.value = accumulator_.completion();
+    return result;
+  }
+  parser_.finish([this](const SseEvent& event) { handle(event); });
+  if (!translator_->finished() && !accumulator_.all_choices_finished()) {
+    result.failure = StreamError(
+        "the stream ended without its terminator ([DONE], message_stop or a final "
+        "finish_reason)");
+    return result;
+  }
+  result.value = accumulator_.completion();
+  return result;
+}
+
+LITELLM_INLINE std::optional<json> StreamCall::partial() const {
+  if (accumulator_.chunk_count() == 0) return std::nullopt;
+  return accumulator_.completion();
+}
+
+LITELLM_INLINE void StreamCall::handle(const SseEvent& event) {
+  if (cancelled_) return;
+  if (openai_chunks_ && event.event == "message" && is_object_text(event.data) &&
+      !mentions_error(event.data)) {
+    // An OpenAI-format chunk (not [DONE], not an in-band error).
+    if (!has_callback_) {
+      // Nobody reads the chunk: merged from its text (validated in full), no DOM built.
+      accumulator_.add_chunk_text(event.data);
+      return;
+    }
+    // The callback's json is the previous chunk's, overwritten: chunks have the same shape, so
+    // its keys, strings and arrays are reused and the parse allocates next to nothing. Merging
+    // from that DOM is then cheaper than from the text again.
+    if (parse_json(event.data, chunk_)) {
+      accumulator_.add(chunk_);
+      delivered_ = true;
+      if (!(*on_chunk_)(chunk_)) cancelled_ = true;
+      return;
+    }
+    // Not JSON: the translator throws its error for it.
+  }
+  chunks_.clear();
+  translator_->on_event(event, chunks_);
+  for (const json& chunk : chunks_) {
+    deliver(chunk);
+    if (cancelled_) return;
+  }
+}
+
+LITELLM_INLINE void StreamCall::deliver(const json& chunk) {
+  accumulator_.add(chunk);
+  if (on_chunk_ != nullptr && *on_chunk_) {
+    delivered_ = true;
+    if (!(*on_chunk_)(chunk)) cancelled_ = true;
+  }
+}
+
+LITELLM_INLINE bool mentions_error(std::string_view data) noexcept {
+  constexpr std::string_view kNeedle = "\"error\"";
+  const char* p = data.data();
+  const char* const end = data.data() + data.size();
+  if (data.size() < kNeedle.size()) return false;
+  const char* const last = end - kNeedle.size();  // the last place the needle can start
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i letter = _mm_set1_epi8('e');
+  while (last - p >= 16) {  // p[0..16] are readable
+    const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
+    auto mask = static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpeq_epi8(here, quote), _mm_cmpeq_epi8(next, letter))));
+    while (mask != 0) {
+      const char* candidate = p + __builtin_ctz(mask);
+      if (std::memcmp(candidate, kNeedle.data(), kNeedle.size()) == 0) return true;
+      mask &= mask - 1;
+    }
+    p += 16;
+  }
+#endif
+  for (; p <= last; ++p) {
+    if (*p == '"' && std::memcmp(p, kNeedle.data(), kNeedle.size()) == 0) return true;
+  }
+  return false;
+}
+
+LITELLM_INLINE bool is_object_text(std::string_view data) noexcept {
+  const char* const end = data.data() + data.size();
+  const char* p = json_scan::begin_document(data.data(), end);
+  if (p == nullptr) return false;
+  p = json_scan::skip_space(p, end);
+  return p != end && *p == '{';
+}
+
+}  // namespace litellm::detail
