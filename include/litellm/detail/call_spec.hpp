@@ -6,6 +6,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_SPEC_HPP
+#endif
 
 #include <chrono>
 #include <optional>
@@ -68,6 +72,9 @@ CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkC
 
 }  // namespace litellm::detail
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/call_spec-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_SPEC_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_SPEC_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

@@ -30,6 +30,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_RETRY_LOOP_HPP
+#endif
 
 #include <chrono>
 #include <exception>
@@ -154,6 +158,9 @@ CallResult cancelled_call(const std::string& why);
 
 }  // namespace litellm::detail
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/retry_loop-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_RETRY_LOOP_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_RETRY_LOOP_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif

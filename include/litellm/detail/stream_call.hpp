@@ -3,6 +3,10 @@
 #pragma once
 
 #include "litellm/config.hpp"
+#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
+#define LITELLM_DETAIL_IN_HEADER
+#define LITELLM_DETAIL_OUTERMOST_DETAIL_STREAM_CALL_HPP
+#endif
 
 #include <cstddef>
 #include <memory>
@@ -93,6 +97,9 @@ bool is_object_text(std::string_view data) noexcept;
 
 }  // namespace litellm::detail
 
-#ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/stream_call-inl.hpp"
+// Header-only mode: the outermost litellm header, once complete, brings the definitions.
+#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_STREAM_CALL_HPP
+#undef LITELLM_DETAIL_OUTERMOST_DETAIL_STREAM_CALL_HPP
+#undef LITELLM_DETAIL_IN_HEADER
+#include "litellm/impl/header_only.hpp"
 #endif
