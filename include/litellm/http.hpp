@@ -199,10 +199,16 @@ class LITELLM_API BufferingSink final : public ResponseSink {
 /// exchange and reports each end through its `done` callback. A transport that has no concurrent
 /// I/O of its own (the default implementation) runs the whole exchange inside `start` with
 /// `send`, then calls `done`: correct, only not concurrent.
+///
+/// The interface holds no state: a transport that implements only `send` has nothing to set up
+/// for the asynchronous calls.
 class LITELLM_API Transport {
  public:
   /// Identifies an exchange begun with `start`.
   using ExchangeId = std::uint64_t;
+  /// What the default `start` returns: its exchange has already ended, so the id names nothing
+  /// that `cancel` could abort (and no running exchange of a transport ever has it).
+  static constexpr ExchangeId kEndedExchange = 0;
   /// Called once when an exchange begun with `start` has ended: with null, or with the error
   /// `send` would have thrown.
   using DoneCallback = std::function<void(std::exception_ptr error)>;
@@ -222,7 +228,7 @@ class LITELLM_API Transport {
       error = std::current_exception();
     }
     done(error);
-    return ++last_inline_id_;
+    return kEndedExchange;
   }
 
   /// Performs the I/O of the exchanges begun with `start`, waiting at most `timeout` for
@@ -240,9 +246,6 @@ class LITELLM_API Transport {
   /// `CancelledError`. Nothing happens when it has already ended. Only called from the I/O
   /// thread.
   virtual void cancel(ExchangeId id) { (void)id; }
-
- private:
-  ExchangeId last_inline_id_ = 0;
 };
 
 /// Settings of the libcurl transport.
