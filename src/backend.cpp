@@ -4,5 +4,7 @@
 #endif
 #include "litellm/impl/backend-inl.hpp"
 #include "litellm/impl/call-inl.hpp"
+#include "litellm/impl/curl_exchange-inl.hpp"
+#include "litellm/impl/curl_setup-inl.hpp"
 #include "litellm/impl/curl_transport-inl.hpp"
 #include "litellm/impl/engine-inl.hpp"

@@ -201,5 +201,6 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
 }  // namespace litellm::detail
 
 #ifdef LITELLM_HEADER_ONLY
-#include "litellm/impl/curl_transport-inl.hpp"
+#include "litellm/impl/curl_exchange-inl.hpp"
+#include "litellm/impl/curl_setup-inl.hpp"
 #endif
