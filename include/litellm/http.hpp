@@ -264,8 +264,9 @@ struct LITELLM_API CurlOptions {
   std::string no_proxy;
   /// The User-Agent header.
   std::string user_agent = "litellm-cpp";
-  /// Idle connections kept per calling thread for reuse by the synchronous calls (the
-  /// asynchronous side keeps one per concurrent transfer).
+  /// Idle connections kept for reuse by the synchronous calls, per set of handles (the
+  /// transport has a set per synchronous call running at once, and hands each call the set the
+  /// previous one used); the asynchronous side keeps one per concurrent transfer.
   long max_idle_connections = 16;
   /// When set, libcurl's verbose trace (CURLOPT_VERBOSE) goes here, one line per call, through a
   /// redacting filter: the values of Authorization, api-key, x-api-key, Proxy-Authorization,
@@ -277,8 +278,9 @@ struct LITELLM_API CurlOptions {
   std::function<void(const std::string& line)> verbose_log;
 };
 
-/// The libcurl transport: per-thread reused handles (connections stay alive), curl's global
-/// init done once, no signals, TLS verification on, redirects off, gzip accepted.
+/// The libcurl transport: reused handles (connections stay alive between calls) that belong to
+/// this transport alone and are freed with it, curl's global init done once per process, no
+/// signals, TLS verification on, redirects off, gzip accepted.
 LITELLM_API std::shared_ptr<Transport> make_curl_transport(CurlOptions options = {});
 
 }  // namespace litellm

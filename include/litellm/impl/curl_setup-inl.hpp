@@ -202,7 +202,7 @@ LITELLM_INLINE void configure_easy(CURL* easy, const HttpRequest& request, const
     curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
   }
   set_exchange(easy, request, header_list, state, error_buffer);
-  config.transport = setup.transport_id;
+  config.configured = true;
   config.stream = request.stream;
   config.method = request.method;
   config.url = request.url;
@@ -210,10 +210,9 @@ LITELLM_INLINE void configure_easy(CURL* easy, const HttpRequest& request, const
   config.parsed_url = std::move(parsed);
 }
 
-LITELLM_INLINE bool EasyConfig::matches(std::uint64_t transport_id,
-                                        const HttpRequest& request) const {
-  return transport == transport_id && stream == request.stream && method == request.method &&
-         url == request.url && timeouts.connect == request.timeouts.connect &&
-         timeouts.total == request.timeouts.total;
+LITELLM_INLINE bool EasyConfig::matches(const HttpRequest& request) const {
+  return configured && stream == request.stream && method == request.method && url == request.url &&
+         timeouts.connect == request.timeouts.connect && timeouts.total == request.timeouts.total;
 }
+
 }  // namespace litellm::detail
