@@ -55,15 +55,19 @@ class CurlHandlePool {
   class Lease {
    public:
     Lease(CurlHandlePool& pool, std::unique_ptr<CurlHandles> handles) noexcept
-        : pool_(pool), handles_(std::move(handles)) {}
-    ~Lease() { pool_.give_back(std::move(handles_)); }
+        : pool_(&pool), handles_(std::move(handles)) {}
+    Lease(Lease&& other) noexcept = default;  // the moved-from lease gives nothing back
+    Lease& operator=(Lease&&) = delete;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
+    ~Lease() {
+      if (handles_ != nullptr) pool_->give_back(std::move(handles_));
+    }
     CurlHandles& operator*() const noexcept { return *handles_; }
     CurlHandles* operator->() const noexcept { return handles_.get(); }
 
    private:
-    CurlHandlePool& pool_;
+    CurlHandlePool* pool_;
     std::unique_ptr<CurlHandles> handles_;
   };
 
