@@ -5,6 +5,7 @@
 #include "litellm/impl/backend-inl.hpp"
 #include "litellm/impl/call-inl.hpp"
 #include "litellm/impl/curl_exchange-inl.hpp"
+#include "litellm/impl/curl_handle_pool-inl.hpp"
 #include "litellm/impl/curl_multi-inl.hpp"
 #include "litellm/impl/curl_setup-inl.hpp"
 #include "litellm/impl/curl_transport-inl.hpp"

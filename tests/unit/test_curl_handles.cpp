@@ -1,8 +1,10 @@
-// The libcurl transport's blocking side keeps its handles in a pool of its own: a handle set given
-// back is the next call's (its connections reused), sets in use at once are distinct, and two
-// pools (two transports) never hand out the same handles. No network: handles are only created.
+// The libcurl transport's blocking side keeps its handles in a pool of its own: a thread's calls
+// all run on the set bound to it (its connections reused), sets in use at once are distinct, a
+// thread's set goes back to the pool when the thread ends, and two pools (two transports) never
+// hand out the same handles. No network: handles are only created.
 #include <condition_variable>
 #include <cstddef>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -16,37 +18,58 @@ using litellm::detail::CurlHandlePool;
 using litellm::detail::CurlHandles;
 using litellm::detail::CurlTransport;
 
-TEST_CASE("a handle set given back is the one the next call takes") {
+namespace {
+
+/// The set a new thread takes from `pool` (the thread then ends, giving it back).
+const CurlHandles* taken_by_a_thread(CurlHandlePool& pool) {
+  const CurlHandles* taken = nullptr;
+  std::thread([&] { taken = &*pool.take(); }).join();
+  return taken;
+}
+
+}  // namespace
+
+TEST_CASE("a thread's calls all run on the handle set bound to it") {
   CurlHandlePool pool(16);
-  CurlHandles* first = nullptr;
+  const CurlHandles* first = nullptr;
   {
     const CurlHandlePool::Lease lease = pool.take();
     first = &*lease;
     CHECK(lease->easy != nullptr);
     CHECK(lease->multi != nullptr);
   }
-  {
+  for (int call = 0; call < 3; ++call) {
     const CurlHandlePool::Lease lease = pool.take();
     CHECK(&*lease == first);
   }
   CHECK(pool.created() == 1);
 }
 
-TEST_CASE("handle sets in use at once are distinct, and the last one given back comes first") {
+TEST_CASE("a call inside a call on one thread runs on another set, which other calls reuse") {
   CurlHandlePool pool(16);
-  CurlHandles* kept = nullptr;
+  const CurlHandles* outer = nullptr;
+  const CurlHandles* inner = nullptr;
   {
     const CurlHandlePool::Lease a = pool.take();
     const CurlHandlePool::Lease b = pool.take();
-    CHECK(&*a != &*b);
+    outer = &*a;
+    inner = &*b;
     CHECK(a->easy != b->easy);
     CHECK(a->multi != b->multi);
-    kept = &*a;  // `a` is given back after `b`
   }
   CHECK(pool.created() == 2);
-  const CurlHandlePool::Lease again = pool.take();
-  CHECK(&*again == kept);
+  CHECK(&*pool.take() == outer);  // the thread's own
+  // The inner set went back to the pool: another thread's first call takes it.
+  CHECK(taken_by_a_thread(pool) == inner);
   CHECK(pool.created() == 2);
+}
+
+TEST_CASE("a thread's set goes back to the pool when the thread ends") {
+  CurlHandlePool pool(16);
+  const CurlHandles* first = taken_by_a_thread(pool);
+  CHECK(taken_by_a_thread(pool) == first);
+  CHECK(&*pool.take() == first);
+  CHECK(pool.created() == 1);
 }
 
 TEST_CASE("two pools never hand out the same handles") {
@@ -62,6 +85,37 @@ TEST_CASE("two pools never hand out the same handles") {
     CHECK(a->multi != b->multi);
   }
   CHECK(seen.size() == 2);  // one set per pool, reused every round
+}
+
+TEST_CASE("a pool that is gone leaves its threads nothing to give back") {
+  auto pool = std::make_unique<CurlHandlePool>(16);
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool bound = false;
+  bool pool_gone = false;
+  std::thread user([&] {
+    { const CurlHandlePool::Lease lease = pool->take(); }  // binds a set to this thread
+    std::unique_lock<std::mutex> lock(mutex);
+    bound = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return pool_gone; });
+    // Ends now, with a binding to a pool that freed its sets.
+  });
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return bound; });
+  }
+  pool.reset();  // frees every set, the thread's included
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    pool_gone = true;
+  }
+  cv.notify_all();
+  user.join();
+  // A new pool on this thread starts afresh.
+  CurlHandlePool next(16);
+  CHECK(next.take()->easy != nullptr);
+  CHECK(next.created() == 1);
 }
 
 TEST_CASE("two curl transports have handle pools of their own") {
@@ -90,16 +144,10 @@ TEST_CASE("threads holding handle sets at once each have their own") {
     });
   }
   for (auto& thread : threads) thread.join();
-  CHECK(std::set<const CurlHandles*>(taken.begin(), taken.end()).size() == kThreads);
+  const std::set<const CurlHandles*> distinct(taken.begin(), taken.end());
+  CHECK(distinct.size() == kThreads);
   CHECK(pool.created() == kThreads);
-  // All given back: the next takes reuse them.
-  std::set<const CurlHandles*> again;
-  {
-    std::vector<CurlHandlePool::Lease> leases;
-    leases.reserve(kThreads);
-    for (std::size_t i = 0; i < kThreads; ++i) leases.emplace_back(pool.take());
-    for (const auto& lease : leases) again.insert(&*lease);
-  }
-  CHECK(again == std::set<const CurlHandles*>(taken.begin(), taken.end()));
+  // The threads ended: their sets are the pool's again, and new threads reuse them.
+  for (std::size_t t = 0; t < kThreads; ++t) CHECK(distinct.count(taken_by_a_thread(pool)) == 1);
   CHECK(pool.created() == kThreads);
 }

@@ -2,9 +2,9 @@
 
 // The libcurl transport and its blocking side.
 //
-// A call to send() takes one of the transport's handle sets (an easy handle and one multi handle)
-// and gives it back when it returns, so connections (kept in the multi handle's cache), TLS
-// sessions and DNS answers are reused by the next call. The exchange is driven by a small
+// A call to send() runs on the calling thread's handle set of this transport (an easy handle and
+// one multi handle, see CurlHandlePool), so connections (kept in the multi handle's cache), TLS
+// sessions and DNS answers are reused by the thread's next call. The exchange is driven by a small
 // curl_multi_poll loop of our own, which gives millisecond first-byte and idle timeouts for
 // streams (curl's own low-speed limits have one-second resolution). The non-blocking side is
 // CurlMultiExchanges (curl_multi-inl.hpp).
@@ -12,64 +12,17 @@
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
 #include "litellm/detail/curl_common.hpp"
+#include "litellm/detail/curl_handle_pool.hpp"
 #include "litellm/detail/curl_transport.hpp"
 #include "litellm/errors.hpp"
 #include "litellm/http.hpp"
 
 namespace litellm {
 namespace detail {
-
-LITELLM_INLINE CurlHandles::CurlHandles(long max_idle_connections) {
-  curl_global_init_once();
-  easy = curl_easy_init();
-  multi = curl_multi_init();
-  if (easy == nullptr || multi == nullptr) {
-    curl_multi_cleanup(multi);
-    curl_easy_cleanup(easy);
-    throw ConnectionError("cannot create curl handles");
-  }
-  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, max_idle_connections);
-}
-
-LITELLM_INLINE CurlHandles::~CurlHandles() {
-  curl_multi_cleanup(multi);
-  curl_easy_cleanup(easy);
-}
-
-LITELLM_INLINE CurlHandlePool::Lease CurlHandlePool::take() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (!idle_.empty()) {
-      std::unique_ptr<CurlHandles> handles = std::move(idle_.back());
-      idle_.pop_back();
-      return Lease(*this, std::move(handles));
-    }
-  }
-  // Made outside the lock: creating handles is slow, and only this call waits for it.
-  auto handles = std::make_unique<CurlHandles>(max_idle_connections_);
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    // Room for every set, so that give_back never allocates (and cannot fail).
-    idle_.reserve(created_ + 1);
-    ++created_;
-  }
-  return Lease(*this, std::move(handles));
-}
-
-LITELLM_INLINE std::size_t CurlHandlePool::created() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return created_;
-}
-
-LITELLM_INLINE void CurlHandlePool::give_back(std::unique_ptr<CurlHandles> handles) noexcept {
-  std::lock_guard<std::mutex> lock(mutex_);
-  idle_.push_back(std::move(handles));
-}
 
 LITELLM_INLINE CurlTransport::CurlTransport(CurlOptions options)
     : options_(std::move(options)),
