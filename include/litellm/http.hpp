@@ -264,9 +264,9 @@ struct LITELLM_API CurlOptions {
   std::string no_proxy;
   /// The User-Agent header.
   std::string user_agent = "litellm-cpp";
-  /// Idle connections kept for reuse by the synchronous calls, per set of handles (the
-  /// transport has a set per synchronous call running at once, and hands each call the set the
-  /// previous one used); the asynchronous side keeps one per concurrent transfer.
+  /// Idle connections kept for reuse by the synchronous calls, per calling thread (each thread
+  /// that calls the transport has a set of handles of its own, which goes back to the transport
+  /// when the thread ends); the asynchronous side keeps one per concurrent transfer.
   long max_idle_connections = 16;
   /// When set, libcurl's verbose trace (CURLOPT_VERBOSE) goes here, one line per call, through a
   /// redacting filter: the values of Authorization, api-key, x-api-key, Proxy-Authorization,
