@@ -1,6 +1,5 @@
-// Compiles the calls once: the facade and its options, the shared state, the request checks, one
-// call's attempts and its stream sink, the retry loop, the I/O engine and batches, the curl
-// transport.
+// Compiles the calls once: the facade, options, batches, one call's attempts and its retry loop,
+// the stream sink and the I/O engine (see include/litellm/config.hpp for the two build modes).
 #ifndef LITELLM_COMPILED_LIB
 #error "src/ builds the compiled library: define LITELLM_COMPILED_LIB"
 #endif
@@ -9,7 +8,6 @@
 #include "litellm/impl/batch-inl.hpp"
 #include "litellm/impl/call-inl.hpp"
 #include "litellm/impl/call_spec-inl.hpp"
-#include "litellm/impl/curl_transport-inl.hpp"
 #include "litellm/impl/engine-inl.hpp"
 #include "litellm/impl/failure-inl.hpp"
 #include "litellm/impl/options-inl.hpp"

@@ -203,10 +203,16 @@ class LITELLM_API BufferingSink final : public ResponseSink {
 /// exchange and reports each end through its `done` callback. A transport that has no concurrent
 /// I/O of its own (the default implementation) runs the whole exchange inside `start` with
 /// `send`, then calls `done`: correct, only not concurrent.
+///
+/// The interface holds no state: a transport that implements only `send` has nothing to set up
+/// for the asynchronous calls.
 class LITELLM_API Transport {
  public:
   /// Identifies an exchange begun with `start`.
   using ExchangeId = std::uint64_t;
+  /// What the default `start` returns: its exchange has already ended, so the id names nothing
+  /// that `cancel` could abort (and no running exchange of a transport ever has it).
+  static constexpr ExchangeId kEndedExchange = 0;
   /// Called once when an exchange begun with `start` has ended: with null, or with the error
   /// `send` would have thrown.
   using DoneCallback = std::function<void(std::exception_ptr error)>;
@@ -226,7 +232,7 @@ class LITELLM_API Transport {
       error = std::current_exception();
     }
     done(error);
-    return ++last_inline_id_;
+    return kEndedExchange;
   }
 
   /// Performs the I/O of the exchanges begun with `start`, waiting at most `timeout` for
@@ -244,9 +250,6 @@ class LITELLM_API Transport {
   /// `CancelledError`. Nothing happens when it has already ended. Only called from the I/O
   /// thread.
   virtual void cancel(ExchangeId id) { (void)id; }
-
- private:
-  ExchangeId last_inline_id_ = 0;
 };
 
 /// Settings of the libcurl transport.
@@ -265,8 +268,9 @@ struct LITELLM_API CurlOptions {
   std::string no_proxy;
   /// The User-Agent header.
   std::string user_agent = "litellm-cpp";
-  /// Idle connections kept per calling thread for reuse by the synchronous calls (the
-  /// asynchronous side keeps one per concurrent transfer).
+  /// Idle connections kept for reuse by the synchronous calls, per calling thread (each thread
+  /// that calls the transport has a set of handles of its own, which goes back to the transport
+  /// when the thread ends); the asynchronous side keeps one per concurrent transfer.
   long max_idle_connections = 16;
   /// When set, libcurl's verbose trace (CURLOPT_VERBOSE) goes here, one line per call, through a
   /// redacting filter: the values of Authorization, api-key, x-api-key, Proxy-Authorization,
@@ -278,8 +282,9 @@ struct LITELLM_API CurlOptions {
   std::function<void(const std::string& line)> verbose_log;
 };
 
-/// The libcurl transport: per-thread reused handles (connections stay alive), curl's global
-/// init done once, no signals, TLS verification on, redirects off, gzip accepted.
+/// The libcurl transport: reused handles (connections stay alive between calls) that belong to
+/// this transport alone and are freed with it, curl's global init done once per process, no
+/// signals, TLS verification on, redirects off, gzip accepted.
 LITELLM_API std::shared_ptr<Transport> make_curl_transport(CurlOptions options = {});
 
 }  // namespace litellm

@@ -164,7 +164,7 @@ struct LibraryDriver::Impl {
 
   // C threads, each making synchronous calls: the library without its batch engine. The
   // threads live as long as the driver, so the warm-up's connections (one per thread: the
-  // transport keeps its handles per thread) serve the measured run.
+  // transport keeps a handle set per calling thread) serve the measured run.
   struct ThreadPool {
     std::mutex mutex;
     std::condition_variable wake;

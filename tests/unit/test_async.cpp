@@ -442,39 +442,39 @@ void check_runtime_error(Rethrow&& rethrow, const std::string& what) {
 }  // namespace
 
 TEST_CASE("an async call's foreign exception arrives through the future as it was thrown") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->respond_with(echo_or_throw);
-  CHECK_THROWS_AS(backend.completion_async(chat("alloc")).get(), std::bad_alloc);
-  std::future<json> runtime = backend.completion_async(chat("runtime 1"));
+  CHECK_THROWS_AS(backend.completion_async(chat_params("alloc")).get(), std::bad_alloc);
+  std::future<json> runtime = backend.completion_async(chat_params("runtime 1"));
   check_runtime_error([&] { runtime.get(); }, "runtime: runtime 1");
   CHECK(h.transport->requests().size() == 2);  // neither was retried
   for (const KeyStateSnapshot& state : backend.key_pool().snapshot()) CHECK(state.failures == 0);
 }
 
 TEST_CASE("an async stream's callback exception arrives through the future as it was thrown") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->respond_with(
       [](const HttpRequest&) { return FakeResponse::event_stream(sample_stream_sse(), 10); });
   std::future<json> runtime = backend.completion_async(
-      chat(), [](const json&) -> bool { throw std::runtime_error("callback failed"); });
+      chat_params(), [](const json&) -> bool { throw std::runtime_error("callback failed"); });
   check_runtime_error([&] { runtime.get(); }, "callback failed");
   std::future<json> alloc =
-      backend.completion_async(chat(), [](const json&) -> bool { throw std::bad_alloc(); });
+      backend.completion_async(chat_params(), [](const json&) -> bool { throw std::bad_alloc(); });
   CHECK_THROWS_AS(alloc.get(), std::bad_alloc);
 }
 
 TEST_CASE("a batch item's foreign exception is kept as thrown, never made a CancelledError") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA), key(kKeyB)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->respond_with(echo_or_throw);
   BatchOptions options;
   options.max_concurrency = 2;
   std::vector<BatchProgress> reports;
   options.on_progress = [&](const BatchProgress& p) { reports.push_back(p); };
   const std::vector<BatchItem> items =
-      backend.batch_completion({chat("a"), chat("alloc"), chat("runtime x"), chat("b")}, options);
+      backend.batch_completion({chat_params("a"), chat_params("alloc"), chat_params("runtime x"), chat_params("b")}, options);
   REQUIRE(items.size() == 4);
   CHECK(items[0].ok());
   CHECK(items[3].ok());
@@ -491,8 +491,8 @@ TEST_CASE("a batch item's foreign exception is kept as thrown, never made a Canc
 }
 
 TEST_CASE("a batch_embedding request's foreign exception is kept for each of its inputs") {
-  Harness h;
-  auto backend = h.backend({key(kKeyA)});
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
   h.transport->respond_with([](const HttpRequest& request) {
     const json first = json::parse(request.body)["input"][0];
     if (first == "alloc") throw std::bad_alloc();

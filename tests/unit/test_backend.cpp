@@ -810,7 +810,7 @@ void check_keys_untouched(LiteLLMBackend& backend) {
 }  // namespace
 
 TEST_CASE("std::bad_alloc from the transport reaches a synchronous caller as it is, not retried") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->push(throwing(std::bad_alloc()));
   h.transport->respond_with(
@@ -821,7 +821,7 @@ TEST_CASE("std::bad_alloc from the transport reaches a synchronous caller as it 
 }
 
 TEST_CASE("a std::runtime_error from the transport reaches a synchronous caller unchanged") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA), openai_key(kKeyB)});
   h.transport->push(throwing(std::runtime_error("disk on fire")));
   try {
@@ -837,7 +837,7 @@ TEST_CASE("a std::runtime_error from the transport reaches a synchronous caller 
 }
 
 TEST_CASE("a chunk callback's own exception ends a synchronous stream as it was thrown") {
-  Harness h;
+  FakeHarness h;
   auto backend = h.backend({openai_key(kKeyA)});
   SECTION("std::runtime_error") {
     h.transport->push(FakeResponse::event_stream(sample_stream_sse(), 10));

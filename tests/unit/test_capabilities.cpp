@@ -5,17 +5,19 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "fake_harness.hpp"
 #include "litellm/backend.hpp"
 #include "litellm/fake_transport.hpp"
 #include "litellm/providers/anthropic.hpp"
 #include "litellm/providers/openai.hpp"
 #include "litellm/providers/provider.hpp"
 #include "litellm/providers/registry.hpp"
+#include "requests.hpp"
 #include "samples.hpp"
 
 using namespace litellm;
 using namespace std::chrono_literals;
-using litellm::test::sample_embedding_response;
+using namespace litellm::test;
 
 namespace {
 
@@ -27,24 +29,6 @@ ApiInfo groq_key() {
 
 ApiInfo my_vllm_key() {
   return ApiInfo{"my_vllm", std::nullopt, kKey, std::string("http://127.0.0.1:9/v1")};
-}
-
-/// A backend over a fake transport, retrying nothing (one response per call).
-struct Harness {
-  std::shared_ptr<FakeTransport> transport = std::make_shared<FakeTransport>();
-
-  LiteLLMBackend backend(const ApiInfo& info, ModelName model = "some-model") {
-    BackendOptions options;
-    options.transport = transport;
-    options.key_registry = std::make_shared<KeyRegistry>();
-    options.backoff.initial = 0ms;
-    return LiteLLMBackend({info}, std::move(model), json{{"wait_time_per_key", 0}},
-                          std::move(options));
-  }
-};
-
-json chat_params() {
-  return json{{"messages", json::array({{{"role", "user"}, {"content", "Hi"}}})}};
 }
 
 const std::string kInBandError =
@@ -170,13 +154,13 @@ TEST_CASE("a stream asks for usage on openai, not on groq or a custom server") {
 }
 
 TEST_CASE("embeddings are asked for as base64 on azure, not on a custom server") {
-  Harness h;
+  FakeHarness h;
   const ApiInfo azure{"azure", std::string("2024-10-21"), kKey,
                       std::string("https://res.openai.azure.com")};
-  auto on_azure = h.backend(azure, "embed");
+  auto on_azure = h.backend({azure}, "embed");
   h.transport->push(FakeResponse::json_body(sample_embedding_response(8, true)));
   on_azure.embedding(json{{"input", "hello"}});
-  auto on_custom = h.backend(my_vllm_key(), "embed");
+  auto on_custom = h.backend({my_vllm_key()}, "embed");
   h.transport->push(FakeResponse::json_body(sample_embedding_response(8)));
   on_custom.embedding(json{{"input", "hello"}});
   const auto requests = h.transport->requests();
@@ -233,8 +217,8 @@ TEST_CASE("an adapter's HTTP errors name the backend they are for") {
 }
 
 TEST_CASE("groq's plain, streamed in-band and streamed HTTP errors all name groq") {
-  Harness h;
-  auto backend = h.backend(groq_key());
+  FakeHarness h;
+  auto backend = h.backend({groq_key()});
   h.transport->push(FakeResponse::json_body(kErrorBody, 400));
   h.transport->push(FakeResponse::event_stream(kInBandError));
   h.transport->push(FakeResponse::json_body(kErrorBody, 400));
@@ -245,8 +229,8 @@ TEST_CASE("groq's plain, streamed in-band and streamed HTTP errors all name groq
 }
 
 TEST_CASE("a custom server's plain and streamed in-band errors name it") {
-  Harness h;
-  auto backend = h.backend(my_vllm_key());
+  FakeHarness h;
+  auto backend = h.backend({my_vllm_key()});
   h.transport->push(FakeResponse::json_body(kErrorBody, 400));
   h.transport->push(FakeResponse::event_stream(kInBandError));
   h.transport->push(FakeResponse::json_body(kErrorBody));  // a 200 error body to a stream

@@ -139,11 +139,10 @@ inline std::shared_ptr<const CurlSlist> header_list_for(HeaderListCache& cache,
 
 struct EasyConfig;
 
-/// How a transport sets up its easy handles.
+/// How a transport sets up its easy handles (every handle it configures belongs to it alone).
 struct EasySetup {
   const CurlOptions* options = nullptr;
-  std::uint64_t transport_id = 0;  ///< Tells handles configured by different transports apart.
-  bool no_proxy = false;           ///< See no_proxy_in_environment.
+  bool no_proxy = false;  ///< See no_proxy_in_environment.
 };
 
 /// Resets `easy` and sets every option of `request` (TLS verification on, redirects off, no
@@ -161,7 +160,7 @@ void set_exchange(CURL* easy, const HttpRequest& request, curl_slist* header_lis
 /// What an easy handle was configured for by `configure_easy`, besides the exchange itself: a
 /// handle whose config matches the next request needs only `set_exchange`.
 struct EasyConfig {
-  std::uint64_t transport = 0;  ///< The transport's id (its CurlOptions); 0: not configured.
+  bool configured = false;  ///< False until configure_easy has set the handle up in full.
   std::string method;
   std::string url;
   Timeouts timeouts;
@@ -170,7 +169,8 @@ struct EasyConfig {
   /// URL on every request (about 12k instructions). Null when curl could not parse it (curl then
   /// parses CURLOPT_URL and reports the error).
   CurlUrl parsed_url;
-  bool matches(std::uint64_t transport_id, const HttpRequest& request) const;
+  /// True when the handle is set up for `request`'s method, URL, stream flag and limits.
+  bool matches(const HttpRequest& request) const;
 };
 
 /// How long a stream whose sink is complete (ResponseSink::complete: `[DONE]` or `message_stop`
