@@ -1,5 +1,6 @@
-// The one redactor of secrets in text: error messages (call.cpp) and curl's verbose trace
-// (curl_transport.cpp) both go through it.
+// The one redactor of keys: the redacted form a key is shown in (redact_key, to_redacted_string,
+// the key ids of logs and snapshots), and the removal of secrets from text (error messages in
+// call-inl.hpp, curl's verbose trace in curl_setup-inl.hpp).
 #pragma once
 
 #include "litellm/config.hpp"
@@ -11,6 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
+#include "litellm/api_info.hpp"
 #include "litellm/http.hpp"
 
 namespace litellm::detail {
@@ -18,6 +22,17 @@ namespace litellm::detail {
 /// Secrets shorter than this are not looked for in text: matching them would mangle ordinary
 /// words, and no real credential is that short.
 constexpr std::size_t kMinRedactedSecret = 4;
+
+/// How a key is shown: its first 3 and last 4 characters ("sk-...abcd"), "***" when shorter than
+/// 16 characters (too little would be left hidden), "(none)" when empty.
+inline std::string redacted_form(std::string_view key) {
+  if (key.empty()) return "(none)";
+  if (key.size() < 16) return "***";
+  std::string out(key.substr(0, 3));
+  out += "...";
+  out += key.substr(key.size() - 4);
+  return out;
+}
 
 /// Replaces every occurrence of `secret` in `text` by `replacement` (nothing when `secret` is
 /// shorter than kMinRedactedSecret). Allocates only when `text` contains `secret`.
@@ -28,6 +43,18 @@ inline void redact_secret(std::string& text, std::string_view secret,
        pos = text.find(secret, pos + replacement.size())) {
     text.replace(pos, secret.size(), replacement);
   }
+}
+
+/// `text` with every key of `keys` replaced by its redacted form (a server may echo the key it
+/// was sent, or, behind a proxy, another one of the pool).
+inline std::string redact_keys(std::string text, const std::vector<ApiInfo>& keys) {
+  for (const ApiInfo& key : keys) {
+    const std::string& secret = key.api_key;
+    if (secret.size() >= kMinRedactedSecret && text.find(secret) != std::string::npos) {
+      redact_secret(text, secret, redacted_form(secret));
+    }
+  }
+  return text;
 }
 
 /// True for the header fields that carry credentials or session state.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "litellm/detail/redact.hpp"
 #include "litellm/detail/sha256.hpp"
 #include "litellm/providers/registry.hpp"
 
@@ -192,12 +193,7 @@ LITELLM_INLINE void from_json(const json& j, ApiInfo& info) {
 }
 
 LITELLM_INLINE std::string redact_key(std::string_view key) {
-  if (key.empty()) return "(none)";
-  if (key.size() < 16) return "***";
-  std::string out(key.substr(0, 3));
-  out += "...";
-  out += key.substr(key.size() - 4);
-  return out;
+  return detail::redacted_form(key);
 }
 
 LITELLM_INLINE std::string to_redacted_string(const ApiInfo& info) {

@@ -17,20 +17,6 @@ namespace litellm::detail {
 
 using std::chrono::milliseconds;
 
-/// `text` with every occurrence of `secret` replaced by its redacted form.
-LITELLM_INLINE std::string redact_secret(std::string text, const std::string& secret) {
-  if (secret.size() >= kMinRedactedSecret && text.find(secret) != std::string::npos) {
-    detail::redact_secret(text, secret, redact_key(secret));
-  }
-  return text;
-}
-
-/// `text` with every key of `keys` redacted.
-LITELLM_INLINE std::string redact_keys(std::string text, const std::vector<ApiInfo>& keys) {
-  for (const ApiInfo& key : keys) text = redact_secret(std::move(text), key.api_key);
-  return text;
-}
-
 /// `error` with the call's context added and any echo of a key of the pool removed (a server may
 /// echo the key it was sent, or, behind a proxy, another one).
 LITELLM_INLINE Error with_context(const Error& error, const ApiInfo& info,
@@ -203,9 +189,9 @@ LITELLM_INLINE std::optional<Failure> CallRunner::begin_attempt(const ApiInfo& i
       refused = ConfigError("this provider cannot stream");
       return;
     }
-    stream_ = std::make_unique<StreamCall>(*adapter_, std::move(translator), spec_.n,
-                                           &spec_.on_chunk, options.max_response_bytes, options.sse,
-                                           info.backend_used);
+    stream_ =
+        std::make_unique<StreamCall>(*adapter_, std::move(translator), spec_.n, &spec_.on_chunk,
+                                     options.max_response_bytes, options.sse, info.backend_used);
   });
   return thrown ? thrown : refused;
 }

@@ -9,6 +9,7 @@
 #endif
 
 #include "litellm/impl/anthropic-inl.hpp"
+#include "litellm/impl/anthropic_stream-inl.hpp"
 #include "litellm/impl/api_info-inl.hpp"
 #include "litellm/impl/backend-inl.hpp"
 #include "litellm/impl/backend_state-inl.hpp"
