@@ -196,7 +196,7 @@ class LITELLM_API Error : public std::runtime_error {
 
 /// Declares a subclass of `Error` with a fixed kind.
 #define LITELLM_DETAIL_DECLARE_ERROR(Name, kind_value)                   \
-  class LITELLM_API Name : public Error {                                       \
+  class LITELLM_API Name : public Error {                                \
    public:                                                               \
     explicit Name(const std::string& message, ErrorDetails details = {}) \
         : Error(ErrorKind::kind_value, message, std::move(details)) {}   \

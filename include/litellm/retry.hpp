@@ -57,11 +57,13 @@ LITELLM_API std::optional<std::chrono::milliseconds> parse_reset_duration(
 
 /// Parses an HTTP date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850, asctime), for the
 /// years 1970 to 2200.
-LITELLM_API std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value);
+LITELLM_API std::optional<std::chrono::system_clock::time_point> parse_http_date(
+    std::string_view value);
 
 /// Parses an RFC 3339 timestamp (`2024-05-01T12:00:30Z`, fractions and offsets accepted), for
 /// the years 1970 to 2200.
-LITELLM_API std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view value);
+LITELLM_API std::optional<std::chrono::system_clock::time_point> parse_rfc3339(
+    std::string_view value);
 
 /// The wait a response asks for, from its headers, first match wins:
 /// 1. `retry-after-ms` (Azure, OpenAI);

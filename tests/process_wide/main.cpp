@@ -32,9 +32,10 @@ int main() {
   litellm::detail::curl_global_init_once();
   second_unit_init_curl();
   plugin_init_curl();
-  std::printf("key registry: executable %p, second unit %p, shared library %p; curl_global_init "
-              "calls: %d\n",
-              here, second, plugin, curl_inits.load());
+  std::printf(
+      "key registry: executable %p, second unit %p, shared library %p; curl_global_init "
+      "calls: %d\n",
+      here, second, plugin, curl_inits.load());
   const bool ok = here == second && here == plugin && curl_inits.load() == 1;
   std::printf("%s\n", ok ? "one registry and one curl init per process"
                          : "FAILED: the process holds more than one");

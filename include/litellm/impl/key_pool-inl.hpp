@@ -53,8 +53,8 @@ LITELLM_INLINE FakeClock::time_point FakeClock::now() const {
   return now_;
 }
 
-LITELLM_INLINE void FakeClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                           time_point deadline) {
+LITELLM_INLINE void FakeClock::wait_until(std::condition_variable& cv,
+                                          std::unique_lock<std::mutex>& lock, time_point deadline) {
   std::uint64_t id = 0;
   {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -97,7 +97,8 @@ LITELLM_INLINE std::size_t FakeClock::waiters() const {
   return waiters_.size();
 }
 
-LITELLM_INLINE bool FakeClock::wait_for_waiters(std::size_t count, std::chrono::milliseconds real_timeout) const {
+LITELLM_INLINE bool FakeClock::wait_for_waiters(std::size_t count,
+                                                std::chrono::milliseconds real_timeout) const {
   std::unique_lock<std::mutex> lock(mutex_);
   return waiters_changed_.wait_for(lock, real_timeout, [&] {
     const auto current = std::count_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) {
@@ -109,7 +110,8 @@ LITELLM_INLINE bool FakeClock::wait_for_waiters(std::size_t count, std::chrono::
 
 // ---- KeyOutcome --------------------------------------------------------------------------------
 
-LITELLM_INLINE KeyOutcome KeyOutcome::rate_limited(std::optional<std::chrono::milliseconds> retry_after, std::string reason) {
+LITELLM_INLINE KeyOutcome
+KeyOutcome::rate_limited(std::optional<std::chrono::milliseconds> retry_after, std::string reason) {
   return {Kind::rate_limited, retry_after, std::move(reason)};
 }
 LITELLM_INLINE KeyOutcome KeyOutcome::auth_failed(std::string reason) {
@@ -172,7 +174,7 @@ LITELLM_INLINE KeyRegistry::State& KeyRegistry::state_locked(const std::string& 
 // ---- KeyLease ----------------------------------------------------------------------------------
 
 LITELLM_INLINE KeyLease::KeyLease(KeyPool* pool, std::size_t index, Clock::time_point acquired_at,
-                   std::optional<Clock::time_point> previous_use)
+                                  std::optional<Clock::time_point> previous_use)
     : pool_(pool),
       index_(index),
       api_info_(&pool->api_infos_[index]),
@@ -220,7 +222,7 @@ LITELLM_INLINE void KeyLease::undo_use() {
 // ---- KeyPool -----------------------------------------------------------------------------------
 
 LITELLM_INLINE KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions options,
-                 std::shared_ptr<KeyRegistry> registry)
+                                std::shared_ptr<KeyRegistry> registry)
     : api_infos_(std::move(api_infos)),
       options_(std::move(options)),
       registry_(registry ? std::move(registry) : KeyRegistry::global()) {
@@ -244,8 +246,8 @@ LITELLM_INLINE KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions o
 }
 
 LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadline, bool wait,
-                                        std::chrono::milliseconds* retry_after,
-                                        const std::function<bool()>& should_stop) {
+                                                       std::chrono::milliseconds* retry_after,
+                                                       const std::function<bool()>& should_stop) {
   std::unique_lock<std::mutex> lock(registry_->mutex_);
   Clock& clock = *registry_->clock_;
   const Clock::duration gap = options_.wait_per_key + Clock::duration(1);  // strictly more
@@ -336,12 +338,13 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::try_acquire() {
   return choose(Clock::time_point::min(), /*wait=*/false, nullptr, {});
 }
 
-LITELLM_INLINE std::optional<KeyLease> KeyPool::try_acquire(std::chrono::milliseconds* retry_after) {
+LITELLM_INLINE std::optional<KeyLease> KeyPool::try_acquire(
+    std::chrono::milliseconds* retry_after) {
   return choose(Clock::time_point::min(), /*wait=*/false, retry_after, {});
 }
 
 LITELLM_INLINE KeyLease KeyPool::acquire_until(Clock::time_point deadline,
-                                const std::function<bool()>& should_stop) {
+                                               const std::function<bool()>& should_stop) {
   std::chrono::milliseconds retry_after{0};
   std::optional<KeyLease> lease = choose(deadline, /*wait=*/true, &retry_after, should_stop);
   if (!lease) {
@@ -363,7 +366,8 @@ LITELLM_INLINE void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcom
   report_id(id, &outcome, /*ends_lease=*/false);
 }
 
-LITELLM_INLINE void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome, bool ends_lease) {
+LITELLM_INLINE void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome,
+                                       bool ends_lease) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = registry_->state_locked(key_id);
   if (ends_lease && state.in_flight > 0) --state.in_flight;
@@ -404,7 +408,7 @@ LITELLM_INLINE void KeyPool::report_id(const std::string& key_id, const KeyOutco
 }
 
 LITELLM_INLINE void KeyPool::undo_use(std::size_t index, Clock::time_point stamped,
-                       std::optional<Clock::time_point> previous_use) {
+                                      std::optional<Clock::time_point> previous_use) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = *states_[index];
   if (state.in_flight > 0) --state.in_flight;

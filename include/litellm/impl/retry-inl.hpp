@@ -64,7 +64,8 @@ LITELLM_INLINE std::optional<double> whole_number(std::string_view s) {
 }
 
 /// Parses a fixed count of digits at `s[pos]`.
-LITELLM_INLINE std::optional<int> fixed_digits(std::string_view s, std::size_t pos, std::size_t count) {
+LITELLM_INLINE std::optional<int> fixed_digits(std::string_view s, std::size_t pos,
+                                               std::size_t count) {
   if (pos + count > s.size()) return std::nullopt;
   int value = 0;
   for (std::size_t i = pos; i < pos + count; ++i) {
@@ -84,9 +85,10 @@ LITELLM_INLINE std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-LITELLM_INLINE std::optional<system_clock::time_point> make_time(int year, int month, int day, int hour,
-                                                  int minute, double second,
-                                                  int offset_minutes = 0) {
+LITELLM_INLINE std::optional<system_clock::time_point> make_time(int year, int month, int day,
+                                                                 int hour, int minute,
+                                                                 double second,
+                                                                 int offset_minutes = 0) {
   // Years past 2200 are refused: system_clock counts nanoseconds in 64 bits (until 2262), and no
   // server means a wait of centuries.
   if (year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
@@ -164,7 +166,8 @@ LITELLM_INLINE std::chrono::milliseconds BackoffPolicy::delay(int retry) const {
   return delay(retry, std::uniform_real_distribution<double>(0.0, 1.0)(engine));
 }
 
-LITELLM_INLINE std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view value) {
+LITELLM_INLINE std::optional<std::chrono::system_clock::time_point> parse_http_date(
+    std::string_view value) {
   value = detail::trim(value);
   // Split on spaces, dropping empty tokens (asctime pads the day with a space).
   std::string_view tokens[6];
@@ -185,7 +188,8 @@ LITELLM_INLINE std::optional<std::chrono::system_clock::time_point> parse_http_d
     const auto day = detail::small_int(tokens[1]);
     const int month = detail::month_from_name(tokens[2]);
     const auto year = detail::small_int(tokens[3]);
-    if (!day || !month || !year || tokens[3].size() != 4 || !detail::parse_clock(tokens[4], h, m, s)) {
+    if (!day || !month || !year || tokens[3].size() != 4 ||
+        !detail::parse_clock(tokens[4], h, m, s)) {
       return std::nullopt;
     }
     return detail::make_time(*year, month, *day, h, m, s);
@@ -206,7 +210,8 @@ LITELLM_INLINE std::optional<std::chrono::system_clock::time_point> parse_http_d
     const int month = detail::month_from_name(tokens[1]);
     const auto day = detail::small_int(tokens[2]);
     const auto year = detail::small_int(tokens[4]);
-    if (!month || !day || !year || tokens[4].size() != 4 || !detail::parse_clock(tokens[3], h, m, s)) {
+    if (!month || !day || !year || tokens[4].size() != 4 ||
+        !detail::parse_clock(tokens[3], h, m, s)) {
       return std::nullopt;
     }
     return detail::make_time(*year, month, *day, h, m, s);
@@ -214,7 +219,8 @@ LITELLM_INLINE std::optional<std::chrono::system_clock::time_point> parse_http_d
   return std::nullopt;
 }
 
-LITELLM_INLINE std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view value) {
+LITELLM_INLINE std::optional<std::chrono::system_clock::time_point> parse_rfc3339(
+    std::string_view value) {
   value = detail::trim(value);
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
   if (value.size() < 20 || value[4] != '-' || value[7] != '-' || value[13] != ':' ||
@@ -258,8 +264,8 @@ LITELLM_INLINE std::optional<std::chrono::system_clock::time_point> parse_rfc333
   return detail::make_time(*year, *month, *day, *hour, *minute, seconds, offset);
 }
 
-LITELLM_INLINE std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
-                                              std::chrono::system_clock::time_point now) {
+LITELLM_INLINE std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) {
   value = detail::trim(value);
   if (value.empty()) return std::nullopt;
   if (const auto seconds = detail::whole_number(value)) return detail::clamp_seconds(*seconds);
@@ -267,8 +273,8 @@ LITELLM_INLINE std::optional<std::chrono::milliseconds> parse_retry_after(std::s
   return std::nullopt;
 }
 
-LITELLM_INLINE std::optional<std::chrono::milliseconds> parse_reset_duration(std::string_view value,
-                                                 std::chrono::system_clock::time_point now) {
+LITELLM_INLINE std::optional<std::chrono::milliseconds> parse_reset_duration(
+    std::string_view value, std::chrono::system_clock::time_point now) {
   value = detail::trim(value);
   if (value.empty()) return std::nullopt;
   if (const auto seconds = detail::whole_number(value)) return detail::clamp_seconds(*seconds);
@@ -310,10 +316,11 @@ LITELLM_INLINE std::optional<std::chrono::milliseconds> parse_reset_duration(std
   return detail::clamp_seconds(total);
 }
 
-LITELLM_INLINE std::optional<std::chrono::milliseconds> retry_after_from_headers(const Headers& headers,
-                                                     std::chrono::system_clock::time_point now) {
+LITELLM_INLINE std::optional<std::chrono::milliseconds> retry_after_from_headers(
+    const Headers& headers, std::chrono::system_clock::time_point now) {
   if (const std::string* ms = headers.find("retry-after-ms")) {
-    if (const auto value = detail::whole_number(detail::trim(*ms))) return detail::clamp_seconds(*value / 1000.0);
+    if (const auto value = detail::whole_number(detail::trim(*ms)))
+      return detail::clamp_seconds(*value / 1000.0);
   }
   if (const std::string* retry_after = headers.find("retry-after")) {
     if (const auto value = parse_retry_after(*retry_after, now)) return value;

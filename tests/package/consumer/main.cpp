@@ -19,8 +19,8 @@ bool completion_works() {
   litellm::LiteLLMBackend backend({{"openai", std::nullopt, "sk-consumer-0000000000000000",
                                     std::string("http://127.0.0.1:9/v1")}},
                                   "gpt-4o", litellm::json{{"wait_time_per_key", 0}}, options);
-  const litellm::json reply = backend.completion(
-      {{"messages", {{{"role", "user"}, {"content", "Hi"}}}}});
+  const litellm::json reply =
+      backend.completion({{"messages", {{{"role", "user"}, {"content", "Hi"}}}}});
   return reply["choices"][0]["message"]["content"] == "Hi there";
 }
 
@@ -61,8 +61,8 @@ int main() {
   const bool completed = completion_works();
   const bool typed = connection_error_is_typed();
   std::cout << "litellm " << litellm::kVersion << ": " << api_infos.size() << " api_infos ("
-            << api_infos[0] << "), messages " << litellm::json(messages).dump()
-            << ", completion " << (completed ? "ok" : "FAILED") << ", connection error "
+            << api_infos[0] << "), messages " << litellm::json(messages).dump() << ", completion "
+            << (completed ? "ok" : "FAILED") << ", connection error "
             << (typed ? "typed" : "NOT TYPED") << "\n";
   const bool ok = messages.size() == 2 && messages[0]["content"] == "Hello" &&
                   messages[1]["content"] == "Bye" && messages[0]["role"] == "assistant";
