@@ -1,0 +1,296 @@
+#pragma once
+
+// JsonTape: one pass over a chunk's text, on the scanner's steps (json_scan.hpp), recording an
+// entry per value and key; TapeValue's conversions; building a json from the tape.
+#include "litellm/detail/json_tape.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <tuple>
+#include <utility>
+
+namespace litellm::detail {
+
+LITELLM_INLINE bool JsonTape::read(std::string_view text, std::size_t max_depth) {
+  size_ = 0;
+  const char* const end = text.data() + text.size();
+  const char* p = json_scan::begin_document(text.data(), end);
+  if (p == nullptr) return false;
+  p = json_scan::skip_space(p, end);
+  if (p == end) return false;
+  p = value(p, end, max_depth);
+  return p != nullptr && json_scan::at_document_end(p, end);
+}
+
+LITELLM_INLINE void JsonTape::grow() {
+  if (capacity_ > std::numeric_limits<std::uint32_t>::max() / 2) throw std::bad_alloc();
+  const std::uint32_t capacity = capacity_ * 2;
+  std::unique_ptr<TapeEntry[]> entries(new TapeEntry[capacity]);
+  std::copy(entries_, entries_ + size_, entries.get());
+  heap_ = std::move(entries);
+  entries_ = heap_.get();
+  capacity_ = capacity;
+}
+
+LITELLM_INLINE void JsonTape::set_text(std::uint32_t at, const char* begin, const char* end,
+                                       bool escaped) noexcept {
+  TapeEntry& entry = entries_[at];
+  entry.type = json::value_t::string;
+  entry.flags = escaped ? TapeEntry::kEscaped : 0;
+  entry.next = at + 1;
+  entry.size = static_cast<std::uint32_t>(end - begin);
+  entry.text = begin;
+}
+
+LITELLM_INLINE const char* JsonTape::value(const char* p, const char* end, std::size_t depth) {
+  const std::uint32_t at = push();
+  switch (*p) {
+    case '"': {
+      bool escaped = false;
+      const char* const body = p + 1;
+      p = json_scan::scan_string(body, end, escaped);
+      if (p != nullptr) set_text(at, body, p - 1, escaped);
+      return p;
+    }
+    case '{':
+      return object(p, end, depth, at);
+    case '[':
+      return array(p, end, depth, at);
+    case 't':
+    case 'f': {
+      const bool truth = *p == 't';
+      p = truth ? json_scan::match_literal(p, end, "true")
+                : json_scan::match_literal(p, end, "false");
+      entries_[at].type = json::value_t::boolean;
+      entries_[at].boolean = truth;
+      break;
+    }
+    case 'n':
+      p = json_scan::match_literal(p, end, "null");
+      entries_[at].type = json::value_t::null;
+      break;
+    default:
+      return number(p, end, at);
+  }
+  entries_[at].flags = 0;
+  entries_[at].next = at + 1;
+  return p;
+}
+
+/// The bit of a key in an object's 64-bit summary of its keys (a one-hash Bloom filter): keys
+/// with different bits differ; equal bits are compared in full.
+LITELLM_INLINE std::uint64_t key_bit(const char* key, std::size_t size) noexcept {
+  if (size == 0) return 1;
+  const auto first = static_cast<unsigned char>(key[0]);
+  const auto last = static_cast<unsigned char>(key[size - 1]);
+  return std::uint64_t{1} << ((size * 7 + first * 3 + last) & 63);
+}
+
+/// Objects with more members than this are not checked for duplicate keys while read: they are
+/// read as not plain (the check would cost a comparison per earlier key).
+inline constexpr std::uint32_t kMaxCheckedMembers = 24;
+
+LITELLM_INLINE const char* JsonTape::object(const char* p, const char* end, std::size_t depth,
+                                            std::uint32_t at) {
+  std::uint64_t keys = 0;
+  bool plain = true;
+  std::uint32_t count = 0;
+  p = json_scan::walk_object(
+      p, end, depth, [&](const char* key, const char* key_end, bool escaped, const char* value_at) {
+        const std::uint32_t key_index = push();
+        set_text(key_index, key, key_end, escaped);
+        if (plain) {
+          if (escaped || count == kMaxCheckedMembers) {
+            plain = false;
+          } else {
+            const std::uint64_t bit = key_bit(key, static_cast<std::size_t>(key_end - key));
+            if ((keys & bit) != 0 && earlier_key(at, key_index)) plain = false;
+            keys |= bit;
+          }
+        }
+        ++count;
+        return value(value_at, end, depth - 1);
+      });
+  if (p == nullptr) return nullptr;
+  TapeEntry& entry = entries_[at];
+  entry.type = json::value_t::object;
+  entry.flags = plain ? TapeEntry::kPlain : 0;
+  entry.next = size_;
+  entry.size = count;
+  return p;
+}
+
+LITELLM_INLINE bool JsonTape::earlier_key(std::uint32_t object, std::uint32_t key) const noexcept {
+  const TapeEntry& name = entries_[key];
+  for (std::uint32_t other = object + 1; other != key; other = entries_[other + 1].next) {
+    const TapeEntry& earlier = entries_[other];
+    if (earlier.size == name.size && std::memcmp(earlier.text, name.text, name.size) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+LITELLM_INLINE const char* JsonTape::array(const char* p, const char* end, std::size_t depth,
+                                           std::uint32_t at) {
+  std::uint32_t count = 0;
+  p = json_scan::walk_array(p, end, depth, [&](const char* element) {
+    ++count;
+    return value(element, end, depth - 1);
+  });
+  if (p == nullptr) return nullptr;
+  TapeEntry& entry = entries_[at];
+  entry.type = json::value_t::array;
+  entry.flags = 0;
+  entry.next = size_;
+  entry.size = count;
+  return p;
+}
+
+LITELLM_INLINE const char* JsonTape::number(const char* p, const char* end, std::uint32_t at) {
+  TapeEntry& entry = entries_[at];
+  entry.flags = 0;
+  entry.next = at + 1;
+  // The usual case inline: a non-negative integer of at most 19 digits (it fits 64 bits).
+  if (static_cast<unsigned char>(*p - '0') < 10) {
+    const char* q = p;
+    std::uint64_t value = 0;
+    if (*q == '0') {
+      ++q;
+    } else {
+      const char* const limit = end - q > 19 ? q + 19 : end;
+      while (q != limit && static_cast<unsigned char>(*q - '0') < 10) {
+        value = value * 10 + static_cast<std::uint64_t>(*q - '0');
+        ++q;
+      }
+    }
+    if (q == end ||
+        (static_cast<unsigned char>(*q - '0') >= 10 && *q != '.' && *q != 'e' && *q != 'E')) {
+      entry.type = json::value_t::number_unsigned;
+      entry.unsigned_value = value;
+      return q;
+    }
+  }
+  json number;
+  json_scan::NumberToken token;
+  p = json_scan::scan_number(p, end, token);
+  if (p == nullptr || !json_scan::number_to_json(token, number)) return nullptr;
+  entry.type = number.type();
+  switch (entry.type) {
+    case json::value_t::number_unsigned:
+      entry.unsigned_value = number.get<std::uint64_t>();
+      break;
+    case json::value_t::number_integer:
+      entry.integer_value = number.get<std::int64_t>();
+      break;
+    default:
+      entry.float_value = number.get<double>();
+      break;
+  }
+  return p;
+}
+
+LITELLM_INLINE void JsonTape::build(std::uint32_t index, json& out) const {
+  const TapeEntry& entry = entries_[index];
+  switch (entry.type) {
+    case json::value_t::string:
+      if ((entry.flags & TapeEntry::kEscaped) == 0) {
+        out = std::string(entry.text, entry.size);
+      } else {
+        out = std::string();
+        json_scan::append_unescaped(*out.get_ptr<std::string*>(), entry.text,
+                                    entry.text + entry.size);
+      }
+      return;
+    case json::value_t::object: {
+      out = json::value_t::object;
+      auto& object = *out.get_ptr<json::object_t*>();
+      const bool plain = (entry.flags & TapeEntry::kPlain) != 0;
+      std::string decoded;
+      for (std::uint32_t key = index + 1; key != entry.next; key = entries_[key + 1].next) {
+        const std::string_view name = TapeValue(*this, key).string(decoded);
+        // A plain object's keys are distinct; otherwise the last value of a key wins.
+        json& member = plain
+                           ? object
+                                 .emplace_hint(object.end(), std::piecewise_construct,
+                                               std::forward_as_tuple(name), std::forward_as_tuple())
+                                 ->second
+                           : object[std::string(name)];
+        build(key + 1, member);
+      }
+      return;
+    }
+    case json::value_t::array: {
+      out = json::value_t::array;
+      auto& array = *out.get_ptr<json::array_t*>();
+      array.reserve(entry.size);
+      for (std::uint32_t element = index + 1; element != entry.next;
+           element = entries_[element].next) {
+        array.emplace_back();
+        build(element, array.back());
+      }
+      return;
+    }
+    case json::value_t::boolean:
+      out = entry.boolean;
+      return;
+    case json::value_t::number_unsigned:
+      out = static_cast<json::number_unsigned_t>(entry.unsigned_value);
+      return;
+    case json::value_t::number_integer:
+      out = static_cast<json::number_integer_t>(entry.integer_value);
+      return;
+    case json::value_t::number_float:
+      out = static_cast<json::number_float_t>(entry.float_value);
+      return;
+    default:
+      out = nullptr;
+      return;
+  }
+}
+
+LITELLM_INLINE std::int64_t TapeValue::int64() const noexcept {
+  const TapeEntry& value = entry();
+  switch (value.type) {
+    case json::value_t::number_unsigned:
+      return static_cast<std::int64_t>(value.unsigned_value);
+    case json::value_t::number_integer:
+      return value.integer_value;
+    case json::value_t::number_float:
+      return static_cast<std::int64_t>(value.float_value);
+    default:
+      return 0;
+  }
+}
+
+LITELLM_INLINE std::uint64_t TapeValue::uint64() const noexcept {
+  const TapeEntry& value = entry();
+  switch (value.type) {
+    case json::value_t::number_unsigned:
+      return value.unsigned_value;
+    case json::value_t::number_integer:
+      return static_cast<std::uint64_t>(value.integer_value);
+    case json::value_t::number_float:
+      return static_cast<std::uint64_t>(value.float_value);
+    default:
+      return 0;
+  }
+}
+
+LITELLM_INLINE double TapeValue::number() const noexcept {
+  const TapeEntry& value = entry();
+  switch (value.type) {
+    case json::value_t::number_unsigned:
+      return static_cast<double>(value.unsigned_value);
+    case json::value_t::number_integer:
+      return static_cast<double>(value.integer_value);
+    case json::value_t::number_float:
+      return value.float_value;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace litellm::detail
