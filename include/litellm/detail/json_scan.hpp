@@ -48,6 +48,7 @@ inline bool is_space(char c) noexcept {
 
 /// The first byte at or after `p` that is not whitespace (`end` when none).
 inline const char* skip_space(const char* p, const char* end) noexcept {
+  if (p != end && static_cast<unsigned char>(*p) > ' ') return p;  // the usual case: none
   while (p != end && is_space(*p)) ++p;
   return p;
 }

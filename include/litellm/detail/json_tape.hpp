@@ -74,10 +74,13 @@ class JsonTape {
   }
   void grow();
   void set_text(std::uint32_t at, const char* begin, const char* end, bool escaped) noexcept;
+  /// Each reads the value at `p` (allowing `depth` levels of containers) into entries and
+  /// returns the byte after it, or nullptr.
   const char* value(const char* p, const char* end, std::size_t depth);
-  const char* object(const char* p, const char* end, std::size_t depth, std::uint32_t at);
-  const char* array(const char* p, const char* end, std::size_t depth, std::uint32_t at);
-  const char* number(const char* p, const char* end, std::uint32_t at);
+  const char* object(const char* p, const char* end, std::size_t depth);
+  const char* array(const char* p, const char* end, std::size_t depth);
+  const char* number(const char* p, const char* end);
+  const char* any_number(const char* p, const char* end);
   bool earlier_key(std::uint32_t object, std::uint32_t key) const noexcept;
 
   TapeEntry* entries_ = inline_;

@@ -13,17 +13,6 @@
 
 namespace litellm::detail {
 
-LITELLM_INLINE bool JsonTape::read(std::string_view text, std::size_t max_depth) {
-  size_ = 0;
-  const char* const end = text.data() + text.size();
-  const char* p = json_scan::begin_document(text.data(), end);
-  if (p == nullptr) return false;
-  p = json_scan::skip_space(p, end);
-  if (p == end) return false;
-  p = value(p, end, max_depth);
-  return p != nullptr && json_scan::at_document_end(p, end);
-}
-
 LITELLM_INLINE void JsonTape::grow() {
   if (capacity_ > std::numeric_limits<std::uint32_t>::max() / 2) throw std::bad_alloc();
   const std::uint32_t capacity = capacity_ * 2;
@@ -44,10 +33,20 @@ LITELLM_INLINE void JsonTape::set_text(std::uint32_t at, const char* begin, cons
   entry.text = begin;
 }
 
-LITELLM_INLINE const char* JsonTape::value(const char* p, const char* end, std::size_t depth) {
-  const std::uint32_t at = push();
+// The per-value steps run for every value of every chunk: inlined for sure into the container
+// loops (only containers and unusual numbers cost a call).
+#if defined(__GNUC__)
+#define LITELLM_TAPE_INLINE [[gnu::always_inline]] inline
+#define LITELLM_TAPE_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define LITELLM_TAPE_INLINE inline
+#define LITELLM_TAPE_INLINE_LAMBDA
+#endif
+
+LITELLM_TAPE_INLINE const char* JsonTape::value(const char* p, const char* end, std::size_t depth) {
   switch (*p) {
     case '"': {
+      const std::uint32_t at = push();
       bool escaped = false;
       const char* const body = p + 1;
       p = json_scan::scan_string(body, end, escaped);
@@ -55,64 +54,69 @@ LITELLM_INLINE const char* JsonTape::value(const char* p, const char* end, std::
       return p;
     }
     case '{':
-      return object(p, end, depth, at);
+      return object(p, end, depth);
     case '[':
-      return array(p, end, depth, at);
+      return array(p, end, depth);
     case 't':
     case 'f': {
+      const std::uint32_t at = push();
       const bool truth = *p == 't';
-      p = truth ? json_scan::match_literal(p, end, "true")
-                : json_scan::match_literal(p, end, "false");
-      entries_[at].type = json::value_t::boolean;
-      entries_[at].boolean = truth;
-      break;
+      TapeEntry& entry = entries_[at];
+      entry.type = json::value_t::boolean;
+      entry.flags = 0;
+      entry.next = at + 1;
+      entry.boolean = truth;
+      return truth ? json_scan::match_literal(p, end, "true")
+                   : json_scan::match_literal(p, end, "false");
     }
-    case 'n':
-      p = json_scan::match_literal(p, end, "null");
-      entries_[at].type = json::value_t::null;
-      break;
+    case 'n': {
+      const std::uint32_t at = push();
+      TapeEntry& entry = entries_[at];
+      entry.type = json::value_t::null;
+      entry.flags = 0;
+      entry.next = at + 1;
+      return json_scan::match_literal(p, end, "null");
+    }
     default:
-      return number(p, end, at);
+      return number(p, end);
   }
-  entries_[at].flags = 0;
-  entries_[at].next = at + 1;
-  return p;
 }
 
-/// The bit of a key in an object's 64-bit summary of its keys (a one-hash Bloom filter): keys
-/// with different bits differ; equal bits are compared in full.
-LITELLM_INLINE std::uint64_t key_bit(const char* key, std::size_t size) noexcept {
-  if (size == 0) return 1;
-  const auto first = static_cast<unsigned char>(key[0]);
-  const auto last = static_cast<unsigned char>(key[size - 1]);
-  return std::uint64_t{1} << ((size * 7 + first * 3 + last) & 63);
+/// The bit of a key in an object's 64-bit summary of its keys (a one-hash Bloom filter on the
+/// length, which members of one object seldom share): keys with different bits differ; equal
+/// bits are compared in full.
+LITELLM_TAPE_INLINE std::uint64_t key_bit(std::size_t size) noexcept {
+  return std::uint64_t{1} << (size & 63);
 }
 
 /// Objects with more members than this are not checked for duplicate keys while read: they are
 /// read as not plain (the check would cost a comparison per earlier key).
 inline constexpr std::uint32_t kMaxCheckedMembers = 24;
 
-LITELLM_INLINE const char* JsonTape::object(const char* p, const char* end, std::size_t depth,
-                                            std::uint32_t at) {
+LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::object(const char* p, const char* end,
+                                                                  std::size_t depth) {
+  const std::uint32_t at = push();
   std::uint64_t keys = 0;
   bool plain = true;
   std::uint32_t count = 0;
   p = json_scan::walk_object(
-      p, end, depth, [&](const char* key, const char* key_end, bool escaped, const char* value_at) {
-        const std::uint32_t key_index = push();
-        set_text(key_index, key, key_end, escaped);
-        if (plain) {
-          if (escaped || count == kMaxCheckedMembers) {
-            plain = false;
-          } else {
-            const std::uint64_t bit = key_bit(key, static_cast<std::size_t>(key_end - key));
-            if ((keys & bit) != 0 && earlier_key(at, key_index)) plain = false;
-            keys |= bit;
-          }
-        }
-        ++count;
-        return value(value_at, end, depth - 1);
-      });
+      p, end, depth,
+      [&](const char* key, const char* key_end, bool escaped, const char* value_at)
+          LITELLM_TAPE_INLINE_LAMBDA {
+            const std::uint32_t key_index = push();
+            set_text(key_index, key, key_end, escaped);
+            if (plain) {
+              if (escaped || count == kMaxCheckedMembers) {
+                plain = false;
+              } else {
+                const std::uint64_t bit = key_bit(static_cast<std::size_t>(key_end - key));
+                if ((keys & bit) != 0 && earlier_key(at, key_index)) plain = false;
+                keys |= bit;
+              }
+            }
+            ++count;
+            return value(value_at, end, depth - 1);
+          });
   if (p == nullptr) return nullptr;
   TapeEntry& entry = entries_[at];
   entry.type = json::value_t::object;
@@ -133,10 +137,11 @@ LITELLM_INLINE bool JsonTape::earlier_key(std::uint32_t object, std::uint32_t ke
   return false;
 }
 
-LITELLM_INLINE const char* JsonTape::array(const char* p, const char* end, std::size_t depth,
-                                           std::uint32_t at) {
+LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::array(const char* p, const char* end,
+                                                                 std::size_t depth) {
+  const std::uint32_t at = push();
   std::uint32_t count = 0;
-  p = json_scan::walk_array(p, end, depth, [&](const char* element) {
+  p = json_scan::walk_array(p, end, depth, [&](const char* element) LITELLM_TAPE_INLINE_LAMBDA {
     ++count;
     return value(element, end, depth - 1);
   });
@@ -149,10 +154,7 @@ LITELLM_INLINE const char* JsonTape::array(const char* p, const char* end, std::
   return p;
 }
 
-LITELLM_INLINE const char* JsonTape::number(const char* p, const char* end, std::uint32_t at) {
-  TapeEntry& entry = entries_[at];
-  entry.flags = 0;
-  entry.next = at + 1;
+LITELLM_TAPE_INLINE const char* JsonTape::number(const char* p, const char* end) {
   // The usual case inline: a non-negative integer of at most 19 digits (it fits 64 bits).
   if (static_cast<unsigned char>(*p - '0') < 10) {
     const char* q = p;
@@ -168,16 +170,29 @@ LITELLM_INLINE const char* JsonTape::number(const char* p, const char* end, std:
     }
     if (q == end ||
         (static_cast<unsigned char>(*q - '0') >= 10 && *q != '.' && *q != 'e' && *q != 'E')) {
+      const std::uint32_t at = push();
+      TapeEntry& entry = entries_[at];
       entry.type = json::value_t::number_unsigned;
+      entry.flags = 0;
+      entry.next = at + 1;
       entry.unsigned_value = value;
       return q;
     }
   }
+  return any_number(p, end);
+}
+
+LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::any_number(const char* p,
+                                                                      const char* end) {
   json number;
   json_scan::NumberToken token;
   p = json_scan::scan_number(p, end, token);
   if (p == nullptr || !json_scan::number_to_json(token, number)) return nullptr;
+  const std::uint32_t at = push();
+  TapeEntry& entry = entries_[at];
   entry.type = number.type();
+  entry.flags = 0;
+  entry.next = at + 1;
   switch (entry.type) {
     case json::value_t::number_unsigned:
       entry.unsigned_value = number.get<std::uint64_t>();
@@ -190,6 +205,17 @@ LITELLM_INLINE const char* JsonTape::number(const char* p, const char* end, std:
       break;
   }
   return p;
+}
+
+LITELLM_INLINE bool JsonTape::read(std::string_view text, std::size_t max_depth) {
+  size_ = 0;
+  const char* const end = text.data() + text.size();
+  const char* p = json_scan::begin_document(text.data(), end);
+  if (p == nullptr) return false;
+  p = json_scan::skip_space(p, end);
+  if (p == end) return false;
+  p = value(p, end, max_depth);
+  return p != nullptr && json_scan::at_document_end(p, end);
 }
 
 LITELLM_INLINE void JsonTape::build(std::uint32_t index, json& out) const {
