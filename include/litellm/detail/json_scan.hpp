@@ -33,8 +33,10 @@ inline constexpr std::size_t kJsonMaxDepth = 512;
 // stack a parse needs): number tokens and decoded keys live in noinline helpers' frames only.
 #if defined(__GNUC__)
 #define LITELLM_JSON_NOINLINE [[gnu::noinline]]
+#define LITELLM_JSON_ALWAYS_INLINE [[gnu::always_inline]] inline
 #else
 #define LITELLM_JSON_NOINLINE
+#define LITELLM_JSON_ALWAYS_INLINE inline
 #endif
 
 /// The scanner the JSON readers are built from. Every function takes the text as [p, end) and
@@ -51,6 +53,13 @@ inline const char* skip_space(const char* p, const char* end) noexcept {
   if (p != end && static_cast<unsigned char>(*p) > ' ') return p;  // the usual case: none
   while (p != end && is_space(*p)) ++p;
   return p;
+}
+
+/// The first byte at or after `p` that is not whitespace, or nullptr at the end of the text.
+LITELLM_JSON_ALWAYS_INLINE const char* next_token(const char* p, const char* end) noexcept {
+  if (p != end && static_cast<unsigned char>(*p) > ' ') return p;  // the usual case: no space
+  p = skip_space(p, end);
+  return p != end ? p : nullptr;
 }
 
 /// The first byte at or after `p` a string scan must stop at: `"`, `\`, a control character or a
@@ -125,6 +134,26 @@ inline const char* scan_string(const char* p, const char* end, bool& escaped) no
     }
     if (p == nullptr) return nullptr;
   }
+}
+
+/// scan_string with its usual case inline (keys, short values): the closing quote within the
+/// next 16 bytes, with no escape, control character or non-ASCII byte before it.
+LITELLM_JSON_ALWAYS_INLINE const char* scan_short_string(const char* p, const char* end,
+                                                         bool& escaped) noexcept {
+#if defined(__SSE2__)
+  if (end - p >= 16) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
+                                                      _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))),
+                                         _mm_cmplt_epi8(bytes, _mm_set1_epi8(0x20)));
+    const int mask = _mm_movemask_epi8(special);
+    if (mask != 0) {
+      const char* const first = p + __builtin_ctz(static_cast<unsigned>(mask));
+      if (*first == '"') return first + 1;
+    }
+  }
+#endif
+  return scan_string(p, end, escaped);
 }
 
 /// Appends the decoded body [p, end) of a string that scan_string accepted, with escapes.
@@ -221,30 +250,27 @@ const char* match_literal(const char* p, const char* end, const char (&literal)[
 template <class OnMember>
 const char* walk_object(const char* p, const char* end, std::size_t depth, OnMember&& on_member) {
   if (depth == 0) return nullptr;
-  p = skip_space(p + 1, end);
-  if (p == end) return nullptr;
+  p = next_token(p + 1, end);
+  if (p == nullptr) return nullptr;
   if (*p == '}') return p + 1;
   for (;;) {
     if (*p != '"') return nullptr;
     bool escaped = false;
     const char* const key = p + 1;
-    p = scan_string(key, end, escaped);
+    p = scan_short_string(key, end, escaped);
     if (p == nullptr) return nullptr;
     const char* const key_end = p - 1;
-    p = skip_space(p, end);
-    if (p == end || *p != ':') return nullptr;
-    p = skip_space(p + 1, end);
-    if (p == end) return nullptr;
+    p = next_token(p, end);
+    if (p == nullptr || *p != ':') return nullptr;
+    p = next_token(p + 1, end);
+    if (p == nullptr) return nullptr;
     p = on_member(key, key_end, escaped, p);
     if (p == nullptr) return nullptr;
-    p = skip_space(p, end);
-    if (p == end) return nullptr;
-    if (*p == ',') {
-      p = skip_space(p + 1, end);
-      if (p == end) return nullptr;
-      continue;
-    }
-    return *p == '}' ? p + 1 : nullptr;
+    p = next_token(p, end);
+    if (p == nullptr) return nullptr;
+    if (*p != ',') return *p == '}' ? p + 1 : nullptr;
+    p = next_token(p + 1, end);
+    if (p == nullptr) return nullptr;
   }
 }
 
@@ -252,27 +278,19 @@ const char* walk_object(const char* p, const char* end, std::size_t depth, OnMem
 template <class OnElement>
 const char* walk_array(const char* p, const char* end, std::size_t depth, OnElement&& on_element) {
   if (depth == 0) return nullptr;
-  p = skip_space(p + 1, end);
-  if (p == end) return nullptr;
+  p = next_token(p + 1, end);
+  if (p == nullptr) return nullptr;
   if (*p == ']') return p + 1;
   for (;;) {
     p = on_element(p);
     if (p == nullptr) return nullptr;
-    p = skip_space(p, end);
-    if (p == end) return nullptr;
-    if (*p == ',') {
-      p = skip_space(p + 1, end);
-      if (p == end) return nullptr;
-      continue;
-    }
-    return *p == ']' ? p + 1 : nullptr;
+    p = next_token(p, end);
+    if (p == nullptr) return nullptr;
+    if (*p != ',') return *p == ']' ? p + 1 : nullptr;
+    p = next_token(p + 1, end);
+    if (p == nullptr) return nullptr;
   }
 }
-
-// An object or array that `out` already holds is reused: members whose key comes again are
-// overwritten in place (their key, and their value's allocations, reused), elements likewise by
-// position, and only what the text no longer has is freed. Parsing a stream's chunks one after
-// the other into the same json so allocates next to nothing after the first one.
 
 }  // namespace json_scan
 }  // namespace detail

@@ -21,18 +21,22 @@
 
 namespace litellm::detail {
 
-/// One value, or one object key, of a tape. An object's entry is followed by its members, each
-/// a key entry (a string) and then the value's entries; an array's by its elements' entries.
+/// One value of a tape. An object's or an array's entry is followed by the entries of its
+/// members (each carrying its key) or elements.
 struct TapeEntry {
-  /// `flags` bits: a string or key with backslash escapes (its text must be decoded); an
-  /// object whose keys are distinct and unescaped (the usual case: members are read in place).
+  /// `flags` bits: a string with backslash escapes (its text must be decoded); a member whose
+  /// key has escapes; an object whose keys are distinct and unescaped (the usual case: members
+  /// are read in place).
   static constexpr std::uint8_t kEscaped = 1;
   static constexpr std::uint8_t kPlain = 2;
+  static constexpr std::uint8_t kKeyEscaped = 4;
 
   json::value_t type;
   std::uint8_t flags;
-  std::uint32_t next;  // the index after this value's entries
-  std::uint32_t size;  // string: bytes of its text in the chunk; object, array: members, elements
+  std::uint32_t next;      // the index after this value's entries
+  std::uint32_t size;      // string: bytes of its text; object, array: members, elements
+  std::uint32_t key_size;  // a member: bytes of its key's text
+  const char* key;         // a member: its key's first byte (after the quote)
   union {
     const char* text;  // string: its first byte (after the quote)
     std::uint64_t unsigned_value;
@@ -59,11 +63,6 @@ class JsonTape {
   /// The document's value (after a successful read).
   TapeValue root() const noexcept;
 
-  const TapeEntry& operator[](std::uint32_t index) const noexcept { return entries_[index]; }
-
-  /// Builds the value at `index` as json::parse would have built it.
-  void build(std::uint32_t index, json& out) const;
-
  private:
   static constexpr std::uint32_t kInlineEntries = 96;
 
@@ -73,7 +72,6 @@ class JsonTape {
     return size_++;
   }
   void grow();
-  void set_text(std::uint32_t at, const char* begin, const char* end, bool escaped) noexcept;
   /// Each reads the value at `p` (allowing `depth` levels of containers) into entries and
   /// returns the byte after it, or nullptr.
   const char* value(const char* p, const char* end, std::size_t depth);
@@ -81,7 +79,7 @@ class JsonTape {
   const char* array(const char* p, const char* end, std::size_t depth);
   const char* number(const char* p, const char* end);
   const char* any_number(const char* p, const char* end);
-  bool earlier_key(std::uint32_t object, std::uint32_t key) const noexcept;
+  bool earlier_key(std::uint32_t object, std::uint32_t member) const noexcept;
 
   TapeEntry* entries_ = inline_;
   std::uint32_t size_ = 0;
@@ -90,14 +88,19 @@ class JsonTape {
   TapeEntry inline_[kInlineEntries];
 };
 
+/// Builds the value at `entry` of the tape whose first entry is `base` as json::parse would have
+/// built it.
+void build_json(const TapeEntry* base, const TapeEntry* entry, json& out);
+
 /// A value of a JsonTape as a value source (json_source.hpp); absent when default-constructed.
 class TapeValue {
  public:
   TapeValue() noexcept = default;
-  TapeValue(const JsonTape& tape, std::uint32_t index) noexcept : tape_(&tape), index_(index) {}
+  /// The value at `entry` of the tape whose first entry is `base`.
+  TapeValue(const TapeEntry* base, const TapeEntry* entry) noexcept : base_(base), entry_(entry) {}
 
-  explicit operator bool() const noexcept { return tape_ != nullptr; }
-  json::value_t type() const noexcept { return entry().type; }
+  explicit operator bool() const noexcept { return entry_ != nullptr; }
+  json::value_t type() const noexcept { return entry_->type; }
   bool is_null() const noexcept { return type() == json::value_t::null; }
   bool is_object() const noexcept { return type() == json::value_t::object; }
   bool is_array() const noexcept { return type() == json::value_t::array; }
@@ -108,76 +111,91 @@ class TapeValue {
 
   template <class F>
   void for_each_member(F&& f) const {
-    const TapeEntry& object = entry();
-    if ((object.flags & TapeEntry::kPlain) == 0) {
+    if ((entry_->flags & TapeEntry::kPlain) == 0) {
       // Duplicate or escaped keys (rare): the members json::parse would keep, built.
       json built = take();
       JsonValue<true>(built).for_each_member(f);
       return;
     }
-    for (std::uint32_t key = index_ + 1; key != object.next;) {
-      const TapeEntry& name = (*tape_)[key];
-      f(std::string_view(name.text, name.size), TapeValue(*tape_, key + 1));
-      key = (*tape_)[key + 1].next;
+    const TapeEntry* const end = base_ + entry_->next;
+    for (const TapeEntry* member = entry_ + 1; member != end;) {
+      const TapeEntry* const next = base_ + member->next;
+      f(std::string_view(member->key, member->key_size), TapeValue(base_, member));
+      member = next;
     }
   }
 
   template <class F>
   void for_each_element(F&& f) const {
-    const std::uint32_t end = entry().next;
-    for (std::uint32_t element = index_ + 1; element != end; element = (*tape_)[element].next) {
-      f(TapeValue(*tape_, element));
+    const TapeEntry* const end = base_ + entry_->next;
+    for (const TapeEntry* element = entry_ + 1; element != end;) {
+      const TapeEntry* const next = base_ + element->next;
+      f(TapeValue(base_, element));
+      element = next;
     }
   }
 
   template <std::size_t N>
   TapeValue find(const char (&name)[N]) const {
-    const TapeEntry& object = entry();
-    const bool plain = (object.flags & TapeEntry::kPlain) != 0;
-    TapeValue found;
+    const TapeEntry* const end = base_ + entry_->next;
+    if ((entry_->flags & TapeEntry::kPlain) != 0) {  // raw keys, each once
+      for (const TapeEntry* member = entry_ + 1; member != end; member = base_ + member->next) {
+        if (is(std::string_view(member->key, member->key_size), name)) {
+          return TapeValue(base_, member);
+        }
+      }
+      return TapeValue();
+    }
+    TapeValue found;  // the last of duplicates, escaped keys decoded
     std::string decoded;
-    for (std::uint32_t key = index_ + 1; key != object.next; key = (*tape_)[key + 1].next) {
-      if (!is(TapeValue(*tape_, key).string(decoded), name)) continue;
-      found = TapeValue(*tape_, key + 1);
-      if (plain) break;  // the only one
+    for (const TapeEntry* member = entry_ + 1; member != end; member = base_ + member->next) {
+      if (is(key_of(*member, decoded), name)) found = TapeValue(base_, member);
     }
     return found;
   }
 
+  /// The key of `member` (an entry of an object's member), decoded into `scratch` if need be.
+  static std::string_view key_of(const TapeEntry& member, std::string& scratch) {
+    if ((member.flags & TapeEntry::kKeyEscaped) == 0) {
+      return std::string_view(member.key, member.key_size);
+    }
+    scratch.clear();
+    json_scan::append_unescaped(scratch, member.key, member.key + member.key_size);
+    return scratch;
+  }
+
   json take() const {
     json out;
-    tape_->build(index_, out);
+    build_json(base_, entry_, out);
     return out;
   }
 
   void append_string(std::string& out) const {
-    const TapeEntry& text = entry();
-    json_scan::append_string_body(out, text.text, text.text + text.size,
-                                  (text.flags & TapeEntry::kEscaped) != 0);
+    json_scan::append_string_body(out, entry_->text, entry_->text + entry_->size,
+                                  (entry_->flags & TapeEntry::kEscaped) != 0);
   }
   std::string_view string(std::string& scratch) const {
-    const TapeEntry& text = entry();
-    if ((text.flags & TapeEntry::kEscaped) == 0) return std::string_view(text.text, text.size);
+    if ((entry_->flags & TapeEntry::kEscaped) == 0) {
+      return std::string_view(entry_->text, entry_->size);
+    }
     scratch.clear();
-    json_scan::append_unescaped(scratch, text.text, text.text + text.size);
+    json_scan::append_unescaped(scratch, entry_->text, entry_->text + entry_->size);
     return scratch;
   }
-  bool string_empty() const noexcept { return entry().size == 0; }
-  bool object_empty() const noexcept { return entry().size == 0; }
+  bool string_empty() const noexcept { return entry_->size == 0; }
+  bool object_empty() const noexcept { return entry_->size == 0; }
   std::int64_t int64() const noexcept;
   std::uint64_t uint64() const noexcept;
   double number() const noexcept;
   std::string dump() const { return take().dump(); }
 
  private:
-  const TapeEntry& entry() const noexcept { return (*tape_)[index_]; }
-
-  const JsonTape* tape_ = nullptr;
-  std::uint32_t index_ = 0;
+  const TapeEntry* base_ = nullptr;
+  const TapeEntry* entry_ = nullptr;
 };
 
 inline TapeValue JsonTape::root() const noexcept {
-  return TapeValue(*this, 0);
+  return TapeValue(entries_, entries_);
 }
 
 }  // namespace litellm::detail

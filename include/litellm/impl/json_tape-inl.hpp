@@ -23,16 +23,6 @@ LITELLM_INLINE void JsonTape::grow() {
   capacity_ = capacity;
 }
 
-LITELLM_INLINE void JsonTape::set_text(std::uint32_t at, const char* begin, const char* end,
-                                       bool escaped) noexcept {
-  TapeEntry& entry = entries_[at];
-  entry.type = json::value_t::string;
-  entry.flags = escaped ? TapeEntry::kEscaped : 0;
-  entry.next = at + 1;
-  entry.size = static_cast<std::uint32_t>(end - begin);
-  entry.text = begin;
-}
-
 // The per-value steps run for every value of every chunk: inlined for sure into the container
 // loops (only containers and unusual numbers cost a call).
 #if defined(__GNUC__)
@@ -49,8 +39,14 @@ LITELLM_TAPE_INLINE const char* JsonTape::value(const char* p, const char* end, 
       const std::uint32_t at = push();
       bool escaped = false;
       const char* const body = p + 1;
-      p = json_scan::scan_string(body, end, escaped);
-      if (p != nullptr) set_text(at, body, p - 1, escaped);
+      p = json_scan::scan_short_string(body, end, escaped);
+      if (p == nullptr) return nullptr;
+      TapeEntry& entry = entries_[at];
+      entry.type = json::value_t::string;
+      entry.flags = escaped ? TapeEntry::kEscaped : 0;
+      entry.next = at + 1;
+      entry.size = static_cast<std::uint32_t>(p - 1 - body);
+      entry.text = body;
       return p;
     }
     case '{':
@@ -99,24 +95,28 @@ LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::object(const char* p,
   std::uint64_t keys = 0;
   bool plain = true;
   std::uint32_t count = 0;
-  p = json_scan::walk_object(
-      p, end, depth,
-      [&](const char* key, const char* key_end, bool escaped, const char* value_at)
-          LITELLM_TAPE_INLINE_LAMBDA {
-            const std::uint32_t key_index = push();
-            set_text(key_index, key, key_end, escaped);
-            if (plain) {
-              if (escaped || count == kMaxCheckedMembers) {
-                plain = false;
-              } else {
-                const std::uint64_t bit = key_bit(static_cast<std::size_t>(key_end - key));
-                if ((keys & bit) != 0 && earlier_key(at, key_index)) plain = false;
-                keys |= bit;
-              }
-            }
-            ++count;
-            return value(value_at, end, depth - 1);
-          });
+  p = json_scan::walk_object(p, end, depth,
+                             [&](const char* key, const char* key_end, bool escaped,
+                                 const char* value_at) LITELLM_TAPE_INLINE_LAMBDA {
+                               const std::uint32_t member = size_;
+                               const char* const after = value(value_at, end, depth - 1);
+                               if (after == nullptr) return after;
+                               TapeEntry& entry = entries_[member];
+                               entry.key = key;
+                               entry.key_size = static_cast<std::uint32_t>(key_end - key);
+                               if (escaped) entry.flags |= TapeEntry::kKeyEscaped;
+                               if (plain) {
+                                 if (escaped || count == kMaxCheckedMembers) {
+                                   plain = false;
+                                 } else {
+                                   const std::uint64_t bit = key_bit(entry.key_size);
+                                   if ((keys & bit) != 0 && earlier_key(at, member)) plain = false;
+                                   keys |= bit;
+                                 }
+                               }
+                               ++count;
+                               return after;
+                             });
   if (p == nullptr) return nullptr;
   TapeEntry& entry = entries_[at];
   entry.type = json::value_t::object;
@@ -126,11 +126,13 @@ LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::object(const char* p,
   return p;
 }
 
-LITELLM_INLINE bool JsonTape::earlier_key(std::uint32_t object, std::uint32_t key) const noexcept {
-  const TapeEntry& name = entries_[key];
-  for (std::uint32_t other = object + 1; other != key; other = entries_[other + 1].next) {
+LITELLM_INLINE bool JsonTape::earlier_key(std::uint32_t object,
+                                          std::uint32_t member) const noexcept {
+  const TapeEntry& named = entries_[member];
+  for (std::uint32_t other = object + 1; other != member; other = entries_[other].next) {
     const TapeEntry& earlier = entries_[other];
-    if (earlier.size == name.size && std::memcmp(earlier.text, name.text, name.size) == 0) {
+    if (earlier.key_size == named.key_size &&
+        std::memcmp(earlier.key, named.key, named.key_size) == 0) {
       return true;
     }
   }
@@ -218,25 +220,26 @@ LITELLM_INLINE bool JsonTape::read(std::string_view text, std::size_t max_depth)
   return p != nullptr && json_scan::at_document_end(p, end);
 }
 
-LITELLM_INLINE void JsonTape::build(std::uint32_t index, json& out) const {
-  const TapeEntry& entry = entries_[index];
-  switch (entry.type) {
+LITELLM_INLINE void build_json(const TapeEntry* base, const TapeEntry* entry, json& out) {
+  switch (entry->type) {
     case json::value_t::string:
-      if ((entry.flags & TapeEntry::kEscaped) == 0) {
-        out = std::string(entry.text, entry.size);
+      if ((entry->flags & TapeEntry::kEscaped) == 0) {
+        out = std::string(entry->text, entry->size);
       } else {
         out = std::string();
-        json_scan::append_unescaped(*out.get_ptr<std::string*>(), entry.text,
-                                    entry.text + entry.size);
+        json_scan::append_unescaped(*out.get_ptr<std::string*>(), entry->text,
+                                    entry->text + entry->size);
       }
       return;
     case json::value_t::object: {
       out = json::value_t::object;
       auto& object = *out.get_ptr<json::object_t*>();
-      const bool plain = (entry.flags & TapeEntry::kPlain) != 0;
+      const bool plain = (entry->flags & TapeEntry::kPlain) != 0;
       std::string decoded;
-      for (std::uint32_t key = index + 1; key != entry.next; key = entries_[key + 1].next) {
-        const std::string_view name = TapeValue(*this, key).string(decoded);
+      const TapeEntry* const end = base + entry->next;
+      for (const TapeEntry* member_entry = entry + 1; member_entry != end;
+           member_entry = base + member_entry->next) {
+        const std::string_view name = TapeValue::key_of(*member_entry, decoded);
         // A plain object's keys are distinct; otherwise the last value of a key wins.
         json& member = plain
                            ? object
@@ -244,32 +247,32 @@ LITELLM_INLINE void JsonTape::build(std::uint32_t index, json& out) const {
                                                std::forward_as_tuple(name), std::forward_as_tuple())
                                  ->second
                            : object[std::string(name)];
-        build(key + 1, member);
+        build_json(base, member_entry, member);
       }
       return;
     }
     case json::value_t::array: {
       out = json::value_t::array;
       auto& array = *out.get_ptr<json::array_t*>();
-      array.reserve(entry.size);
-      for (std::uint32_t element = index + 1; element != entry.next;
-           element = entries_[element].next) {
+      array.reserve(entry->size);
+      const TapeEntry* const end = base + entry->next;
+      for (const TapeEntry* element = entry + 1; element != end; element = base + element->next) {
         array.emplace_back();
-        build(element, array.back());
+        build_json(base, element, array.back());
       }
       return;
     }
     case json::value_t::boolean:
-      out = entry.boolean;
+      out = entry->boolean;
       return;
     case json::value_t::number_unsigned:
-      out = static_cast<json::number_unsigned_t>(entry.unsigned_value);
+      out = static_cast<json::number_unsigned_t>(entry->unsigned_value);
       return;
     case json::value_t::number_integer:
-      out = static_cast<json::number_integer_t>(entry.integer_value);
+      out = static_cast<json::number_integer_t>(entry->integer_value);
       return;
     case json::value_t::number_float:
-      out = static_cast<json::number_float_t>(entry.float_value);
+      out = static_cast<json::number_float_t>(entry->float_value);
       return;
     default:
       out = nullptr;
@@ -278,7 +281,7 @@ LITELLM_INLINE void JsonTape::build(std::uint32_t index, json& out) const {
 }
 
 LITELLM_INLINE std::int64_t TapeValue::int64() const noexcept {
-  const TapeEntry& value = entry();
+  const TapeEntry& value = *entry_;
   switch (value.type) {
     case json::value_t::number_unsigned:
       return static_cast<std::int64_t>(value.unsigned_value);
@@ -292,7 +295,7 @@ LITELLM_INLINE std::int64_t TapeValue::int64() const noexcept {
 }
 
 LITELLM_INLINE std::uint64_t TapeValue::uint64() const noexcept {
-  const TapeEntry& value = entry();
+  const TapeEntry& value = *entry_;
   switch (value.type) {
     case json::value_t::number_unsigned:
       return value.unsigned_value;
@@ -306,7 +309,7 @@ LITELLM_INLINE std::uint64_t TapeValue::uint64() const noexcept {
 }
 
 LITELLM_INLINE double TapeValue::number() const noexcept {
-  const TapeEntry& value = entry();
+  const TapeEntry& value = *entry_;
   switch (value.type) {
     case json::value_t::number_unsigned:
       return static_cast<double>(value.unsigned_value);

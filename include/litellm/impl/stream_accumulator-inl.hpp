@@ -78,17 +78,27 @@ struct StreamAccumulator::Impl {
     }
     const Source choices = chunk.find("choices");
     const bool has_choices = choices && choices.is_array();
+    // The choices' indexes, read once here (the first kKeptIndexes of them kept for the merge).
+    constexpr std::size_t kKeptIndexes = 8;
+    int indexes[kKeptIndexes];
+    std::size_t count = 0;
     if (has_choices) {
-      choices.for_each_element([](auto choice) {
-        if (choice.is_object()) detail::choice_index(choice);
+      choices.for_each_element([&indexes, &count](auto choice) {
+        if (!choice.is_object()) return;
+        const int index = detail::choice_index(choice);
+        if (count < kKeptIndexes) indexes[count] = index;
+        ++count;
       });
     }
     ++self.chunk_count_;
-    chunk.for_each_member([&self, has_choices](std::string_view key, auto value) {
+    chunk.for_each_member([&self, has_choices, &indexes](std::string_view key, auto value) {
       if (detail::is(key, "choices")) {
         if (!has_choices) return;
-        value.for_each_element([&self](auto choice) {
-          if (choice.is_object()) add_choice(self, choice);
+        std::size_t at = 0;  // `value` is `choices`: the same choices in the same order
+        value.for_each_element([&self, &indexes, &at](auto choice) {
+          if (!choice.is_object()) return;
+          add_choice(self, choice, at < kKeptIndexes ? indexes[at] : detail::choice_index(choice));
+          ++at;
         });
       } else {
         add_top_member(self, key, value);
@@ -130,8 +140,8 @@ struct StreamAccumulator::Impl {
   }
 
   template <class Source>
-  static void add_choice(StreamAccumulator& self, Source choice) {
-    Choice& state = self.choices_[detail::choice_index(choice)];
+  static void add_choice(StreamAccumulator& self, Source choice, int index) {
+    Choice& state = self.choices_[index];
     state.last_delta = 0;
     choice.for_each_member(
         [&state](std::string_view key, auto value) { add_choice_member(state, key, value); });
