@@ -79,6 +79,15 @@ class JsonTape {
   const char* array(const char* p, const char* end, std::size_t depth);
   const char* number(const char* p, const char* end);
   const char* any_number(const char* p, const char* end);
+  /// What reading an object's members found of its keys so far.
+  struct ObjectKeys {
+    std::uint64_t bits = 0;  // a summary of the keys' lengths (a one-hash Bloom filter)
+    bool plain = true;       // distinct and unescaped
+    std::uint32_t count = 0;
+  };
+  /// Records the key of `member`, the latest member of `object`.
+  void add_key(ObjectKeys& keys, std::uint32_t object, std::uint32_t member, const char* key,
+               const char* key_end, bool escaped) noexcept;
   bool earlier_key(std::uint32_t object, std::uint32_t member) const noexcept;
 
   TapeEntry* entries_ = inline_;

@@ -17,7 +17,8 @@ LITELLM_INLINE void JsonTape::grow() {
   if (capacity_ > std::numeric_limits<std::uint32_t>::max() / 2) throw std::bad_alloc();
   const std::uint32_t capacity = capacity_ * 2;
   std::unique_ptr<TapeEntry[]> entries(new TapeEntry[capacity]);
-  std::copy(entries_, entries_ + size_, entries.get());
+  std::memcpy(static_cast<void*>(entries.get()), static_cast<const void*>(entries_),
+              std::size_t{size_} * sizeof(TapeEntry));
   heap_ = std::move(entries);
   entries_ = heap_.get();
   capacity_ = capacity;
@@ -89,40 +90,44 @@ LITELLM_TAPE_INLINE std::uint64_t key_bit(std::size_t size) noexcept {
 /// read as not plain (the check would cost a comparison per earlier key).
 inline constexpr std::uint32_t kMaxCheckedMembers = 24;
 
+LITELLM_TAPE_INLINE void JsonTape::add_key(ObjectKeys& keys, std::uint32_t object,
+                                           std::uint32_t member, const char* key,
+                                           const char* key_end, bool escaped) noexcept {
+  TapeEntry& entry = entries_[member];
+  entry.key = key;
+  entry.key_size = static_cast<std::uint32_t>(key_end - key);
+  if (escaped) entry.flags |= TapeEntry::kKeyEscaped;
+  if (keys.plain) {
+    if (escaped || keys.count == kMaxCheckedMembers) {
+      keys.plain = false;
+    } else {
+      const std::uint64_t bit = key_bit(entry.key_size);
+      if ((keys.bits & bit) != 0 && earlier_key(object, member)) keys.plain = false;
+      keys.bits |= bit;
+    }
+  }
+  ++keys.count;
+}
+
 LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::object(const char* p, const char* end,
                                                                   std::size_t depth) {
   const std::uint32_t at = push();
-  std::uint64_t keys = 0;
-  bool plain = true;
-  std::uint32_t count = 0;
+  ObjectKeys keys;
   p = json_scan::walk_object(p, end, depth,
                              [&](const char* key, const char* key_end, bool escaped,
                                  const char* value_at) LITELLM_TAPE_INLINE_LAMBDA {
                                const std::uint32_t member = size_;
                                const char* const after = value(value_at, end, depth - 1);
-                               if (after == nullptr) return after;
-                               TapeEntry& entry = entries_[member];
-                               entry.key = key;
-                               entry.key_size = static_cast<std::uint32_t>(key_end - key);
-                               if (escaped) entry.flags |= TapeEntry::kKeyEscaped;
-                               if (plain) {
-                                 if (escaped || count == kMaxCheckedMembers) {
-                                   plain = false;
-                                 } else {
-                                   const std::uint64_t bit = key_bit(entry.key_size);
-                                   if ((keys & bit) != 0 && earlier_key(at, member)) plain = false;
-                                   keys |= bit;
-                                 }
-                               }
-                               ++count;
+                               if (after != nullptr)
+                                 add_key(keys, at, member, key, key_end, escaped);
                                return after;
                              });
   if (p == nullptr) return nullptr;
   TapeEntry& entry = entries_[at];
   entry.type = json::value_t::object;
-  entry.flags = plain ? TapeEntry::kPlain : 0;
+  entry.flags = keys.plain ? TapeEntry::kPlain : 0;
   entry.next = size_;
-  entry.size = count;
+  entry.size = keys.count;
   return p;
 }
 
