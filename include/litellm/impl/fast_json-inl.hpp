@@ -193,20 +193,8 @@ LITELLM_INLINE const char* parse_value(const char* p, const char* end, json& out
     case 'n':
       out = nullptr;
       return match_literal(p, end, "null");
-    case '-':
-    case '0':
-    case '1':
-    case '2':
-    case '3':
-    case '4':
-    case '5':
-    case '6':
-    case '7':
-    case '8':
-    case '9':
+    default:  // a number, or a byte no value starts with (rejected there)
       return parse_number(p, end, out);
-    default:
-      return nullptr;
   }
 }
 

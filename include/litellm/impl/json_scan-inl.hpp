@@ -392,20 +392,8 @@ LITELLM_INLINE const char* skip_value(const char* p, const char* end, std::size_
       return match_literal(p, end, "false");
     case 'n':
       return match_literal(p, end, "null");
-    case '-':
-    case '0':
-    case '1':
-    case '2':
-    case '3':
-    case '4':
-    case '5':
-    case '6':
-    case '7':
-    case '8':
-    case '9':
+    default:  // a number, or a byte no value starts with (rejected there)
       return skip_number(p, end);
-    default:
-      return nullptr;
   }
 }
 
