@@ -1,10 +1,16 @@
 // Compiles the library's values and algorithms once: ApiInfo, the key pool, retry timing, stream
-// merging and the JSON scanner (see include/litellm/config.hpp for the two build modes).
+// merging and the JSON scanner, parser, tape and writer (see include/litellm/config.hpp for the
+// two build modes).
 #ifndef LITELLM_COMPILED_LIB
 #error "src/ builds the compiled library: define LITELLM_COMPILED_LIB"
 #endif
 #include "litellm/impl/api_info-inl.hpp"
 #include "litellm/impl/fast_json-inl.hpp"
+#include "litellm/impl/json_scan-inl.hpp"
+#include "litellm/impl/json_tape-inl.hpp"
+#include "litellm/impl/json_writer-inl.hpp"
 #include "litellm/impl/key_pool-inl.hpp"
 #include "litellm/impl/merge-inl.hpp"
+#include "litellm/impl/merge_rules-inl.hpp"
 #include "litellm/impl/retry-inl.hpp"
+#include "litellm/impl/stream_accumulator-inl.hpp"

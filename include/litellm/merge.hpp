@@ -55,7 +55,7 @@ LITELLM_API json& merge_delta_to_stream(json& merged_stream, const json& delta);
 ///
 /// @throws ProtocolError when a choice index is negative, not an integer, or >= kMaxStreamChoices.
 LITELLM_API std::vector<json> merge_streams(const std::vector<json>& streamed_response,
-                                int n_chat_completion_choices);
+                                            int n_chat_completion_choices);
 
 /// Rebuilds the `chat.completion` object of a stream, chunk by chunk.
 ///
@@ -93,10 +93,12 @@ class LITELLM_API StreamAccumulator {
   void add(json&& chunk);
 
   /// Merges a chunk given as its JSON text (an SSE data payload): the same result as
-  /// `add(json::parse(text))`, several times faster, without building a DOM for the common
-  /// fields. The text is validated in full, exactly as json::parse would (invalid UTF-8, numbers
-  /// that overflow a double, trailing garbage, ...), except that containers nested more than 512
-  /// deep are rejected; a rejected chunk leaves the accumulator unchanged.
+  /// `add(json::parse(text))`, several times faster: the text is read once, into an index of
+  /// its values that the merge reads (strings go from the text straight to where they are
+  /// appended), and no DOM is built but for values kept whole (usage, ...). The same merge
+  /// code serves every add. The text is validated in full, exactly as json::parse would (invalid
+  /// UTF-8, numbers that overflow a double, trailing garbage, ...), except that containers nested
+  /// more than 512 deep are rejected; a rejected chunk leaves the accumulator unchanged.
   /// @throws ProtocolError for text that is not valid JSON (and for the same index problems as
   ///         add).
   void add_chunk_text(std::string_view chunk_json);
@@ -127,7 +129,7 @@ class LITELLM_API StreamAccumulator {
     /// only an audio end marker (`audio.expires_at`), 2 anything else.
     unsigned char last_delta = 0;
   };
-  struct Impl;  // the merge code, in merge.cpp
+  struct Impl;  // the merge code, in impl/stream_accumulator-inl.hpp
   friend struct Impl;
 
   int n_choices_;

@@ -1,5 +1,6 @@
-// detail::parse_json against nlohmann's json::parse, and StreamAccumulator::add_chunk_text
-// against add(json::parse(text)): the reference implementations decide every expectation here.
+// detail::parse_json and detail::JsonTape (the reader of add_chunk_text) against nlohmann's
+// json::parse, and StreamAccumulator::add_chunk_text against add(json::parse(text)): the
+// reference implementations decide every expectation here.
 //
 // Random inputs come from a seeded generator (std::mt19937's raw output, which the standard
 // fixes), so every run and every platform sees the same cases.
@@ -14,6 +15,7 @@
 
 #include "catch.hpp"
 #include "litellm/detail/fast_json.hpp"
+#include "litellm/detail/json_tape.hpp"
 #include "litellm/merge.hpp"
 #include "sse_reading.hpp"
 #include "vectors.hpp"
@@ -108,15 +110,31 @@ std::string scan_difference(std::string_view text, const json& expected) {
   return "";
 }
 
+/// What a JsonTape reads of `text` against json::parse (`expected`, discarded when rejected):
+/// "" when it makes the same decision and, on acceptance, builds the same DOM.
+std::string tape_difference(std::string_view text, const json& expected) {
+  litellm::detail::JsonTape tape;
+  const bool accepted = tape.read(text);
+  if (accepted == expected.is_discarded()) return "JsonTape disagrees on acceptance";
+  if (!accepted) return "";
+  const json built = tape.root().take();
+  if (!same_dom(expected, built)) {
+    return "JsonTape built a different DOM: " +
+           built.dump(-1, ' ', true, json::error_handler_t::replace);
+  }
+  return "";
+}
+
 /// What parse_json and json::parse make of `text`: "" when they agree (same decision and, on
-/// acceptance, the same DOM; is_valid_json and scan_top_level agreeing too, and append_json
-/// writing the DOM as dump does), else a description of the difference.
+/// acceptance, the same DOM; is_valid_json, scan_top_level and JsonTape agreeing too, and
+/// append_json writing the DOM as dump does), else a description of the difference.
 std::string parse_difference(std::string_view text) {
   const json expected = json::parse(text.begin(), text.end(), nullptr, false);
   json actual;
   const bool accepted = parse_json(text, actual);
   if (is_valid_json(text) != accepted) return "is_valid_json disagrees with parse_json";
   if (std::string scan = scan_difference(text, expected); !scan.empty()) return scan;
+  if (std::string tape = tape_difference(text, expected); !tape.empty()) return tape;
   if (expected.is_discarded()) return accepted ? "accepted what json::parse rejects" : "";
   if (!accepted) return "rejected what json::parse accepts";
   if (!same_dom(expected, actual)) {
@@ -770,6 +788,36 @@ TEST_CASE("parse_json accepts nesting up to its depth limit and rejects anything
   CHECK_FALSE(parse_json(hostile, out));
   CHECK_FALSE(is_valid_json(hostile));
   CHECK_FALSE(parse_json(nested(100000, '[', ']'), out));
+}
+
+TEST_CASE("JsonTape reads nesting up to the depth limit and rejects anything deeper") {
+  litellm::detail::JsonTape tape;
+  CHECK(tape.read(std::string(512, '[') + std::string(512, ']')));
+  CHECK_FALSE(tape.read(std::string(513, '[') + std::string(513, ']')));
+  CHECK(tape.read("[[]]", 2));
+  CHECK_FALSE(tape.read("[[[]]]", 2));
+  CHECK_FALSE(tape.read(std::string(1000000, '[')));
+}
+
+TEST_CASE("JsonTape keeps the last value of a duplicate key and decodes escaped keys") {
+  const std::vector<std::string> texts = {
+      R"({"a":1,"a":2})",
+      R"({"a":{"x":1},"b":2,"a":{"y":[3]}})",
+      R"({"\u0061":1,"a":2})",
+      R"({"a":1,"\u0061":2})",
+      R"({"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,)"
+      R"("k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k18":18,"k19":19,"k20":20,)"
+      R"("k21":21,"k22":22,"k23":23,"k24":24,"k25":25,"k1":"last"})",
+      R"({"ab":1,"cd":2,"ab":3})",
+  };
+  for (const auto& text : texts) {
+    INFO("input: " << text);
+    litellm::detail::JsonTape tape;
+    REQUIRE(tape.read(text));
+    CHECK(same_dom(tape.root().take(), json::parse(text)));
+    const auto found = tape.root().find("a");  // the last of duplicates, as the DOM keeps
+    CHECK(same_dom(found ? found.take() : json(), json::parse(text).value("a", json())));
+  }
 }
 
 TEST_CASE("parse_json agrees with json::parse on random decimal numbers") {
