@@ -23,6 +23,14 @@
 
 namespace litellm {
 
+class StreamAccumulator;
+namespace detail {
+/// add_chunk_text for the stream sink: false, merging nothing, when the chunk is an in-band error
+/// (a top-level `error` member that is not null), which goes to the stream translator instead;
+/// the one read of the text decides both (impl/stream_accumulator-inl.hpp).
+bool add_chunk_text_unless_error(StreamAccumulator& accumulator, std::string_view chunk_json);
+}  // namespace detail
+
 /// The most choices (`n`) a stream may carry; a choice index at or above it is a ProtocolError
 /// (this bounds memory whatever a server sends; OpenAI allows n <= 128).
 inline constexpr int kMaxStreamChoices = 1024;
@@ -131,6 +139,7 @@ class LITELLM_API StreamAccumulator {
   };
   struct Impl;  // the merge code, in impl/stream_accumulator-inl.hpp
   friend struct Impl;
+  friend bool detail::add_chunk_text_unless_error(StreamAccumulator&, std::string_view);
 
   int n_choices_;
   std::size_t chunk_count_ = 0;

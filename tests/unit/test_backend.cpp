@@ -866,3 +866,27 @@ TEST_CASE("a chunk callback's own exception ends a synchronous stream as it was 
   CHECK(h.transport->requests().size() == 1);
   check_keys_untouched(backend);
 }
+
+TEST_CASE("a stream chunk whose content mentions \"error\" is merged, with a callback or without") {
+  const std::string body =
+      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+      "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"an \\\"error\\\" "
+      "here\"},\"finish_reason\":null}]}\n\n"
+      "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
+      "\"error\":null,\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+      "data: [DONE]\n\n";
+  FakeHarness h;
+  auto backend = h.backend({openai_key(kKeyA)});
+  // Without a callback (operator() with stream): merged from the chunks' text.
+  h.transport->push(FakeResponse::event_stream(body));
+  const json messages = backend(json{{"messages", user_messages()}, {"stream", true}});
+  CHECK(messages.at(0)["content"] == "an \"error\" here");
+  // With a callback: merged from each chunk's json, and both chunks delivered.
+  h.transport->push(FakeResponse::event_stream(body));
+  int chunks = 0;
+  const json completion =
+      backend.completion(chat_params(), [&](const json&) { return ++chunks > 0; });
+  CHECK(completion["choices"][0]["message"]["content"] == "an \"error\" here");
+  CHECK(completion["choices"][0]["finish_reason"] == "stop");
+  CHECK(chunks == 2);
+}

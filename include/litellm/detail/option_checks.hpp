@@ -1,6 +1,6 @@
-// Range checks of option durations, shared by the backend (BackendOptions, CallOptions: call.cpp)
-// and the key pool (KeyPoolOptions: key_pool.cpp), so one rule gives one message wherever the
-// option is set.
+// Range checks of option durations, shared by the backend (BackendOptions, CallOptions:
+// call_spec-inl.hpp) and the key pool (KeyPoolOptions: key_pool-inl.hpp), so one rule gives one
+// message wherever the option is set.
 #pragma once
 
 #include "litellm/config.hpp"

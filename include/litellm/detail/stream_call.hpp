@@ -88,9 +88,8 @@ class StreamCall final : public ResponseSink {
   const bool has_callback_;
 };
 
-/// True when `data` has the text `"error"` anywhere (an in-band error event has it as a key;
-/// other chunks almost never). Looks for the `"e` pair 16 bytes at a time.
-bool mentions_error(std::string_view data) noexcept;
+/// True when `chunk` is an in-band error: an object with a top-level `error` that is not null.
+bool is_error_chunk(const json& chunk);
 
 /// True when `data` is a JSON object if it is JSON at all (its first token is '{').
 bool is_object_text(std::string_view data) noexcept;

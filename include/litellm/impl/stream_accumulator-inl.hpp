@@ -213,6 +213,22 @@ LITELLM_INLINE void StreamAccumulator::add_chunk_text(std::string_view chunk_jso
   Impl::add(*this, tape.root());
 }
 
+namespace detail {
+
+LITELLM_INLINE bool add_chunk_text_unless_error(StreamAccumulator& accumulator,
+                                                std::string_view chunk_json) {
+  JsonTape tape;  // the one pass over the text, validating all of it
+  if (!tape.read(chunk_json)) throw_invalid_chunk(chunk_json);
+  const auto root = tape.root();
+  if (root.is_object()) {
+    if (const auto error = root.find("error"); error && !error.is_null()) return false;
+  }
+  StreamAccumulator::Impl::add(accumulator, root);
+  return true;
+}
+
+}  // namespace detail
+
 LITELLM_INLINE bool StreamAccumulator::all_choices_finished() const noexcept {
   if (choices_.empty()) return false;
   return std::all_of(choices_.begin(), choices_.end(),

@@ -2,7 +2,6 @@
 
 #include "litellm/detail/stream_call.hpp"
 
-#include <cstring>
 #include <utility>
 
 #include "litellm/detail/call.hpp"
@@ -93,24 +92,22 @@ LITELLM_INLINE std::optional<json> StreamCall::partial() const {
 
 LITELLM_INLINE void StreamCall::handle(const SseEvent& event) {
   if (cancelled_) return;
-  if (openai_chunks_ && event.event == "message" && is_object_text(event.data) &&
-      !mentions_error(event.data)) {
-    // An OpenAI-format chunk (not [DONE], not an in-band error).
+  if (openai_chunks_ && event.event == "message" && is_object_text(event.data)) {
+    // An OpenAI-format chunk (not [DONE]); an in-band error goes to the translator below, which
+    // throws it typed. The chunk's text is read once on either path.
     if (!has_callback_) {
       // Nobody reads the chunk: merged from its text (validated in full), no DOM built.
-      accumulator_.add_chunk_text(event.data);
-      return;
-    }
-    // The callback's json is the previous chunk's, overwritten: chunks have the same shape, so
-    // its keys, strings and arrays are reused and the parse allocates next to nothing. Merging
-    // from that DOM is then cheaper than from the text again.
-    if (parse_json(event.data, chunk_)) {
+      if (add_chunk_text_unless_error(accumulator_, event.data)) return;
+    } else if (parse_json(event.data, chunk_) && !is_error_chunk(chunk_)) {
+      // The callback's json is the previous chunk's, overwritten: chunks have the same shape, so
+      // its keys, strings and arrays are reused and the parse allocates next to nothing. Merging
+      // from that DOM is then cheaper than from the text again.
       accumulator_.add(chunk_);
       delivered_ = true;
       if (!(*on_chunk_)(chunk_)) cancelled_ = true;
       return;
     }
-    // Not JSON: the translator throws its error for it.
+    // Not JSON, or an in-band error: the translator throws its typed error.
   }
   chunks_.clear();
   translator_->on_event(event, chunks_);
@@ -128,32 +125,10 @@ LITELLM_INLINE void StreamCall::deliver(const json& chunk) {
   }
 }
 
-LITELLM_INLINE bool mentions_error(std::string_view data) noexcept {
-  constexpr std::string_view kNeedle = "\"error\"";
-  const char* p = data.data();
-  const char* const end = data.data() + data.size();
-  if (data.size() < kNeedle.size()) return false;
-  const char* const last = end - kNeedle.size();  // the last place the needle can start
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i letter = _mm_set1_epi8('e');
-  while (last - p >= 16) {  // p[0..16] are readable
-    const __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-    auto mask = static_cast<unsigned>(_mm_movemask_epi8(
-        _mm_and_si128(_mm_cmpeq_epi8(here, quote), _mm_cmpeq_epi8(next, letter))));
-    while (mask != 0) {
-      const char* candidate = p + __builtin_ctz(mask);
-      if (std::memcmp(candidate, kNeedle.data(), kNeedle.size()) == 0) return true;
-      mask &= mask - 1;
-    }
-    p += 16;
-  }
-#endif
-  for (; p <= last; ++p) {
-    if (*p == '"' && std::memcmp(p, kNeedle.data(), kNeedle.size()) == 0) return true;
-  }
-  return false;
+LITELLM_INLINE bool is_error_chunk(const json& chunk) {
+  if (!chunk.is_object()) return false;
+  const auto it = chunk.find("error");
+  return it != chunk.end() && !it->is_null();
 }
 
 LITELLM_INLINE bool is_object_text(std::string_view data) noexcept {
