@@ -215,11 +215,13 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
     return;
   }
 
-  // Faults: the request's own header first, else the first matching queued fault.
-  std::optional<Fault> fault;
+  // Faults: the request's own header first, else the first matching queued fault. (A plain
+  // Fault, kind none for no fault: g++ 12 at -O2 mistakes an optional's unread payload for an
+  // uninitialised one.)
+  Fault chosen;
   if (req.has_header("x-sim-fault")) {
-    fault = parse_fault_header(req.get_header_value("x-sim-fault"));
-    if (!fault) {
+    std::optional<Fault> parsed = parse_fault_header(req.get_header_value("x-sim-fault"));
+    if (!parsed) {
       set_json(res, 400,
                bad_request_body(ex,
                                 "Invalid x-sim-fault header: expected <kind>[;status=N][;after=N]"
@@ -227,21 +229,22 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
                                 ""));
       return;
     }
-  } else {
-    fault = take_fault(ex);
+    chosen = std::move(*parsed);
+  } else if (std::optional<Fault> queued = take_fault(ex)) {
+    chosen = std::move(*queued);
   }
-  if (fault && fault->kind == FaultKind::none) fault.reset();
-  if (fault) {
-    rec.fault = fault_kind_name(fault->kind);
-    switch (fault->kind) {
+  std::optional<Fault> fault;
+  if (chosen.kind != FaultKind::none) {
+    rec.fault = fault_kind_name(chosen.kind);
+    switch (chosen.kind) {
       case FaultKind::status:
-        set_json(res, fault->status,
-                 status_body(ex, fault->status, fault->retry_after_s.value_or(1)));
-        if (fault->retry_after_s) set_retry_headers(res, *fault->retry_after_s);
+        set_json(res, chosen.status,
+                 status_body(ex, chosen.status, chosen.retry_after_s.value_or(1)));
+        if (chosen.retry_after_s) set_retry_headers(res, *chosen.retry_after_s);
         return;
       case FaultKind::insufficient_quota:
         set_quota_error(res, ex);
-        if (fault->retry_after_s) set_retry_headers(res, *fault->retry_after_s);
+        if (chosen.retry_after_s) set_retry_headers(res, *chosen.retry_after_s);
         return;
       case FaultKind::reset_before_headers:
         ex.reset_before_headers = true;
@@ -250,6 +253,7 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
       default:
         break;
     }
+    fault = std::move(chosen);
   }
 
   // Exhausted quota, then the per-key rate limit.
