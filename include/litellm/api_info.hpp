@@ -3,11 +3,7 @@
 /// (`aiflows.backends.api_info.ApiInfo`), with per-provider validation and redacted printing.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_API_INFO_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <optional>
 #include <ostream>
@@ -111,9 +107,4 @@ struct fmt::formatter<litellm::ApiInfo> : fmt::formatter<std::string_view> {
   }
 };
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_API_INFO_HPP
-#undef LITELLM_DETAIL_OUTERMOST_API_INFO_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -10,11 +10,7 @@
 /// @endcode
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_BACKEND_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstddef>
 #include <exception>
@@ -215,9 +211,4 @@ class LITELLM_API LiteLLMBackend {
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_BACKEND_HPP
-#undef LITELLM_DETAIL_OUTERMOST_BACKEND_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -9,11 +9,7 @@
 /// No message built by this library contains an API key: keys appear only redacted.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_ERRORS_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <chrono>
 #include <memory>
@@ -265,9 +261,4 @@ LITELLM_DETAIL_DECLARE_ERROR(CancelledError, cancelled);
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_ERRORS_HPP
-#undef LITELLM_DETAIL_OUTERMOST_ERRORS_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

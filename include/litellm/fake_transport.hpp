@@ -4,11 +4,7 @@
 /// the headers or after part of the body.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_FAKE_TRANSPORT_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <deque>
 #include <functional>
@@ -139,9 +135,4 @@ class FakeTransport final : public Transport {
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_FAKE_TRANSPORT_HPP
-#undef LITELLM_DETAIL_OUTERMOST_FAKE_TRANSPORT_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -2,11 +2,7 @@
 /// HTTP values shared by the transports, the provider adapters and the key pool.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_HTTP_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -289,9 +285,4 @@ LITELLM_API std::shared_ptr<Transport> make_curl_transport(CurlOptions options =
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_HTTP_HPP
-#undef LITELLM_DETAIL_OUTERMOST_HTTP_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -19,11 +19,7 @@
 /// no key material beyond the redacted hint, e.g. `openai:sk-...Wxyz:3f9a1c0d2e4b5a69`.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_KEY_POOL_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -318,9 +314,4 @@ class LITELLM_API KeyPool {
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_KEY_POOL_HPP
-#undef LITELLM_DETAIL_OUTERMOST_KEY_POOL_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -6,11 +6,7 @@
 /// @endcode
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_LITELLM_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include "litellm/api_info.hpp"
 #include "litellm/backend.hpp"
@@ -24,9 +20,4 @@
 #include "litellm/sse.hpp"
 #include "litellm/version.hpp"
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_LITELLM_HPP
-#undef LITELLM_DETAIL_OUTERMOST_LITELLM_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

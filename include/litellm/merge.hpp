@@ -4,11 +4,7 @@
 /// `chat.completion` object the non-streaming endpoint would have returned.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_MERGE_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstddef>
 #include <map>
@@ -157,9 +153,4 @@ LITELLM_API json finalize_message(json merged_delta);
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_MERGE_HPP
-#undef LITELLM_DETAIL_OUTERMOST_MERGE_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -6,11 +6,7 @@
 /// The library's internals include this header, never backend.hpp (the facade).
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_OPTIONS_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -170,9 +166,4 @@ struct LITELLM_API BatchOptions {
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_OPTIONS_HPP
-#undef LITELLM_DETAIL_OUTERMOST_OPTIONS_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

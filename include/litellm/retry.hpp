@@ -5,11 +5,7 @@
 /// (`anthropic-ratelimit-*-reset`).
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_RETRY_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <chrono>
 #include <optional>
@@ -78,9 +74,4 @@ LITELLM_API std::optional<std::chrono::milliseconds> retry_after_from_headers(
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_RETRY_HPP
-#undef LITELLM_DETAIL_OUTERMOST_RETRY_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

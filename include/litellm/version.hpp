@@ -2,11 +2,7 @@
 /// Library version. CMake reads the numbers from this file, so it is the only place they live.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_VERSION_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #define LITELLM_VERSION_MAJOR 0
 #define LITELLM_VERSION_MINOR 1
@@ -20,9 +16,4 @@ namespace litellm {
 inline constexpr const char* kVersion = LITELLM_VERSION_STRING;
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_VERSION_HPP
-#undef LITELLM_DETAIL_OUTERMOST_VERSION_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

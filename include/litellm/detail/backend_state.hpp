@@ -4,11 +4,7 @@
 // facade.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_BACKEND_STATE_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <functional>
 #include <memory>
@@ -54,9 +50,4 @@ class BackendState {
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_BACKEND_STATE_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_BACKEND_STATE_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -1,11 +1,7 @@
 // Base64 decoding for embeddings answered with encoding_format=base64.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_BASE64_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <array>
 #include <cstdint>
@@ -116,9 +112,4 @@ inline bool base64_floats(std::string_view text, std::vector<float>& out) {
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_BASE64_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_BASE64_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -2,11 +2,7 @@
 // to the calling thread as they end.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_BATCH_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -38,9 +34,4 @@ std::optional<Failure> read_embedding_response(const json& body, std::size_t cou
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_BATCH_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_BATCH_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

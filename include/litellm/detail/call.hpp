@@ -5,11 +5,7 @@
 // reports the outcome to the key pool and decides whether to retry, rotate the key or give up.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <exception>
 #include <memory>
@@ -115,9 +111,4 @@ std::optional<Error> decode_embedding(const json& embedding, std::vector<float>&
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

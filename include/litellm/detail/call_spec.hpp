@@ -5,11 +5,7 @@
 // straight to the caller (an asynchronous method or a batch throws it rather than returning).
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_SPEC_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <chrono>
 #include <optional>
@@ -72,9 +68,4 @@ CallSpec make_call_spec(CallKind kind, const json& defaults, json params, ChunkC
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_SPEC_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_CALL_SPEC_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

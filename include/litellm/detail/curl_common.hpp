@@ -1,11 +1,7 @@
 // libcurl pieces shared by the synchronous transport and the concurrent engine.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_COMMON_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <curl/curl.h>
 
@@ -204,9 +200,4 @@ std::optional<ExpiredTimer> stream_timeout_expired(const ExchangeState& state,
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_COMMON_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_COMMON_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -1,11 +1,7 @@
 // The libcurl transport's blocking side: the handle sets a transport's send() calls run on.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_HANDLE_POOL_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <curl/curl.h>
 
@@ -117,9 +113,4 @@ class CurlHandlePool {
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_HANDLE_POOL_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_HANDLE_POOL_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -1,11 +1,7 @@
 // The libcurl transport, which owns its blocking side (a handle pool) and its non-blocking side.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_TRANSPORT_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <curl/curl.h>
 
@@ -49,9 +45,4 @@ class CurlTransport final : public Transport {
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_TRANSPORT_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_CURL_TRANSPORT_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

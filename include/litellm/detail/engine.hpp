@@ -7,11 +7,7 @@
 // at a later time (a timer again). Results go to each job's callback, on the engine thread.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_ENGINE_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -118,9 +114,4 @@ class Engine {
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_ENGINE_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_ENGINE_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -3,11 +3,7 @@
 // which throws it once (the facade's synchronous methods, a future's get(), BatchItem::rethrow).
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_FAILURE_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <exception>
 #include <optional>
@@ -68,9 +64,4 @@ std::optional<Failure> failure_of(Action&& action) {
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_FAILURE_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_FAILURE_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

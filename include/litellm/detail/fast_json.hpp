@@ -32,11 +32,7 @@
 // Everything else (Anthropic, provider errors, rare paths) uses json::parse.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_FAST_JSON_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstddef>
 #include <string_view>
@@ -79,9 +75,4 @@ const char* parse_value(const char* p, const char* end, json& out, std::size_t d
 }  // namespace detail
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_FAST_JSON_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_FAST_JSON_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

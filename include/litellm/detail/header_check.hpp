@@ -1,11 +1,7 @@
 // Header validation shared by the backend (before anything is sent) and the curl transport.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_HEADER_CHECK_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <string>
 #include <string_view>
@@ -35,9 +31,4 @@ inline void check_header_field(std::string_view name, std::string_view value) {
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_HEADER_CHECK_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_HEADER_CHECK_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -5,11 +5,7 @@
 // (json_tape.hpp), which indexes a stream chunk for StreamAccumulator::add_chunk_text.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_SCAN_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <array>
 #include <cstddef>
@@ -300,9 +296,4 @@ const char* walk_array(const char* p, const char* end, std::size_t depth, OnElem
 }  // namespace detail
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_SCAN_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_SCAN_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -17,11 +17,7 @@
 //   dump()                     json's dump() of the value (for error messages)
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_SOURCE_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -144,9 +140,4 @@ inline JsonValue<false> view(const json& value) noexcept {
 }  // namespace detail
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_SOURCE_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_SOURCE_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

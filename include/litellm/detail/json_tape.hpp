@@ -5,11 +5,7 @@
 // and strings stay in the text until a rule appends them where they go.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_TAPE_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -213,9 +209,4 @@ inline TapeValue JsonTape::root() const noexcept {
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_TAPE_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_TAPE_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -1,11 +1,7 @@
 // The JSON writer: compact JSON text byte for byte as nlohmann's dump writes it, faster.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_WRITER_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <string>
 #include <string_view>
@@ -32,9 +28,4 @@ void append_json_string(std::string& out, std::string_view text);
 }  // namespace detail
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_WRITER_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_JSON_WRITER_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

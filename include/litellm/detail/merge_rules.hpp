@@ -14,11 +14,7 @@
 //   value of another type replaces the old one.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_MERGE_RULES_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstdint>
 #include <string>
@@ -223,9 +219,4 @@ bool has_complete_audio(const json& message);
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_MERGE_RULES_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_MERGE_RULES_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -3,11 +3,7 @@
 // message wherever the option is set.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_OPTION_CHECKS_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <chrono>
 #include <string>
@@ -47,9 +43,4 @@ inline void check_key_pool_options(const KeyPoolOptions& options, const std::str
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_OPTION_CHECKS_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_OPTION_CHECKS_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

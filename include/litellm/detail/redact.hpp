@@ -3,11 +3,7 @@
 // call-inl.hpp, curl's verbose trace in curl_setup-inl.hpp).
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_REDACT_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <string>
 #include <string_view>
@@ -85,9 +81,4 @@ inline void redact_header_secrets(std::string& text, const Headers& headers,
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_REDACT_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_REDACT_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

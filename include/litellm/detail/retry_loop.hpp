@@ -29,11 +29,7 @@
 // leaves the key's record alone, and reaches the caller as it was thrown: never relabelled.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_RETRY_LOOP_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <chrono>
 #include <exception>
@@ -158,9 +154,4 @@ CallResult cancelled_call(const std::string& why);
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_RETRY_LOOP_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_RETRY_LOOP_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

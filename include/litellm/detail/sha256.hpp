@@ -1,11 +1,7 @@
 // SHA-256 (FIPS 180-4), used only to derive stable, non-reversible key identifiers.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_SHA256_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <array>
 #include <cstdint>
@@ -100,9 +96,4 @@ std::string to_hex(const std::array<std::uint8_t, N>& digest, std::size_t bytes 
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_SHA256_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_SHA256_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

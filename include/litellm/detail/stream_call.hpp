@@ -2,11 +2,7 @@
 // caller's chunk callback, as the bytes arrive.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_DETAIL_STREAM_CALL_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -96,9 +92,4 @@ bool is_object_text(std::string_view data) noexcept;
 
 }  // namespace litellm::detail
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_DETAIL_STREAM_CALL_HPP
-#undef LITELLM_DETAIL_OUTERMOST_DETAIL_STREAM_CALL_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

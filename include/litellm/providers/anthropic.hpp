@@ -2,11 +2,7 @@
 /// Anthropic's Messages API, exposed in OpenAI's chat format.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_PROVIDERS_ANTHROPIC_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <cstdint>
 #include <map>
@@ -175,9 +171,4 @@ LITELLM_API json anthropic_usage(const json& usage);
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_PROVIDERS_ANTHROPIC_HPP
-#undef LITELLM_DETAIL_OUTERMOST_PROVIDERS_ANTHROPIC_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

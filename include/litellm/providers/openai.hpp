@@ -2,11 +2,7 @@
 /// OpenAI and every OpenAI-compatible server, and Azure OpenAI (the same bodies on other paths).
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_PROVIDERS_OPENAI_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include "litellm/providers/provider.hpp"
 
@@ -76,9 +72,4 @@ LITELLM_API std::string url_encode(std::string_view text);
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_PROVIDERS_OPENAI_HPP
-#undef LITELLM_DETAIL_OUTERMOST_PROVIDERS_OPENAI_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -3,11 +3,7 @@
 /// and what each provider speaks. No I/O happens here; the backend sends what adapters build.
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_PROVIDERS_PROVIDER_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <memory>
 #include <string>
@@ -122,9 +118,4 @@ LITELLM_API Error error_from_stream_event(const json& error_object, std::string_
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_PROVIDERS_PROVIDER_HPP
-#undef LITELLM_DETAIL_OUTERMOST_PROVIDERS_PROVIDER_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"

@@ -9,11 +9,7 @@
 /// has an `api_base`, and is spoken to as an OpenAI-compatible server (`kOpenAICompatible`).
 #pragma once
 
-#include "litellm/config.hpp"
-#if defined(LITELLM_HEADER_ONLY) && !defined(LITELLM_DETAIL_IN_HEADER)
-#define LITELLM_DETAIL_IN_HEADER
-#define LITELLM_DETAIL_OUTERMOST_PROVIDERS_REGISTRY_HPP
-#endif
+#include "litellm/detail/header_begin.hpp"
 
 #include <array>
 #include <string_view>
@@ -186,9 +182,4 @@ constexpr WireProtocol protocol_of(std::string_view backend_used) noexcept {
 
 }  // namespace litellm
 
-// Header-only mode: the outermost litellm header, once complete, brings the definitions.
-#ifdef LITELLM_DETAIL_OUTERMOST_PROVIDERS_REGISTRY_HPP
-#undef LITELLM_DETAIL_OUTERMOST_PROVIDERS_REGISTRY_HPP
-#undef LITELLM_DETAIL_IN_HEADER
-#include "litellm/impl/header_only.hpp"
-#endif
+#include "litellm/detail/header_end.hpp"
