@@ -473,8 +473,9 @@ TEST_CASE("a batch item's foreign exception is kept as thrown, never made a Canc
   options.max_concurrency = 2;
   std::vector<BatchProgress> reports;
   options.on_progress = [&](const BatchProgress& p) { reports.push_back(p); };
-  const std::vector<BatchItem> items =
-      backend.batch_completion({chat_params("a"), chat_params("alloc"), chat_params("runtime x"), chat_params("b")}, options);
+  const std::vector<BatchItem> items = backend.batch_completion(
+      {chat_params("a"), chat_params("alloc"), chat_params("runtime x"), chat_params("b")},
+      options);
   REQUIRE(items.size() == 4);
   CHECK(items[0].ok());
   CHECK(items[3].ok());
