@@ -84,9 +84,6 @@ class StreamCall final : public ResponseSink {
   const bool has_callback_;
 };
 
-/// True when `chunk` is an in-band error: an object with a top-level `error` that is not null.
-bool is_error_chunk(const json& chunk);
-
 /// True when `data` is a JSON object if it is JSON at all (its first token is '{').
 bool is_object_text(std::string_view data) noexcept;
 

@@ -207,6 +207,12 @@ LITELLM_INLINE void AzureAdapter::add_auth(const ApiInfo& api_info, Headers& hea
 
 // ---- Streams -----------------------------------------------------------------------------------
 
+LITELLM_INLINE bool OpenAIStreamTranslator::is_error_chunk(const json& chunk) {
+  if (!chunk.is_object()) return false;
+  const auto it = chunk.find("error");
+  return it != chunk.end() && !it->is_null();
+}
+
 LITELLM_INLINE void OpenAIStreamTranslator::on_event(const SseEvent& event,
                                                      std::vector<json>& out) {
   if (event.data == "[DONE]") {
@@ -219,10 +225,8 @@ LITELLM_INLINE void OpenAIStreamTranslator::on_event(const SseEvent& event,
     throw ProtocolError("a stream event is not JSON: '" + head +
                         (event.data.size() > 80 ? "...'" : "'"));
   }
-  if (chunk.is_object()) {
-    if (const auto it = chunk.find("error"); it != chunk.end() && !it->is_null()) {
-      rethrow_as_kind(error_from_stream_event(*it, provider_, error_shape_));
-    }
+  if (is_error_chunk(chunk)) {
+    rethrow_as_kind(error_from_stream_event(chunk["error"], provider_, error_shape_));
   }
   if (event.event == "error") {
     rethrow_as_kind(error_from_stream_event(chunk, provider_, error_shape_));

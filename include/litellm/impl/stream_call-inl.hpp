@@ -6,6 +6,7 @@
 
 #include "litellm/detail/call.hpp"
 #include "litellm/detail/fast_json.hpp"
+#include "litellm/providers/openai.hpp"
 
 namespace litellm::detail {
 
@@ -98,7 +99,7 @@ LITELLM_INLINE void StreamCall::handle(const SseEvent& event) {
     if (!has_callback_) {
       // Nobody reads the chunk: merged from its text (validated in full), no DOM built.
       if (add_chunk_text_unless_error(accumulator_, event.data)) return;
-    } else if (parse_json(event.data, chunk_) && !is_error_chunk(chunk_)) {
+    } else if (parse_json(event.data, chunk_) && !OpenAIStreamTranslator::is_error_chunk(chunk_)) {
       // The callback's json is the previous chunk's, overwritten: chunks have the same shape, so
       // its keys, strings and arrays are reused and the parse allocates next to nothing. Merging
       // from that DOM is then cheaper than from the text again.
@@ -123,12 +124,6 @@ LITELLM_INLINE void StreamCall::deliver(const json& chunk) {
     delivered_ = true;
     if (!(*on_chunk_)(chunk)) cancelled_ = true;
   }
-}
-
-LITELLM_INLINE bool is_error_chunk(const json& chunk) {
-  if (!chunk.is_object()) return false;
-  const auto it = chunk.find("error");
-  return it != chunk.end() && !it->is_null();
 }
 
 LITELLM_INLINE bool is_object_text(std::string_view data) noexcept {

@@ -60,6 +60,10 @@ class LITELLM_API OpenAIStreamTranslator final : public StreamTranslator {
   void on_event(const SseEvent& event, std::vector<json>& out) override;
   bool finished() const noexcept override { return finished_; }
 
+  /// True when `chunk` is an in-band error, which on_event throws typed: an object whose
+  /// top-level `error` is not null.
+  static bool is_error_chunk(const json& chunk);
+
  private:
   std::string provider_;
   ErrorShape error_shape_;
