@@ -91,6 +91,9 @@ struct LITELLM_API ErrorDetails {
   /// (as openai-python and anthropic-sdk-python read it), nullopt otherwise. When set, it decides
   /// `Error::retryable()` whatever the status.
   std::optional<bool> should_retry;
+  /// A 429 for a per-day limit (OpenAI's "requests per day", Gemini's `...PerDay...` quota ids,
+  /// Bedrock's "tokens per day"), not a per-minute one: the key and model wait for its reset.
+  bool daily_quota = false;
   /// What arrived before the failure: for a stream, the accumulated chat.completion so far.
   std::optional<json> partial;
 };
@@ -154,6 +157,10 @@ class LITELLM_API Error : public std::runtime_error {
     }
   }
 
+  /// True for a 429 caused by a per-day limit (see ErrorDetails::daily_quota).
+  bool is_daily_quota() const noexcept {
+    return kind_ == ErrorKind::rate_limit && details_->daily_quota;
+  }
   /// True for a 429 that means the key's quota or credit is gone rather than "slow down".
   bool is_quota_exhausted() const noexcept {
     return kind_ == ErrorKind::rate_limit && (details_->error_code == "insufficient_quota" ||

@@ -142,23 +142,45 @@ class LITELLM_API ResponseSink {
     (void)status;
     return true;
   }
+  /// A hint, for a response whose fields `wants_headers` declined: true for a field this sink
+  /// reads all the same (the backend's sinks read the rate-limit headers of every response).
+  /// The transport then passes only such fields. Default: none.
+  virtual bool wants_header_field(std::string_view name) const {
+    (void)name;
+    return false;
+  }
 };
 
 /// A sink that keeps everything, for responses that are not streams. `max_body_bytes` bounds
 /// memory: a larger body is a `ProtocolError`.
 class LITELLM_API BufferingSink final : public ResponseSink {
  public:
+  /// Chooses which header fields a sink keeps (see BufferingSink).
+  using FieldFilter = bool (*)(std::string_view name) noexcept;
+
   /// Keeps at most `max_body_bytes` of body; the headers of a success (2xx) only when
-  /// `keep_success_headers` (a caller that reads only an error's headers saves their copy).
+  /// `keep_success_headers` (a caller that reads only an error's headers saves their copy), and
+  /// else those fields that `success_fields` (when given) chooses.
   explicit BufferingSink(std::size_t max_body_bytes = std::size_t{64} << 20,
-                         bool keep_success_headers = true)
-      : max_body_bytes_(max_body_bytes), keep_success_headers_(keep_success_headers) {}
+                         bool keep_success_headers = true, FieldFilter success_fields = nullptr)
+      : max_body_bytes_(max_body_bytes),
+        keep_success_headers_(keep_success_headers),
+        success_fields_(success_fields) {}
   bool wants_headers(int status) const override {
     return keep_success_headers_ || status < 200 || status >= 300;
   }
+  bool wants_header_field(std::string_view name) const override {
+    return success_fields_ != nullptr && success_fields_(name);
+  }
   bool on_headers(int status, const Headers& headers) override {
     response_.status = status;
-    if (wants_headers(status)) response_.headers = headers;
+    if (wants_headers(status)) {
+      response_.headers = headers;
+    } else if (success_fields_ != nullptr) {
+      for (const auto& [name, value] : headers) {
+        if (success_fields_(name)) response_.headers.add(name, value);
+      }
+    }
     return true;
   }
   bool on_body(std::string_view bytes) override {
@@ -177,6 +199,7 @@ class LITELLM_API BufferingSink final : public ResponseSink {
  private:
   std::size_t max_body_bytes_;
   bool keep_success_headers_;
+  FieldFilter success_fields_;
   bool overflow_ = false;
   HttpResponse response_;
 };

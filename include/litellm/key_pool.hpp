@@ -7,6 +7,20 @@
 /// until the earliest one is. Calls report their outcome back, which puts a rate-limited key on a
 /// cooldown and takes a rejected key out of rotation.
 ///
+/// ## Rate budgets
+/// Providers limit each key by requests and tokens per minute, per model (rate_limits.hpp). A
+/// call that says what it will spend (`KeyDemand`: its estimated CallCost and the model each key
+/// would be called with) goes to a key only when that key and model's budget covers it; else to
+/// another ready key (least recently used first, as always); else it waits for the earliest. It
+/// reserves its cost when it takes the key, so calls in flight together never spend the same
+/// budget twice, and its report settles the reservation with the actual usage and teaches the
+/// budget what the response's rate-limit headers say (see detail/rate_budget.hpp). Budgets
+/// come from `KeyPoolOptions::rate_limits` (configured) or from the headers (learned); with
+/// neither, and for calls without a demand, keys are chosen by `wait_per_key` alone, as in the
+/// Python original. A 429 cools down only the key and model it came for, and a per-day quota
+/// (OpenAI's "requests per day", Gemini's `...PerDay...` quotas) takes that key and model out
+/// until its reset.
+///
 /// Per-key state lives in a `KeyRegistry`, process-wide by default and keyed by
 /// `make_unique_api_info_key`, so two pools (or backends) given the same key share its timer, as
 /// in the Python original.
@@ -21,6 +35,7 @@
 
 #include "litellm/detail/header_begin.hpp"
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -33,7 +48,10 @@
 #include <vector>
 
 #include "litellm/api_info.hpp"
+#include "litellm/call_cost.hpp"
+#include "litellm/detail/rate_budget.hpp"
 #include "litellm/errors.hpp"
+#include "litellm/rate_limits.hpp"
 #include "litellm/retry.hpp"
 
 namespace litellm {
@@ -102,7 +120,8 @@ struct LITELLM_API KeyOutcome {
   /// The classes of outcome the pool acts on.
   enum class Kind {
     success,          ///< Clears the key's cooldown and its rate-limit streak.
-    rate_limited,     ///< 429: the key cools down for `retry_after`, else the backoff policy.
+    rate_limited,     ///< 429: the key (and model) cools down for `retry_after`, else the
+                      ///< backoff policy; a per-day quota (`daily_quota`) until its reset.
     auth_failed,      ///< 401 / 403: the key leaves the rotation.
     quota_exhausted,  ///< 429 insufficient_quota: the key leaves the rotation.
     failed,           ///< Any other failure: counted, no cooldown (not the key's fault).
@@ -112,6 +131,14 @@ struct LITELLM_API KeyOutcome {
   std::optional<std::chrono::milliseconds> retry_after;
   /// A short reason for logs and for the out-of-rotation list; never key material.
   std::string reason;
+  /// rate_limited: the limit hit is a per-day quota: the key and model wait for `retry_after`,
+  /// else until the next day (00:00 UTC), whatever `max_cooldown` says.
+  bool daily_quota = false;
+  /// What the call spent, from the answer's `usage` (settles the lease's reservation); nullopt:
+  /// the reservation stands (a 429's is returned whole: the provider did not count the call).
+  std::optional<CallCost> usage;
+  /// What the response's rate-limit headers said (rate_limits_from_headers).
+  RateLimitReport limits;
 
   /// A successful call.
   static KeyOutcome success() { return {}; }
@@ -125,7 +152,8 @@ struct LITELLM_API KeyOutcome {
   /// Another failure.
   static KeyOutcome failed(std::string reason);
   /// The outcome an `Error` implies (auth -> auth_failed, 429 insufficient_quota ->
-  /// quota_exhausted, other rate_limit -> rate_limited with its retry_after, else failed).
+  /// quota_exhausted, other rate_limit -> rate_limited with its retry_after and
+  /// `Error::is_daily_quota`, else failed).
   static KeyOutcome from_error(const Error& error);
 };
 
@@ -142,6 +170,41 @@ struct LITELLM_API KeyPoolOptions {
   /// The longest cooldown a server hint may impose. Negative is a ConfigError; 0: hints impose
   /// no cooldown.
   std::chrono::milliseconds max_cooldown{std::chrono::minutes(10)};
+  /// Configured limits per key, in the order of the pool's ApiInfos (empty: none configured;
+  /// otherwise one entry per key, an empty RateLimits for a key without). The api_infos JSON's
+  /// `"rpm"` / `"tpm"` members land here. A size that matches neither, a limit that is not
+  /// positive, or a window that is not positive is a ConfigError.
+  std::vector<RateLimits> rate_limits;
+  /// Pace calls by their keys' rate budgets (configured or learned). false: keys are chosen by
+  /// `wait_per_key` and cooldowns alone (budgets are still learned, for the snapshot).
+  bool pace_by_rate_limits = true;
+};
+
+/// What one call will spend, so that the pool can choose a key whose budget covers it.
+struct LITELLM_API KeyDemand {
+  CallCost cost;  ///< The estimate (estimate_chat_cost / estimate_embedding_cost).
+  /// The model each key would be called with (budgets are per key and model); empty: "" for
+  /// every key. Must not throw.
+  std::function<std::string(const ApiInfo&)> model_for;
+};
+
+/// One key and model's budget, as the snapshot shows it.
+struct LITELLM_API ModelBudgetSnapshot {
+  /// One limited quantity.
+  struct Window {
+    std::optional<double> limit;            ///< Per window; nullopt: not known (not paced).
+    double remaining = 0;                   ///< Left now, after what calls in flight hold.
+    double reserved = 0;                    ///< Held by calls in flight.
+    std::chrono::milliseconds window{0};    ///< Time to refill from empty.
+    std::chrono::milliseconds reset_in{0};  ///< Until the budget is whole again.
+    bool configured = false;                ///< From options, not learned.
+  };
+  std::string model;                            ///< The model ("" for calls without one).
+  std::array<Window, kRateDimensions> windows;  ///< Indexed by RateDimension.
+  int in_flight = 0;                            ///< Calls holding a reservation.
+  std::uint64_t rate_limits = 0;                ///< 429s received for this model.
+  std::chrono::milliseconds cooldown_left{0};   ///< Remaining cooldown after a 429.
+  bool daily_quota = false;                     ///< Waiting for a per-day quota's reset.
 };
 
 /// One key's state, as shown in logs and dashboards: no key material.
@@ -155,14 +218,22 @@ struct LITELLM_API KeyStateSnapshot {
   int in_flight = 0;              ///< Leases not yet ended.
   /// Time since the last use; nullopt when never used.
   std::optional<std::chrono::milliseconds> last_used_ago;
-  std::chrono::milliseconds ready_in{0};       ///< 0 when the key is ready now.
-  std::chrono::milliseconds cooldown_left{0};  ///< Remaining cooldown after a rate limit.
-  bool in_rotation = true;                     ///< False once rejected (auth) or out of quota.
-  std::string disabled_reason;                 ///< Why the key left the rotation.
-  std::string last_error;                      ///< The last failure reported.
+  std::chrono::milliseconds ready_in{0};  ///< 0 when the key is ready now.
+  /// Remaining cooldown after a rate limit: the key's, or the longest of its models' (a 429
+  /// cools only the model it came for: see `models`).
+  std::chrono::milliseconds cooldown_left{0};
+  bool in_rotation = true;      ///< False once rejected (auth) or out of quota.
+  std::string disabled_reason;  ///< Why the key left the rotation.
+  std::string last_error;       ///< The last failure reported.
+  /// The key's budget per model it was called with, by model name.
+  std::vector<ModelBudgetSnapshot> models;
 };
 
-/// `{"key_id", "backend_used", "uses", ..., "ready_in_ms", "in_rotation", ...}`.
+/// `{"key_id", "backend_used", "uses", ..., "ready_in_ms", "in_rotation", ..., "models": [{
+/// "model", "requests": {"limit", "remaining", "reserved", "window_ms", "reset_in_ms",
+/// "configured"}, "tokens": {...}, "input_tokens": {...}, "output_tokens": {...}, "in_flight",
+/// "rate_limits", "cooldown_left_ms", "daily_quota"}]}` (quantities without a known limit are
+/// left out).
 LITELLM_API void to_json(json& j, const KeyStateSnapshot& snapshot);
 
 class KeyPool;
@@ -201,6 +272,8 @@ class LITELLM_API KeyRegistry {
     std::uint64_t rate_limits = 0;
     int consecutive_rate_limits = 0;
     int in_flight = 0;
+    /// Rate budgets by model.
+    std::unordered_map<std::string, std::unique_ptr<detail::RateBudget>> budgets;
   };
   State& state_locked(const std::string& key_id);
 
@@ -236,13 +309,16 @@ class LITELLM_API KeyLease {
  private:
   friend class KeyPool;
   KeyLease(KeyPool* pool, std::size_t index, Clock::time_point acquired_at,
-           std::optional<Clock::time_point> previous_use);
+           std::optional<Clock::time_point> previous_use, detail::RateBudget* budget,
+           const CallCost& reserved);
   KeyPool* pool_;
   std::size_t index_;
   const ApiInfo* api_info_;
   const std::string* key_id_;
   Clock::time_point acquired_at_;
   std::optional<Clock::time_point> previous_use_;
+  detail::RateBudget* budget_;  // the key and model's budget, when the call had a demand
+  CallCost reserved_;           // what the lease holds of it
 };
 
 /// Hands out keys so that each is used at most once per `wait_per_key`. Thread-safe.
@@ -272,10 +348,15 @@ class LITELLM_API KeyPool {
   /// As `try_get_key`, with a lease.
   std::optional<KeyLease> try_acquire();
   /// As `try_acquire`; when no key is ready, `*retry_after` is set to when the earliest is.
-  std::optional<KeyLease> try_acquire(std::chrono::milliseconds* retry_after);
+  /// With a `demand`, a key is ready only when its budget for the model covers the cost, which
+  /// the lease then holds.
+  std::optional<KeyLease> try_acquire(std::chrono::milliseconds* retry_after,
+                                      const KeyDemand* demand = nullptr);
   /// As `get_key_until`, with a lease. `should_stop`, when given, is checked on every wake-up
   /// (see `KeyRegistry::notify_all`) and ends the wait with `CancelledError` when it is true.
-  KeyLease acquire_until(Clock::time_point deadline, const std::function<bool()>& should_stop = {});
+  /// With a `demand`, as in `try_acquire`.
+  KeyLease acquire_until(Clock::time_point deadline, const std::function<bool()>& should_stop = {},
+                         const KeyDemand* demand = nullptr);
 
   /// Reports the outcome of a call made with `key` (which may also belong to another pool).
   void report(const ApiInfo& key, const KeyOutcome& outcome);
@@ -298,12 +379,19 @@ class LITELLM_API KeyPool {
   /// by `deadline` (and `retry_after` set to when the earliest is).
   std::optional<KeyLease> choose(Clock::time_point deadline, bool wait,
                                  std::chrono::milliseconds* retry_after,
-                                 const std::function<bool()>& should_stop);
-  /// Applies `outcome` (when given) and, for a lease, ends its in-flight count.
-  void report_id(const std::string& key_id, const KeyOutcome* outcome, bool ends_lease);
-  void undo_use(std::size_t index, Clock::time_point stamped,
-                std::optional<Clock::time_point> previous_use);
+                                 const std::function<bool()>& should_stop, const KeyDemand* demand);
+  /// The budget of key `index` for `model`, made (and configured) on first use.
+  detail::RateBudget& budget_locked(std::size_t index, const std::string& model);
+  /// Ends a lease: settles its reservation and its in-flight count, and applies `outcome` when
+  /// given.
+  void end_lease(const KeyLease& lease, const KeyOutcome* outcome);
+  /// Applies `outcome` to a key's state and, when given, to its budget for the call's model.
+  void apply_outcome_locked(KeyRegistry::State& state, detail::RateBudget* budget,
+                            const KeyOutcome& outcome);
+  void undo_use(const KeyLease& lease);
   [[noreturn]] void throw_all_out_locked() const;
+  /// Every key in rotation waits for a per-day quota of the call's model.
+  [[noreturn]] void throw_daily_quota_locked() const;
 
   std::vector<ApiInfo> api_infos_;
   std::vector<std::string> key_ids_;

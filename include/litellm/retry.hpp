@@ -39,6 +39,11 @@ struct LITELLM_API RetryPolicy {
   /// The longest server-requested wait (Retry-After and friends) that is honoured before a retry;
   /// a longer hint ends the call with the error instead.
   std::chrono::milliseconds max_retry_after{std::chrono::seconds(60)};
+  /// 429s (rate limits, not exhausted quotas) that a call waits out on its keys' budgets and
+  /// cooldowns before giving up; they do not count in `max_attempts`. Must not be negative (0:
+  /// a 429 ends the call). A call also ends with RateLimitError when its `max_key_wait` cannot
+  /// be met.
+  int max_rate_limit_retries = 20;
 };
 
 /// Parses a `Retry-After` value: delta-seconds (fractions accepted) or an HTTP date (IMF-fixdate,

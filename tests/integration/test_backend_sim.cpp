@@ -193,7 +193,7 @@ TEST_CASE("a 429 cools the key down and the call moves to another key at once") 
   CHECK(requests[1].key == kHarnessKeys[1]);
 }
 
-TEST_CASE("the simulator's per-key rate limit is waited out through the key pool") {
+TEST_CASE("the simulator's per-key rate limit is learned and paced through the key pool") {
   sim::SimulatorOptions options = Harness::known_keys();
   options.rate_limit_per_key = 1;
   options.rate_limit_window = 400ms;
@@ -201,12 +201,31 @@ TEST_CASE("the simulator's per-key rate limit is waited out through the key pool
   auto backend = server.backend(server.infos("openai", 2));
   for (int i = 0; i < 3; ++i) CHECK_NOTHROW(backend.completion(ping()));
   const auto requests = server.simulator.requests();
-  int limited = 0;
-  for (const auto& request : requests) limited += request.status == 429 ? 1 : 0;
-  CHECK(limited >= 1);
-  CHECK(requests.back().status == 200);
-  // The third success came after a window ended: the 429's retry-after was honoured.
+  // The first answers taught each key its budget (1 per 400 ms, none left): the third call
+  // waited for a key's budget instead of meeting a 429.
+  REQUIRE(requests.size() == 3);
+  for (const auto& request : requests) CHECK(request.status == 200);
   CHECK(requests.back().at - requests.front().at >= 300ms);
+  const auto snapshot = backend.key_pool().snapshot();
+  REQUIRE(snapshot[0].models.size() == 1);
+  const auto& learned = snapshot[0].models[0].windows[0];
+  CHECK(learned.limit == 1);
+  CHECK_FALSE(learned.configured);
+}
+
+TEST_CASE("a 429 beyond the budget is waited out without counting as an attempt") {
+  sim::SimulatorOptions options = Harness::known_keys();
+  options.rate_limit_per_key = 1;
+  options.rate_limit_window = 300ms;
+  Harness server(options);
+  BackendOptions backend_options = Harness::options();
+  backend_options.retry.max_attempts = 1;
+  backend_options.key_pool.pace_by_rate_limits = false;  // so that the 429s happen
+  auto backend = server.backend(server.infos("openai", 1), backend_options);
+  for (int i = 0; i < 3; ++i) CHECK_NOTHROW(backend.completion(ping()));
+  int limited = 0;
+  for (const auto& request : server.simulator.requests()) limited += request.status == 429;
+  CHECK(limited >= 1);
 }
 
 TEST_CASE("an exhausted quota takes the key out of rotation and the call succeeds on the next") {

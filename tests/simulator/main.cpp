@@ -26,7 +26,9 @@ constexpr const char* kUsage =
     "  --keys k1,k2             accepted keys (default: any key, or none)\n"
     "  --quota-exhausted-keys k keys that always get 429 insufficient_quota (comma list)\n"
     "  --rate-limit N           requests per key per window (default 0: unlimited)\n"
-    "  --window-ms W            rate-limit window in milliseconds (default 1000)\n"
+    "  --token-limit N          tokens per key per window (default 0: unlimited)\n"
+    "  --window-ms W            rate-limit window in milliseconds (default 1000); limits\n"
+    "                           refill continuously over it\n"
     "  --threads N              worker threads, one connection each (default 64)\n"
     "  --chunk-delay-ms N       pause between stream chunks (default 0)\n"
     "  --port-file PATH         write the bound port number to PATH\n"
@@ -88,9 +90,8 @@ int main(int argc, char** argv) {
       continue;
     }
     static const char* const kValued[] = {
-        "--host",       "--port",      "--keys",    "--quota-exhausted-keys",
-        "--rate-limit", "--window-ms", "--threads", "--chunk-delay-ms",
-        "--port-file"};
+        "--host",        "--port",      "--keys",    "--quota-exhausted-keys", "--rate-limit",
+        "--token-limit", "--window-ms", "--threads", "--chunk-delay-ms",       "--port-file"};
     if (std::find(std::begin(kValued), std::end(kValued), arg) == std::end(kValued)) {
       return usage_error("unknown option " + arg);
     }
@@ -109,6 +110,9 @@ int main(int argc, char** argv) {
     } else if (arg == "--rate-limit") {
       if (!parse_int(value, 0, 1000000000, number)) return usage_error("invalid --rate-limit");
       options.rate_limit_per_key = number;
+    } else if (arg == "--token-limit") {
+      if (!parse_int(value, 0, 1000000000, number)) return usage_error("invalid --token-limit");
+      options.token_limit_per_key = number;
     } else if (arg == "--window-ms") {
       if (!parse_int(value, 1, 1000000000, number)) return usage_error("invalid --window-ms");
       options.rate_limit_window = std::chrono::milliseconds(number);

@@ -58,7 +58,6 @@ using detail::parse_openai_chat;
 using detail::Provider;
 using detail::provider_name;
 using detail::rate_limit_body;
-using detail::RateWindow;
 using detail::ReplyPlan;
 using detail::reset_current_connection;
 using detail::Route;
@@ -82,6 +81,26 @@ namespace {
 bool is_pseudo_header(const std::string& lower_name) {
   return lower_name == "remote_addr" || lower_name == "remote_port" || lower_name == "local_addr" ||
          lower_name == "local_port";
+}
+
+/// The tokens a request spends of its key's budget: the prompt and completion tokens of its
+/// reply (the usage it will report), or the embedded words. 0 for a body that is not valid (its
+/// 400 follows).
+double request_tokens(const std::string& text, const Exchange& ex) {
+  try {
+    const json body = json::parse(text);
+    if (ex.route == Route::embeddings) {
+      return detail::embeddings_body(body, ex)["usage"]["total_tokens"].get<double>();
+    }
+    const detail::ChatInput in =
+        ex.provider == Provider::anthropic
+            ? detail::parse_anthropic_chat(body)
+            : detail::parse_openai_chat(body, ex.provider == Provider::azure);
+    const detail::ReplyPlan plan = detail::make_plan(in, ex);
+    return static_cast<double>(plan.prompt_tokens + plan.completion_tokens);
+  } catch (...) {
+    return 0;
+  }
 }
 
 }  // namespace
@@ -262,37 +281,13 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
     set_quota_error(res, ex);
     return;
   }
-  if (options.rate_limit_per_key > 0) {
-    const int limit = options.rate_limit_per_key;
-    long long wait_ms = 0;
-    int remaining = 0;
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      const auto now = Clock::now();
-      RateWindow& window = windows[ex.key];
-      if (window.count == 0 || now - window.start >= options.rate_limit_window) {
-        window.start = now;
-        window.count = 0;
-      }
-      if (window.count >= limit) {
-        const auto left = window.start + options.rate_limit_window - now;
-        wait_ms = std::max<long long>(1, std::chrono::ceil<milliseconds>(left).count());
-      } else {
-        ++window.count;
-        remaining = limit - window.count;
-      }
-    }
-    res.set_header("x-ratelimit-limit-requests", std::to_string(limit));
-    res.set_header("x-ratelimit-remaining-requests", std::to_string(remaining));
-    if (ex.provider == Provider::anthropic) {
-      res.set_header("anthropic-ratelimit-requests-limit", std::to_string(limit));
-      res.set_header("anthropic-ratelimit-requests-remaining", std::to_string(remaining));
-    }
-    if (wait_ms > 0) {
-      res.set_header("x-ratelimit-reset-requests", std::to_string(wait_ms) + "ms");
-      res.set_header("retry-after", std::to_string((wait_ms + 999) / 1000));
-      res.set_header("retry-after-ms", std::to_string(wait_ms));
-      set_json(res, 429, rate_limit_body(ex, static_cast<double>(wait_ms) / 1000));
+  if (limiter.active()) {
+    const detail::RateDecision decision =
+        limiter.admit(ex.key, request_tokens(req.body, ex), Clock::now());
+    detail::set_rate_limit_headers(res, ex.provider, decision);
+    if (!decision.admitted) {
+      set_json(res, 429,
+               rate_limit_body(ex, static_cast<double>(decision.retry_after.count()) / 1000));
       return;
     }
   }

@@ -30,8 +30,18 @@
 /// real models: the reply is cut at N words ("max_tokens" when it reaches N), never padded.
 ///
 /// **Every response** has a request id: `x-request-id` (OpenAI), `apim-request-id` and
-/// `x-request-id` (Azure), `request-id` (Anthropic), all `req_sim_<n>`. With a rate limit,
-/// `x-ratelimit-limit-requests` / `x-ratelimit-remaining-requests` are sent too.
+/// `x-request-id` (Azure), `request-id` (Anthropic), all `req_sim_<n>`.
+///
+/// **Rate limits** (`rate_limit_per_key`, `token_limit_per_key`): each key has a token bucket for
+/// requests and one for tokens, holding the limit and refilled continuously over
+/// `rate_limit_window`. A request costs 1 request and the prompt + completion tokens of its reply
+/// (the usage it reports; embeddings: the embedded words). Every answer past the key check
+/// carries the provider's rate-limit headers with true values: OpenAI
+/// `x-ratelimit-{limit,remaining,reset}-{requests,tokens}` (resets as `<n>ms`), Azure
+/// `x-ratelimit-remaining-{requests,tokens}`, Anthropic
+/// `anthropic-ratelimit-{requests,tokens}-{limit,remaining,reset}` (resets as RFC 3339 times).
+/// A request the buckets cannot cover gets 429 with `retry-after` and `retry-after-ms` (the wait
+/// until they can) and charges nothing.
 ///
 /// **Order of checks**: route (unknown path, or Azure without api-version: 404), key (401 when
 /// `keys` is set and the key is missing or unknown), `anthropic-version` (400), fault (the
@@ -164,8 +174,11 @@ struct SimulatorOptions {
   int port = 0;                    ///< Port to bind; 0: a free port.
   std::vector<std::string> keys;   ///< Accepted keys; empty: any key (or none) is accepted.
   std::vector<std::string> quota_exhausted_keys;  ///< Always 429 insufficient_quota (accepted).
-  int rate_limit_per_key = 0;                     ///< Requests per key per window; 0: unlimited.
-  std::chrono::milliseconds rate_limit_window{1000};  ///< The fixed rate-limit window.
+  int rate_limit_per_key = 0;             ///< Requests per key per window; 0: unlimited.
+  long long token_limit_per_key = 0;      ///< Tokens per key per window; 0: unlimited.
+  /// The rate-limit window: a limit of N per window refills continuously at N per window (a
+  /// token bucket, as the providers limit).
+  std::chrono::milliseconds rate_limit_window{1000};
   std::chrono::milliseconds chunk_delay{0};           ///< Pause between stream chunks.
   int threads = 64;  ///< Worker threads; each serves one connection at a time.
   /// Recorded requests kept (the oldest are dropped first); 0: all. request_count() still

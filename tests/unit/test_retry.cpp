@@ -175,9 +175,33 @@ Error with_status(ErrorKind kind, int status, std::optional<milliseconds> retry_
 TEST_CASE("the retry policy retries what may succeed again, up to max_attempts") {
   CHECK(verdict(with_status(ErrorKind::server, 500)) == Verdict::retry);
   CHECK(verdict(ConnectionError("reset")) == Verdict::retry);
-  CHECK(verdict(with_status(ErrorKind::rate_limit, 429)) == Verdict::retry);
+  CHECK(verdict(with_status(ErrorKind::server, 500), 2) == Verdict::retry);
   CHECK(verdict(with_status(ErrorKind::server, 500), 3) == Verdict::give_up);
   CHECK(verdict(with_status(ErrorKind::bad_request, 400)) == Verdict::give_up);
+}
+
+TEST_CASE("the retry policy waits out 429s on the budget, apart from max_attempts") {
+  const Error limited = with_status(ErrorKind::rate_limit, 429);
+  CHECK(verdict(limited) == Verdict::wait_for_budget);
+  // However many attempts failed before: a rate limit is not the attempt's failure.
+  CHECK(verdict(limited, 3) == Verdict::wait_for_budget);
+  RetryPolicy policy;
+  policy.max_rate_limit_retries = 2;
+  CHECK(verdict_after(limited, KeyOutcome::from_error(limited), false, 1, policy, 1) ==
+        Verdict::wait_for_budget);
+  CHECK(verdict_after(limited, KeyOutcome::from_error(limited), false, 1, policy, 2) ==
+        Verdict::give_up);
+  // Not after a chunk reached the caller, nor when the server says not to retry, nor for a wait
+  // longer than max_retry_after.
+  CHECK(verdict(limited, 1, /*delivered=*/true) == Verdict::give_up);
+  CHECK(verdict(with_status(ErrorKind::rate_limit, 429, {}, false)) == Verdict::give_up);
+  CHECK(verdict(with_status(ErrorKind::rate_limit, 429, 61s)) == Verdict::give_up);
+  // A per-day quota is retried as other failures are (on another key), within max_attempts.
+  ErrorDetails daily;
+  daily.http_status = 429;
+  daily.daily_quota = true;
+  CHECK(verdict(RateLimitError("per day", daily)) == Verdict::retry);
+  CHECK(verdict(RateLimitError("per day", daily), 3) == Verdict::give_up);
 }
 
 TEST_CASE("the retry policy gives up on what the caller caused or already received") {

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "litellm/api_info.hpp"
+#include "litellm/call_cost.hpp"
 #include "litellm/detail/call_spec.hpp"
 #include "litellm/detail/failure.hpp"
 #include "litellm/errors.hpp"
@@ -24,6 +25,7 @@
 #include "litellm/key_pool.hpp"
 #include "litellm/options.hpp"
 #include "litellm/providers/provider.hpp"
+#include "litellm/rate_limits.hpp"
 
 namespace litellm::detail {
 
@@ -46,6 +48,10 @@ struct AttemptResult {
   std::optional<Failure> failure;
   std::optional<json> partial;  ///< What a stream had accumulated, when anything had.
   bool delivered = false;       ///< True when a chunk reached the caller's callback.
+  /// What the response's rate-limit headers said (empty when no response came).
+  RateLimitReport limits;
+  /// What the call spent, from a successful answer's `usage`.
+  std::optional<CallCost> usage;
 };
 
 class StreamCall;

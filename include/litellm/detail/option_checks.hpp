@@ -41,6 +41,20 @@ inline void check_key_pool_options(const KeyPoolOptions& options, const std::str
                  "server wait hints impose no cooldown");
 }
 
+/// Configured rate limits: each limit given must be a positive finite number, the window
+/// positive; `where` prefixes the field names ("KeyPoolOptions.rate_limits[0].").
+inline void check_rate_limits(const RateLimits& limits, const std::string& where) {
+  const auto check = [&](const std::optional<double>& limit, const char* name) {
+    if (!limit) return;
+    if (!(*limit > 0) || *limit > 1e15) {
+      throw ConfigError(where + name + " must be a positive number, got " + std::to_string(*limit));
+    }
+  };
+  check(limits.rpm, "rpm");
+  check(limits.tpm, "tpm");
+  check_duration(limits.window, where + "window", false);
+}
+
 }  // namespace litellm::detail
 
 #include "litellm/detail/header_end.hpp"

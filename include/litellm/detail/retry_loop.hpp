@@ -51,6 +51,9 @@ enum class Verdict {
   give_up,     ///< The call ends with the attempt's error.
   rotate_key,  ///< The key left the rotation: the next key, without counting an attempt.
   retry,       ///< Another attempt, after retry_delay.
+  /// A 429: another attempt once a key and model's budget allows (the key pool waits), without
+  /// counting an attempt (RetryPolicy::max_rate_limit_retries bounds these).
+  wait_for_budget,
 };
 
 /// True for a failure the caller caused (a cancellation, a ConfigError): never retried, and not
@@ -59,9 +62,9 @@ bool is_callers_doing(const Error& error) noexcept;
 
 /// The retry policy applied to a failed attempt. `error` carries the call's context, `outcome` is
 /// what it means for the key, `delivered` whether a chunk reached the caller, `attempts` the
-/// attempts made so far (this one included).
+/// attempts made so far (this one included), `rate_limit_waits` the 429s already waited out.
 Verdict verdict_after(const Error& error, const KeyOutcome& outcome, bool delivered, int attempts,
-                      const RetryPolicy& policy);
+                      const RetryPolicy& policy, int rate_limit_waits = 0);
 
 /// The backoff policy applied to a retry after `error` (attempt number `attempts` failed): the
 /// server's wait hint, else the backoff; none after a rate limit, which waits in the key pool
@@ -98,6 +101,9 @@ class RetryLoop {
   };
 
   RetryLoop(const CallContext& context, CallSpec spec);
+
+  /// What the call will spend, for the key pool's rate budgets.
+  const KeyDemand& demand() const noexcept { return demand_; }
 
   /// The call starts looking for its first key: its key deadline counts from now.
   void start();
@@ -136,6 +142,8 @@ class RetryLoop {
   CallRunner runner_;
   Clock& clock_;
   int attempts_ = 0;
+  int rate_limit_waits_ = 0;  ///< 429s waited out (not counted in attempts_)
+  KeyDemand demand_;
   /// The error of the last attempt when it took its key out of rotation and no attempt began
   /// since (see key_failure).
   std::optional<Error> rejection_;

@@ -54,6 +54,8 @@ class StreamCall final : public ResponseSink {
   bool delivered() const noexcept { return delivered_; }
   /// What arrived so far, when anything did.
   std::optional<json> partial() const;
+  /// The response's header fields (empty before they arrived).
+  const Headers& headers() const noexcept { return headers_; }
 
  private:
   enum class Mode { sse, json_body, error_body };

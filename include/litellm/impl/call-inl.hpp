@@ -181,7 +181,9 @@ LITELLM_INLINE std::optional<Failure> CallRunner::begin_attempt(const ApiInfo& i
     for (const auto& [name, value] : request_.headers) check_header_field(name, value);
     request_.timeouts = spec_.timeouts;
     if (spec_.kind != CallKind::chat_stream) {
-      buffer_.emplace(options.max_response_bytes, /*keep_success_headers=*/false);
+      // A success's headers are read only for its rate limits.
+      buffer_.emplace(options.max_response_bytes, /*keep_success_headers=*/false,
+                      &is_rate_limit_header);
       return;
     }
     std::unique_ptr<StreamTranslator> translator = adapter_->stream_translator(info.backend_used);
@@ -251,6 +253,13 @@ LITELLM_INLINE AttemptResult CallRunner::end_attempt(std::exception_ptr transpor
     attempt.failure = classify(std::move(*attempt.failure), attempt.partial.has_value());
   }
   attempt.delivered = stream_ && stream_->delivered();
+  const Headers& headers = stream_ ? stream_->headers() : buffer_->response().headers;
+  if (!headers.empty()) attempt.limits = rate_limits_from_headers(headers);
+  if (!attempt.failure) {
+    attempt.usage = is_unparsed_body(attempt.value)
+                        ? cost_from_usage_text(attempt.value.get_ref<const std::string&>())
+                        : cost_from_usage(attempt.value);
+  }
   // What the attempt allocated is freed here, on the thread that ran it (the engine's I/O thread
   // for asynchronous calls), where the next attempts reuse the memory: freed on the thread that
   // later destroys the call, it would cost both threads malloc's slow paths.

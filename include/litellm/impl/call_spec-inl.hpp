@@ -34,6 +34,10 @@ LITELLM_INLINE void check_retry(const RetryPolicy& retry, const std::string& whe
     throw ConfigError(where + "retry.max_attempts must be at least 1, got " +
                       std::to_string(retry.max_attempts));
   }
+  if (retry.max_rate_limit_retries < 0) {
+    throw ConfigError(where + "retry.max_rate_limit_retries must not be negative, got " +
+                      std::to_string(retry.max_rate_limit_retries));
+  }
   check_duration(retry.max_retry_after, where + "retry.max_retry_after", true,
                  "no server-requested wait is honoured");
 }

@@ -79,7 +79,8 @@ LITELLM_INLINE std::size_t header_callback(char* data, std::size_t size, std::si
     return length;
   }
   const std::size_t colon = line.find(':');
-  if (colon != std::string_view::npos && state.keep_headers) {
+  if (colon != std::string_view::npos &&
+      (state.keep_headers || state.sink->wants_header_field(line.substr(0, colon)))) {
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
       value.remove_prefix(1);

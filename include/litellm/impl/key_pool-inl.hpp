@@ -110,26 +110,108 @@ LITELLM_INLINE bool FakeClock::wait_for_waiters(std::size_t count,
 
 // ---- KeyOutcome --------------------------------------------------------------------------------
 
+namespace detail {
+
+LITELLM_INLINE KeyOutcome make_outcome(KeyOutcome::Kind kind,
+                                       std::optional<std::chrono::milliseconds> retry_after,
+                                       std::string reason) {
+  KeyOutcome outcome;
+  outcome.kind = kind;
+  outcome.retry_after = retry_after;
+  outcome.reason = std::move(reason);
+  return outcome;
+}
+
+}  // namespace detail
+
 LITELLM_INLINE KeyOutcome
 KeyOutcome::rate_limited(std::optional<std::chrono::milliseconds> retry_after, std::string reason) {
-  return {Kind::rate_limited, retry_after, std::move(reason)};
+  return detail::make_outcome(Kind::rate_limited, retry_after, std::move(reason));
 }
 LITELLM_INLINE KeyOutcome KeyOutcome::auth_failed(std::string reason) {
-  return {Kind::auth_failed, std::nullopt, std::move(reason)};
+  return detail::make_outcome(Kind::auth_failed, std::nullopt, std::move(reason));
 }
 LITELLM_INLINE KeyOutcome KeyOutcome::quota_exhausted(std::string reason) {
-  return {Kind::quota_exhausted, std::nullopt, std::move(reason)};
+  return detail::make_outcome(Kind::quota_exhausted, std::nullopt, std::move(reason));
 }
 LITELLM_INLINE KeyOutcome KeyOutcome::failed(std::string reason) {
-  return {Kind::failed, std::nullopt, std::move(reason)};
+  return detail::make_outcome(Kind::failed, std::nullopt, std::move(reason));
 }
 
 LITELLM_INLINE KeyOutcome KeyOutcome::from_error(const Error& error) {
   if (error.kind() == ErrorKind::auth) return auth_failed(detail::reason_of(error));
   if (error.is_quota_exhausted()) return quota_exhausted(detail::reason_of(error));
-  if (error.kind() == ErrorKind::rate_limit)
-    return rate_limited(error.retry_after(), detail::reason_of(error));
+  if (error.kind() == ErrorKind::rate_limit) {
+    KeyOutcome outcome = rate_limited(error.retry_after(), detail::reason_of(error));
+    outcome.daily_quota = error.is_daily_quota();
+    return outcome;
+  }
   return failed(detail::reason_of(error));
+}
+
+namespace detail {
+
+LITELLM_INLINE json budget_window_json(const ModelBudgetSnapshot::Window& w) {
+  return json{{"limit", *w.limit},
+              {"remaining", w.remaining},
+              {"reserved", w.reserved},
+              {"window_ms", w.window.count()},
+              {"reset_in_ms", w.reset_in.count()},
+              {"configured", w.configured}};
+}
+
+/// One key and model's budget as the snapshot shows it, at `now`.
+LITELLM_INLINE ModelBudgetSnapshot budget_snapshot(const std::string& model,
+                                                   const RateBudget& budget,
+                                                   Clock::time_point now) {
+  ModelBudgetSnapshot m;
+  m.model = model;
+  m.in_flight = budget.in_flight;
+  m.rate_limits = budget.rate_limits;
+  m.cooldown_left = ceil_ms(budget.cooldown_until - now);
+  m.daily_quota = budget.daily_quota && budget.cooldown_until > now;
+  for (std::size_t i = 0; i < kRateDimensions; ++i) {
+    TokenBucket bucket = budget.buckets[i];  // a copy, refilled to now
+    bucket.refill(now);
+    if (!bucket.known()) continue;
+    ModelBudgetSnapshot::Window& w = m.windows[i];
+    w.limit = bucket.capacity;
+    w.remaining = bucket.level;
+    w.reserved = bucket.reserved;
+    w.window = ceil_ms(bucket.window);
+    const double missing = bucket.capacity - bucket.level;
+    w.reset_in =
+        missing <= 0
+            ? std::chrono::milliseconds(0)
+            : ceil_ms(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                  missing / bucket.capacity *
+                  std::chrono::duration<double>(bucket.window).count())));
+    w.configured = bucket.configured;
+  }
+  return m;
+}
+
+/// The next 00:00 UTC after `now` (steady time), when a per-day quota with no wait hint resets.
+LITELLM_INLINE Clock::time_point next_day_start(Clock::time_point now) {
+  const auto wall = std::chrono::system_clock::now();
+  const auto since_midnight = wall.time_since_epoch() % std::chrono::hours(24);
+  return now + (std::chrono::hours(24) - since_midnight);
+}
+
+}  // namespace detail
+
+LITELLM_INLINE void to_json(json& j, const ModelBudgetSnapshot& m) {
+  j = json{{"model", m.model},
+           {"in_flight", m.in_flight},
+           {"rate_limits", m.rate_limits},
+           {"cooldown_left_ms", m.cooldown_left.count()},
+           {"daily_quota", m.daily_quota}};
+  for (std::size_t i = 0; i < kRateDimensions; ++i) {
+    if (m.windows[i].limit) {
+      j[std::string(to_string(static_cast<RateDimension>(i)))] =
+          detail::budget_window_json(m.windows[i]);
+    }
+  }
 }
 
 LITELLM_INLINE void to_json(json& j, const KeyStateSnapshot& s) {
@@ -145,7 +227,8 @@ LITELLM_INLINE void to_json(json& j, const KeyStateSnapshot& s) {
            {"cooldown_left_ms", s.cooldown_left.count()},
            {"in_rotation", s.in_rotation},
            {"disabled_reason", s.disabled_reason},
-           {"last_error", s.last_error}};
+           {"last_error", s.last_error},
+           {"models", s.models}};
 }
 
 // ---- KeyRegistry -------------------------------------------------------------------------------
@@ -174,13 +257,16 @@ LITELLM_INLINE KeyRegistry::State& KeyRegistry::state_locked(const std::string& 
 // ---- KeyLease ----------------------------------------------------------------------------------
 
 LITELLM_INLINE KeyLease::KeyLease(KeyPool* pool, std::size_t index, Clock::time_point acquired_at,
-                                  std::optional<Clock::time_point> previous_use)
+                                  std::optional<Clock::time_point> previous_use,
+                                  detail::RateBudget* budget, const CallCost& reserved)
     : pool_(pool),
       index_(index),
       api_info_(&pool->api_infos_[index]),
       key_id_(&pool->key_ids_[index]),
       acquired_at_(acquired_at),
-      previous_use_(previous_use) {}
+      previous_use_(previous_use),
+      budget_(budget),
+      reserved_(reserved) {}
 
 LITELLM_INLINE KeyLease::KeyLease(KeyLease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
@@ -188,35 +274,39 @@ LITELLM_INLINE KeyLease::KeyLease(KeyLease&& other) noexcept
       api_info_(other.api_info_),
       key_id_(other.key_id_),
       acquired_at_(other.acquired_at_),
-      previous_use_(other.previous_use_) {}
+      previous_use_(other.previous_use_),
+      budget_(other.budget_),
+      reserved_(other.reserved_) {}
 
 LITELLM_INLINE KeyLease& KeyLease::operator=(KeyLease&& other) noexcept {
   if (this != &other) {
-    if (pool_ != nullptr) pool_->report_id(*key_id_, nullptr, /*ends_lease=*/true);
+    if (pool_ != nullptr) pool_->end_lease(*this, nullptr);
     pool_ = std::exchange(other.pool_, nullptr);
     index_ = other.index_;
     api_info_ = other.api_info_;
     key_id_ = other.key_id_;
     acquired_at_ = other.acquired_at_;
     previous_use_ = other.previous_use_;
+    budget_ = other.budget_;
+    reserved_ = other.reserved_;
   }
   return *this;
 }
 
 LITELLM_INLINE KeyLease::~KeyLease() {
-  if (pool_ != nullptr) pool_->report_id(*key_id_, nullptr, /*ends_lease=*/true);
+  if (pool_ != nullptr) pool_->end_lease(*this, nullptr);
 }
 
 LITELLM_INLINE void KeyLease::report(const KeyOutcome& outcome) {
   if (pool_ == nullptr) return;
   KeyPool* pool = std::exchange(pool_, nullptr);
-  pool->report_id(*key_id_, &outcome, /*ends_lease=*/true);
+  pool->end_lease(*this, &outcome);
 }
 
 LITELLM_INLINE void KeyLease::undo_use() {
   if (pool_ == nullptr) return;
   KeyPool* pool = std::exchange(pool_, nullptr);
-  pool->undo_use(index_, acquired_at_, previous_use_);
+  pool->undo_use(*this);
 }
 
 // ---- KeyPool -----------------------------------------------------------------------------------
@@ -231,6 +321,15 @@ LITELLM_INLINE KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions o
     throw ConfigError("wait_per_key must not be negative");
   }
   detail::check_key_pool_options(options_, "KeyPoolOptions.");
+  if (!options_.rate_limits.empty() && options_.rate_limits.size() != api_infos_.size()) {
+    throw ConfigError("KeyPoolOptions.rate_limits has " +
+                      std::to_string(options_.rate_limits.size()) + " entries for " +
+                      std::to_string(api_infos_.size()) + " keys: give one per key, or none");
+  }
+  for (std::size_t i = 0; i < options_.rate_limits.size(); ++i) {
+    detail::check_rate_limits(options_.rate_limits[i],
+                              "KeyPoolOptions.rate_limits[" + std::to_string(i) + "].");
+  }
   key_ids_.reserve(api_infos_.size());
   for (std::size_t i = 0; i < api_infos_.size(); ++i) {
     try {
@@ -245,24 +344,57 @@ LITELLM_INLINE KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions o
   for (const std::string& id : key_ids_) states_.push_back(&registry_->state_locked(id));
 }
 
+LITELLM_INLINE detail::RateBudget& KeyPool::budget_locked(std::size_t index,
+                                                          const std::string& model) {
+  auto& slot = states_[index]->budgets[model];
+  if (!slot) {
+    slot = std::make_unique<detail::RateBudget>();
+    const Clock::time_point now = registry_->clock_->now();
+    for (detail::TokenBucket& bucket : slot->buckets) bucket.updated = now;
+    if (!options_.rate_limits.empty()) slot->configure(options_.rate_limits[index], now);
+  }
+  return *slot;
+}
+
 LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadline, bool wait,
                                                        std::chrono::milliseconds* retry_after,
-                                                       const std::function<bool()>& should_stop) {
+                                                       const std::function<bool()>& should_stop,
+                                                       const KeyDemand* demand) {
+  // The model of each key, asked before taking the lock (the caller's function).
+  std::vector<std::string> models;
+  if (demand != nullptr) {
+    models.reserve(api_infos_.size());
+    for (const ApiInfo& info : api_infos_) {
+      models.push_back(demand->model_for ? demand->model_for(info) : std::string());
+    }
+  }
   std::unique_lock<std::mutex> lock(registry_->mutex_);
   Clock& clock = *registry_->clock_;
   const Clock::duration gap = options_.wait_per_key + Clock::duration(1);  // strictly more
+  std::vector<detail::RateBudget*> budgets(demand != nullptr ? states_.size() : 0, nullptr);
+  for (std::size_t i = 0; i < budgets.size(); ++i) budgets[i] = &budget_locked(i, models[i]);
+  const bool pace = demand != nullptr && options_.pace_by_rate_limits;
   while (true) {
     if (should_stop && should_stop()) throw CancelledError("cancelled while waiting for a key");
     const Clock::time_point now = clock.now();
     std::optional<std::size_t> best;
     Clock::time_point earliest = Clock::time_point::max();
     bool any_in_rotation = false;
+    bool any_without_daily_quota = false;
     for (std::size_t i = 0; i < states_.size(); ++i) {
       const KeyRegistry::State& state = *states_[i];
       if (!state.in_rotation) continue;
       any_in_rotation = true;
       Clock::time_point ready_at = state.cooldown_until;
       if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
+      if (demand != nullptr) {
+        detail::RateBudget& budget = *budgets[i];
+        budget.refill(now);
+        const bool daily_out = budget.daily_quota && budget.cooldown_until > now;
+        any_without_daily_quota = any_without_daily_quota || !daily_out;
+        ready_at = std::max(ready_at, pace ? budget.ready_at(demand->cost, now)
+                                           : std::max(now, budget.cooldown_until));
+      }
       if (ready_at > now) {
         earliest = std::min(earliest, ready_at);
         continue;
@@ -281,9 +413,13 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadlin
       state.last_use = now;
       ++state.uses;
       ++state.in_flight;
-      return KeyLease(this, *best, now, previous);
+      detail::RateBudget* budget = demand != nullptr ? budgets[*best] : nullptr;
+      const CallCost reserved = budget != nullptr ? demand->cost : CallCost{};
+      if (budget != nullptr) budget->reserve(reserved);
+      return KeyLease(this, *best, now, previous, budget, reserved);
     }
     if (!any_in_rotation) throw_all_out_locked();
+    if (demand != nullptr && !any_without_daily_quota) throw_daily_quota_locked();
     if (!wait || earliest > deadline) {
       if (retry_after != nullptr) *retry_after = detail::ceil_ms(earliest - now);
       return std::nullopt;
@@ -307,6 +443,29 @@ LITELLM_INLINE void KeyPool::throw_all_out_locked() const {
     throw RateLimitError(message, std::move(details));
   }
   throw AuthError(message, std::move(details));
+}
+
+LITELLM_INLINE void KeyPool::throw_daily_quota_locked() const {
+  std::string message = "every key in rotation has used up a per-day quota for this model:";
+  std::optional<std::chrono::milliseconds> soonest;
+  const Clock::time_point now = registry_->clock_->now();
+  for (std::size_t i = 0; i < states_.size(); ++i) {
+    const KeyRegistry::State& state = *states_[i];
+    if (!state.in_rotation) continue;
+    for (const auto& [model, budget] : state.budgets) {
+      if (!budget->daily_quota || budget->cooldown_until <= now) continue;
+      const auto left = detail::ceil_ms(budget->cooldown_until - now);
+      message += " " + key_ids_[i] + " (" + (model.empty() ? "any model" : model) + ", resets in " +
+                 std::to_string(left.count() / 1000) + " s)";
+      if (!soonest || left < *soonest) soonest = left;
+    }
+  }
+  ErrorDetails details;
+  details.provider = api_infos_.front().backend_used;
+  details.error_code = "daily_quota";
+  details.daily_quota = true;
+  details.retry_after = soonest;
+  throw RateLimitError(message, std::move(details));
 }
 
 LITELLM_INLINE ApiInfo KeyPool::get_key() {
@@ -335,18 +494,20 @@ LITELLM_INLINE KeyLease KeyPool::acquire() {
 }
 
 LITELLM_INLINE std::optional<KeyLease> KeyPool::try_acquire() {
-  return choose(Clock::time_point::min(), /*wait=*/false, nullptr, {});
+  return choose(Clock::time_point::min(), /*wait=*/false, nullptr, {}, nullptr);
 }
 
-LITELLM_INLINE std::optional<KeyLease> KeyPool::try_acquire(
-    std::chrono::milliseconds* retry_after) {
-  return choose(Clock::time_point::min(), /*wait=*/false, retry_after, {});
+LITELLM_INLINE std::optional<KeyLease> KeyPool::try_acquire(std::chrono::milliseconds* retry_after,
+                                                            const KeyDemand* demand) {
+  return choose(Clock::time_point::min(), /*wait=*/false, retry_after, {}, demand);
 }
 
 LITELLM_INLINE KeyLease KeyPool::acquire_until(Clock::time_point deadline,
-                                               const std::function<bool()>& should_stop) {
+                                               const std::function<bool()>& should_stop,
+                                               const KeyDemand* demand) {
   std::chrono::milliseconds retry_after{0};
-  std::optional<KeyLease> lease = choose(deadline, /*wait=*/true, &retry_after, should_stop);
+  std::optional<KeyLease> lease =
+      choose(deadline, /*wait=*/true, &retry_after, should_stop, demand);
   if (!lease) {
     ErrorDetails details;
     details.retry_after = retry_after;
@@ -363,31 +524,67 @@ LITELLM_INLINE void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcom
   const std::string id = it != api_infos_.end()
                              ? key_ids_[static_cast<std::size_t>(it - api_infos_.begin())]
                              : make_unique_api_info_key(key);
-  report_id(id, &outcome, /*ends_lease=*/false);
+  std::lock_guard<std::mutex> guard(registry_->mutex_);
+  apply_outcome_locked(registry_->state_locked(id), nullptr, outcome);
+  registry_->changed_.notify_all();
 }
 
-LITELLM_INLINE void KeyPool::report_id(const std::string& key_id, const KeyOutcome* outcome,
-                                       bool ends_lease) {
+LITELLM_INLINE void KeyPool::end_lease(const KeyLease& lease, const KeyOutcome* outcome) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
-  KeyRegistry::State& state = registry_->state_locked(key_id);
-  if (ends_lease && state.in_flight > 0) --state.in_flight;
-  if (outcome == nullptr) return;
+  KeyRegistry::State& state = *states_[lease.index_];
+  if (state.in_flight > 0) --state.in_flight;
+  if (detail::RateBudget* budget = lease.budget_) {
+    // What the call spent: the answer's usage; nothing after a 429 (the provider did not count
+    // it); else the reservation stands.
+    CallCost spent = lease.reserved_;
+    if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::rate_limited) {
+      spent = CallCost{0, 0, 0};
+    } else if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::success && outcome->usage) {
+      spent = *outcome->usage;
+      spent.requests = lease.reserved_.requests;
+    }
+    budget->settle(lease.reserved_, spent);
+    if (outcome != nullptr) budget->observe(outcome->limits, registry_->clock_->now());
+  }
+  if (outcome != nullptr) apply_outcome_locked(state, lease.budget_, *outcome);
+  registry_->changed_.notify_all();
+}
+
+LITELLM_INLINE void KeyPool::apply_outcome_locked(KeyRegistry::State& state,
+                                                  detail::RateBudget* budget,
+                                                  const KeyOutcome& outcome) {
   const Clock::time_point now = registry_->clock_->now();
-  switch (outcome->kind) {
+  switch (outcome.kind) {
     case KeyOutcome::Kind::success:
       ++state.successes;
       state.consecutive_rate_limits = 0;
       state.cooldown_until = Clock::time_point{};
+      if (budget != nullptr) {
+        budget->consecutive_rate_limits = 0;
+        budget->cooldown_until = Clock::time_point{};
+        budget->daily_quota = false;
+      }
       break;
     case KeyOutcome::Kind::rate_limited: {
       ++state.failures;
       ++state.rate_limits;
-      ++state.consecutive_rate_limits;
-      state.last_error = outcome->reason;
-      const std::chrono::milliseconds cooldown =
-          outcome->retry_after ? std::min(*outcome->retry_after, options_.max_cooldown)
-                               : options_.rate_limit_backoff.delay(state.consecutive_rate_limits);
-      state.cooldown_until = std::max(state.cooldown_until, now + cooldown);
+      state.last_error = outcome.reason;
+      // A 429 cools the key and model it came for; without a model, the key.
+      int& streak =
+          budget != nullptr ? budget->consecutive_rate_limits : state.consecutive_rate_limits;
+      Clock::time_point& until = budget != nullptr ? budget->cooldown_until : state.cooldown_until;
+      ++streak;
+      if (budget != nullptr) ++budget->rate_limits;
+      Clock::time_point ends;
+      if (outcome.daily_quota) {
+        // Per day: its reset, however far (max_cooldown is for per-minute hints).
+        ends = outcome.retry_after ? now + *outcome.retry_after : detail::next_day_start(now);
+        if (budget != nullptr) budget->daily_quota = true;
+      } else {
+        ends = now + (outcome.retry_after ? std::min(*outcome.retry_after, options_.max_cooldown)
+                                          : options_.rate_limit_backoff.delay(streak));
+      }
+      until = std::max(until, ends);
       break;
     }
     case KeyOutcome::Kind::auth_failed:
@@ -395,26 +592,25 @@ LITELLM_INLINE void KeyPool::report_id(const std::string& key_id, const KeyOutco
       ++state.failures;
       state.in_rotation = false;
       state.disabled_kind =
-          outcome->kind == KeyOutcome::Kind::auth_failed ? ErrorKind::auth : ErrorKind::rate_limit;
-      state.disabled_reason = outcome->reason.empty() ? "rejected" : outcome->reason;
+          outcome.kind == KeyOutcome::Kind::auth_failed ? ErrorKind::auth : ErrorKind::rate_limit;
+      state.disabled_reason = outcome.reason.empty() ? "rejected" : outcome.reason;
       state.last_error = state.disabled_reason;
       break;
     case KeyOutcome::Kind::failed:
       ++state.failures;
-      state.last_error = outcome->reason;
+      state.last_error = outcome.reason;
       break;
   }
-  registry_->changed_.notify_all();
 }
 
-LITELLM_INLINE void KeyPool::undo_use(std::size_t index, Clock::time_point stamped,
-                                      std::optional<Clock::time_point> previous_use) {
+LITELLM_INLINE void KeyPool::undo_use(const KeyLease& lease) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
-  KeyRegistry::State& state = *states_[index];
+  KeyRegistry::State& state = *states_[lease.index_];
   if (state.in_flight > 0) --state.in_flight;
+  if (lease.budget_ != nullptr) lease.budget_->settle(lease.reserved_, CallCost{0, 0, 0});
   // Only if nobody used the key since (it may be shared with another pool).
-  if (state.last_use == stamped) {
-    state.last_use = previous_use;
+  if (state.last_use == lease.acquired_at_) {
+    state.last_use = lease.previous_use_;
     if (state.uses > 0) --state.uses;
   }
   registry_->changed_.notify_all();
@@ -431,6 +627,11 @@ LITELLM_INLINE void KeyPool::restore(const ApiInfo& key) {
   state.disabled_reason.clear();
   state.cooldown_until = Clock::time_point{};
   state.consecutive_rate_limits = 0;
+  for (auto& [model, budget] : state.budgets) {
+    budget->cooldown_until = Clock::time_point{};
+    budget->consecutive_rate_limits = 0;
+    budget->daily_quota = false;
+  }
   registry_->changed_.notify_all();
 }
 
@@ -458,6 +659,14 @@ LITELLM_INLINE std::vector<KeyStateSnapshot> KeyPool::snapshot() const {
     s.in_rotation = state.in_rotation;
     s.disabled_reason = state.disabled_reason;
     s.last_error = state.last_error;
+    for (const auto& [model, budget] : state.budgets) {
+      s.models.push_back(detail::budget_snapshot(model, *budget, now));
+      s.cooldown_left = std::max(s.cooldown_left, s.models.back().cooldown_left);
+    }
+    std::sort(s.models.begin(), s.models.end(),
+              [](const ModelBudgetSnapshot& a, const ModelBudgetSnapshot& b) {
+                return a.model < b.model;
+              });
     out.push_back(std::move(s));
   }
   return out;

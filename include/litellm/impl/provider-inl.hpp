@@ -149,6 +149,39 @@ LITELLM_INLINE std::optional<std::chrono::milliseconds> google_retry_delay(const
   return std::nullopt;
 }
 
+/// True when a google.rpc.QuotaFailure `quotaId` or an ErrorInfo `quota_limit` among an error
+/// object's `details` names a per-day quota ("GenerateRequestsPerDayPerProjectPerModel-FreeTier").
+LITELLM_INLINE bool google_daily_quota(const json& error) {
+  const auto details = error.find("details");
+  if (details == error.end() || !details->is_array()) return false;
+  const auto per_day = [](const json& id) {
+    return id.is_string() && id.get_ref<const std::string&>().find("PerDay") != std::string::npos;
+  };
+  for (const json& detail : *details) {
+    if (!detail.is_object()) continue;
+    if (const auto violations = detail.find("violations");
+        violations != detail.end() && violations->is_array()) {
+      for (const json& violation : *violations) {
+        if (violation.is_object() && per_day(violation.value("quotaId", json()))) return true;
+      }
+    }
+    if (const auto metadata = detail.find("metadata");
+        metadata != detail.end() && metadata->is_object() &&
+        per_day(metadata->value("quota_limit", json()))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/// True when a rate-limit message names a per-day limit (OpenAI: "... on requests per day (RPD):
+/// Limit 200, Used 200, Requested 1.", Bedrock: "Too many tokens per day").
+LITELLM_INLINE bool names_daily_limit(std::string_view message) {
+  std::string lower(message.substr(0, 500));
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return lower.find("per day") != std::string::npos;
+}
+
 /// True when error bodies of `shape` may carry what `provider_shape` adds to OpenAI's.
 constexpr bool shape_reads(ErrorShape shape, ErrorShape provider_shape) noexcept {
   return shape == provider_shape || shape == ErrorShape::any;
@@ -179,6 +212,8 @@ LITELLM_INLINE void read_error_object(const json& error, ErrorDetails& details, 
   if (const std::string* reason = google ? google_reason(error) : nullptr) {
     details.error_code = *reason;
   }
+  details.daily_quota = details.daily_quota || (google && google_daily_quota(error)) ||
+                        names_daily_limit(details.provider_message);
 }
 
 /// A redirect's Location as it may appear in a message: without user info (credentials), query

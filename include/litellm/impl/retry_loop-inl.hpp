@@ -19,7 +19,8 @@ LITELLM_INLINE bool is_callers_doing(const Error& error) noexcept {
 }
 
 LITELLM_INLINE Verdict verdict_after(const Error& error, const KeyOutcome& outcome, bool delivered,
-                                     int attempts, const RetryPolicy& policy) {
+                                     int attempts, const RetryPolicy& policy,
+                                     int rate_limit_waits) {
   // A chunk that reached the caller cannot be taken back.
   if (is_callers_doing(error) || delivered) return Verdict::give_up;
   // The server's x-should-retry: false ends the call here, even when another key could be tried.
@@ -28,13 +29,19 @@ LITELLM_INLINE Verdict verdict_after(const Error& error, const KeyOutcome& outco
       outcome.kind == KeyOutcome::Kind::quota_exhausted) {
     return Verdict::rotate_key;
   }
+  if (error.retry_after() && *error.retry_after() > policy.max_retry_after) {
+    return Verdict::give_up;  // the server asks for a longer wait than we accept
+  }
+  // A rate limit is waited out on the budget's schedule: not a failure of the attempt.
+  if (outcome.kind == KeyOutcome::Kind::rate_limited && !outcome.daily_quota &&
+      error.details().should_retry != false) {
+    return rate_limit_waits < policy.max_rate_limit_retries ? Verdict::wait_for_budget
+                                                            : Verdict::give_up;
+  }
   if (!error.retryable() || attempts >= policy.max_attempts) return Verdict::give_up;
   // A stream that outlived Timeouts::stream_total would do so again.
   if (error.kind() == ErrorKind::timeout && error.error_code() == "stream_total") {
     return Verdict::give_up;
-  }
-  if (error.retry_after() && *error.retry_after() > policy.max_retry_after) {
-    return Verdict::give_up;  // the server asks for a longer wait than we accept
   }
   return Verdict::retry;
 }
@@ -50,7 +57,18 @@ LITELLM_INLINE milliseconds retry_delay(const Error& error, int attempts,
 LITELLM_INLINE RetryLoop::RetryLoop(const CallContext& context, CallSpec spec)
     : context_(context),
       runner_(context, std::move(spec)),
-      clock_(context.pool->registry()->clock()) {}
+      clock_(context.pool->registry()->clock()) {
+  const CallSpec& s = runner_.spec();
+  demand_.cost = s.kind == CallKind::embedding ? estimate_embedding_cost(s.params)
+                                               : estimate_chat_cost(s.params);
+  demand_.model_for = [model_name = context.model_name](const ApiInfo& info) -> std::string {
+    try {
+      return strip_model_prefix(model_name->for_backend(info.backend_used), info.backend_used);
+    } catch (...) {
+      return std::string();  // a model map without this backend: the call fails on this key
+    }
+  };
+}
 
 LITELLM_INLINE void RetryLoop::start() {
   key_deadline_ = key_deadline_from(clock_.now());
@@ -67,8 +85,8 @@ LITELLM_INLINE Clock::time_point RetryLoop::key_deadline_from(Clock::time_point 
 
 LITELLM_INLINE std::optional<CallResult> RetryLoop::wait_for_key() {
   std::optional<KeyLease> lease;
-  if (std::optional<Failure> failure =
-          failure_of([&] { lease.emplace(context_.pool->acquire_until(key_deadline_)); })) {
+  if (std::optional<Failure> failure = failure_of(
+          [&] { lease.emplace(context_.pool->acquire_until(key_deadline_, {}, &demand_)); })) {
     return CallResult{json(), key_failure(std::move(*failure))};
   }
   return begin_attempt(std::move(*lease));
@@ -80,7 +98,7 @@ LITELLM_INLINE RetryLoop::KeyStep RetryLoop::try_take_key(Clock::time_point now)
   milliseconds retry_after{0};
   std::optional<KeyLease> lease;
   if (std::optional<Failure> failure =
-          failure_of([&] { lease = context_.pool->try_acquire(&retry_after); })) {
+          failure_of([&] { lease = context_.pool->try_acquire(&retry_after, &demand_); })) {
     step.result.failure = key_failure(std::move(*failure));
     return step;
   }
@@ -135,7 +153,10 @@ LITELLM_INLINE RetryLoop::Step RetryLoop::end_attempt(std::exception_ptr transpo
   AttemptResult attempt = runner_.end_attempt(std::move(transport_error));
   Step step;
   if (!attempt.failure) {
-    lease_->report(KeyOutcome::success());
+    KeyOutcome success = KeyOutcome::success();
+    success.usage = attempt.usage;
+    success.limits = attempt.limits;
+    lease_->report(success);
     if (attempts_ > 1) {
       context_.log(LogLevel::info, "call succeeded on attempt " + std::to_string(attempts_) +
                                        " with key " + lease_->key_id());
@@ -155,7 +176,8 @@ LITELLM_INLINE RetryLoop::Step RetryLoop::end_attempt(std::exception_ptr transpo
   const Error error = with_context(*raw, lease_->api_info(), context_.pool->api_infos(),
                                    lease_->key_id(), attempts_, attempt.partial);
   const bool caller_side = is_callers_doing(error);  // not the key's doing: not reported
-  const KeyOutcome outcome = KeyOutcome::from_error(error);
+  KeyOutcome outcome = KeyOutcome::from_error(error);
+  outcome.limits = attempt.limits;
   const std::string key_id = lease_->key_id();
   if (!caller_side) lease_->report(outcome);
   lease_.reset();
@@ -163,7 +185,8 @@ LITELLM_INLINE RetryLoop::Step RetryLoop::end_attempt(std::exception_ptr transpo
                                       " failed: " + error.what());
 
   const CallSpec& spec = runner_.spec();
-  const Verdict verdict = verdict_after(error, outcome, attempt.delivered, attempts_, spec.retry);
+  const Verdict verdict =
+      verdict_after(error, outcome, attempt.delivered, attempts_, spec.retry, rate_limit_waits_);
   const bool key_out = outcome.kind == KeyOutcome::Kind::auth_failed ||
                        outcome.kind == KeyOutcome::Kind::quota_exhausted;
   if (key_out && !caller_side && !attempt.delivered) {
@@ -177,6 +200,10 @@ LITELLM_INLINE RetryLoop::Step RetryLoop::end_attempt(std::exception_ptr transpo
     case Verdict::rotate_key:
       --attempts_;  // moving to the next key is not a retry
       rejection_.emplace(error);
+      break;
+    case Verdict::wait_for_budget:
+      --attempts_;  // a rate limit waited out is not a failed attempt
+      ++rate_limit_waits_;
       break;
     case Verdict::retry:
       if (error.kind() != ErrorKind::rate_limit) {

@@ -22,6 +22,7 @@
 
 #include "exchange.hpp"
 #include "faults.hpp"
+#include "rate_limiter.hpp"
 #include "server.hpp"
 #include "simulator.hpp"
 #include "stream_plan.hpp"
@@ -29,18 +30,16 @@
 namespace litellm::sim {
 namespace detail {
 
-/// One key's fixed rate-limit window.
-struct RateWindow {
-  Clock::time_point start;
-  int count = 0;
-};
-
 }  // namespace detail
 
 struct ProviderSimulator::Impl {
-  explicit Impl(SimulatorOptions configured) : options(std::move(configured)) {}
+  explicit Impl(SimulatorOptions configured)
+      : options(std::move(configured)),
+        limiter(options.rate_limit_per_key, options.token_limit_per_key,
+                options.rate_limit_window) {}
 
   SimulatorOptions options;
+  detail::RateLimiter limiter;
 
   // Lifecycle (start / stop), under lifecycle_mutex.
   std::mutex lifecycle_mutex;
@@ -58,7 +57,6 @@ struct ProviderSimulator::Impl {
   std::deque<RecordedRequest> recorded;
   std::deque<std::uint64_t> recorded_numbers;  // the request number of each recorded request
   std::size_t total_requests = 0;
-  std::map<std::string, detail::RateWindow> windows;
 
   std::atomic<int> stalls{0};
   std::atomic<std::uint64_t> next_number{1};
