@@ -79,13 +79,39 @@ LITELLM_TAPE_INLINE const char* JsonTape::value(const char* p, const char* end, 
   }
 }
 
+/// True when the 8 bytes in `word` (as loaded from the text) are all ASCII digits.
+LITELLM_TAPE_INLINE bool tape_eight_digits(std::uint64_t word) noexcept {
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0u;
+  // Each byte 0x30-0x39 has high nibble 3, and adding 6 leaves it 3 (0x3A-0x3F would carry).
+  return (word & kHigh) == 0x3030303030303030u &&
+         ((word + 0x0606060606060606u) & kHigh) == 0x3030303030303030u;
+}
+
+/// The value of 8 ASCII digits loaded little-endian (the first digit in the lowest byte): pairs,
+/// then quads, then the whole, each step one multiply-add per lane.
+LITELLM_TAPE_INLINE std::uint64_t tape_eight_digits_value(std::uint64_t word) noexcept {
+  word -= 0x3030303030303030u;
+  word = (word * 10 + (word >> 8)) & 0x00FF00FF00FF00FFu;
+  word = (word * 100 + (word >> 16)) & 0x0000FFFF0000FFFFu;
+  return (word * 10000 + (word >> 32)) & 0xFFFFFFFFu;
+}
+
 /// Validates the value at `p` (allowing `depth` levels of containers) without recording it;
-/// returns the byte after it, or nullptr.
+/// returns the byte after it, or nullptr. Strings and positive integers (ids, names,
+/// timestamps) are checked inline, anything else by the scanner.
 LITELLM_TAPE_INLINE const char* tape_skip_value(const char* p, const char* end,
                                                 std::size_t depth) noexcept {
-  if (*p == '"') {  // the usual case, inline
+  if (*p == '"') {
     bool escaped = false;
     return json_scan::scan_short_string(p + 1, end, escaped);
+  }
+  if (*p >= '1' && *p <= '9') {  // as skip_number: up to 20 digits are always finite
+    const char* q = p + 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - q >= 8 && tape_eight_digits(load<std::uint64_t>(q))) q += 8;
+#endif
+    while (q != end && static_cast<unsigned char>(*q - '0') < 10) ++q;
+    if ((q == end || (*q != '.' && *q != 'e' && *q != 'E')) && q - p <= 20) return q;
   }
   return json_scan::skip_value(p, end, depth);
 }
@@ -180,23 +206,6 @@ LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::array(const char* p, 
   entry.next = size_;
   entry.size = count;
   return p;
-}
-
-/// True when the 8 bytes in `word` (as loaded from the text) are all ASCII digits.
-LITELLM_TAPE_INLINE bool tape_eight_digits(std::uint64_t word) noexcept {
-  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0u;
-  // Each byte 0x30-0x39 has high nibble 3, and adding 6 leaves it 3 (0x3A-0x3F would carry).
-  return (word & kHigh) == 0x3030303030303030u &&
-         ((word + 0x0606060606060606u) & kHigh) == 0x3030303030303030u;
-}
-
-/// The value of 8 ASCII digits loaded little-endian (the first digit in the lowest byte): pairs,
-/// then quads, then the whole, each step one multiply-add per lane.
-LITELLM_TAPE_INLINE std::uint64_t tape_eight_digits_value(std::uint64_t word) noexcept {
-  word -= 0x3030303030303030u;
-  word = (word * 10 + (word >> 8)) & 0x00FF00FF00FF00FFu;
-  word = (word * 100 + (word >> 16)) & 0x0000FFFF0000FFFFu;
-  return (word * 10000 + (word >> 32)) & 0xFFFFFFFFu;
 }
 
 LITELLM_TAPE_INLINE const char* JsonTape::number(const char* p, const char* end) {
