@@ -2,7 +2,9 @@
 // "tape"), which the merge rules read through TapeValue, a value source (json_source.hpp). This
 // is how StreamAccumulator::add_chunk_text merges a chunk without building a DOM: the pass
 // validates every byte as parse_json does (it is made of the same scanner steps, json_scan.hpp),
-// and strings stay in the text until a rule appends them where they go.
+// and strings stay in the text until a rule appends them where they go. The accumulator passes a
+// TopFilter: top-level members it would ignore (object, the identity fields it already has) are
+// validated but get no entries.
 #pragma once
 
 #include "litellm/detail/header_begin.hpp"
