@@ -809,6 +809,9 @@ TEST_CASE("JsonTape keeps the last value of a duplicate key and decodes escaped 
       R"("k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"k18":18,"k19":19,"k20":20,)"
       R"("k21":21,"k22":22,"k23":23,"k24":24,"k25":25,"k1":"last"})",
       R"({"ab":1,"cd":2,"ab":3})",
+      // Distinct keys with the same bit in the object's key summary, then a duplicate of one.
+      R"({"ab":1,"b7":2})",
+      R"({"ab":1,"b7":2,"ab":3})",
   };
   for (const auto& text : texts) {
     INFO("input: " << text);
@@ -818,6 +821,44 @@ TEST_CASE("JsonTape keeps the last value of a duplicate key and decodes escaped 
     const auto found = tape.root().find("a");  // the last of duplicates, as the DOM keeps
     CHECK(same_dom(found ? found.take() : json(), json::parse(text).value("a", json())));
   }
+}
+
+TEST_CASE("JsonTape leaves out the top-level members a filter skips, and still validates them") {
+  using litellm::detail::JsonTape;
+  const JsonTape::TopFilter skip_id{
+      [](std::string_view key, unsigned context) noexcept { return context == 7 && key == "id"; },
+      7};
+  JsonTape tape;
+  // Only the top level is filtered: the nested "id" stays.
+  REQUIRE(tape.read(R"({"id":"x","a":{"id":1},"b":[2],"id":{"c":3}})", skip_id));
+  CHECK(same_dom(tape.root().take(), json::parse(R"({"a":{"id":1},"b":[2]})")));
+  CHECK_FALSE(tape.root().find("id"));
+  CHECK(tape.root().find("a"));
+  // A key with escapes is not offered to the filter: it is kept, decoded.
+  REQUIRE(tape.read(R"({"\u0069d":"x","b":1})", skip_id));
+  CHECK(same_dom(tape.root().take(), json::parse(R"({"id":"x","b":1})")));
+  // Roots of other types are read whole.
+  REQUIRE(tape.read(R"(["id",{"id":1}])", skip_id));
+  CHECK(same_dom(tape.root().take(), json::parse(R"(["id",{"id":1}])")));
+  // A skipped value is validated as any other, depth included (the object takes one level).
+  const std::vector<std::string> invalid = {
+      "{\"id\":\"a\x01\"}",
+      R"({"id":"\ud800"})",
+      "{\"id\":\"\xc0\xaf\"}",
+      R"({"id":01})",
+      R"({"id":1e400})",
+      R"({"id":[1,]})",
+      R"({"id":tru})",
+      R"({"id":"a)",
+      R"({"id":{"a":1,}})",
+      R"({"id":-})",
+      "{\"id\":" + std::string(512, '[') + std::string(512, ']') + "}",
+  };
+  for (const auto& text : invalid) {
+    INFO("input: " << printable(text));
+    CHECK_FALSE(tape.read(text, skip_id));
+  }
+  CHECK(tape.read("{\"id\":" + std::string(511, '[') + std::string(511, ']') + "}", skip_id));
 }
 
 TEST_CASE("parse_json agrees with json::parse on random decimal numbers") {
@@ -1066,6 +1107,12 @@ TEST_CASE("add_chunk_text rejects what json::parse rejects and leaves the accumu
       chunk_text(R"("index":0,"delta":{"content":"lost"})", R"(,"obfuscation":"\ud800")"),
       chunk_text(R"("index":0,"delta":{"content":"lost"})", ",\"obfuscation\":\"\xc0\xaf\""),
       chunk_text(R"("index":0,"delta":{"content":"lost"})", R"(,"created":1e400)"),
+      // The identity fields the accumulator already has are validated though not read.
+      R"({"id":"\ud800","choices":[{"index":0,"delta":{"content":"lost"}}]})",
+      R"({"model":[1,],"choices":[{"index":0,"delta":{"content":"lost"}}]})",
+      R"({"created":01,"choices":[{"index":0,"delta":{"content":"lost"}}]})",
+      "{\"id\":" + std::string(512, '[') + std::string(512, ']') +
+          R"(,"choices":[{"index":0,"delta":{"content":"lost"}}]})",
       chunk_text(R"("index":0,"delta":{"content":"lost\u12"})"),
       chunk_text("\"index\":0,\"delta\":{\"content\":\"lost\ttab\"}"),
       chunk_text(

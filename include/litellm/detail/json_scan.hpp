@@ -137,11 +137,11 @@ inline const char* scan_string(const char* p, const char* end, bool& escaped) no
 }
 
 /// scan_string with its usual case inline (keys, short values): the closing quote within the
-/// next 16 bytes, with no escape, control character or non-ASCII byte before it.
+/// next 32 bytes, with no escape, control character or non-ASCII byte before it.
 LITELLM_JSON_ALWAYS_INLINE const char* scan_short_string(const char* p, const char* end,
                                                          bool& escaped) noexcept {
 #if defined(__SSE2__)
-  if (end - p >= 16) {
+  for (int block = 0; block < 2 && end - p >= 16; ++block) {
     const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')),
                                                       _mm_cmpeq_epi8(bytes, _mm_set1_epi8('\\'))),
@@ -150,7 +150,9 @@ LITELLM_JSON_ALWAYS_INLINE const char* scan_short_string(const char* p, const ch
     if (mask != 0) {
       const char* const first = p + __builtin_ctz(static_cast<unsigned>(mask));
       if (*first == '"') return first + 1;
+      return scan_string(first, end, escaped);  // an escape or a control byte before the quote
     }
+    p += 16;  // 16 plain bytes
   }
 #endif
   return scan_string(p, end, escaped);

@@ -2,7 +2,9 @@
 // "tape"), which the merge rules read through TapeValue, a value source (json_source.hpp). This
 // is how StreamAccumulator::add_chunk_text merges a chunk without building a DOM: the pass
 // validates every byte as parse_json does (it is made of the same scanner steps, json_scan.hpp),
-// and strings stay in the text until a rule appends them where they go.
+// and strings stay in the text until a rule appends them where they go. The accumulator passes a
+// TopFilter: top-level members it would ignore (object, the identity fields it already has) are
+// validated but get no entries.
 #pragma once
 
 #include "litellm/detail/header_begin.hpp"
@@ -55,10 +57,22 @@ class JsonTape {
   JsonTape(const JsonTape&) = delete;
   JsonTape& operator=(const JsonTape&) = delete;
 
+  /// Members of a top-level object that the tape's reader will never look at: those whose
+  /// (unescaped) key `skip(key, context)` accepts. They are validated as usual, but left out of
+  /// the tape, as if the text did not have them.
+  struct TopFilter {
+    bool (*skip)(std::string_view key, unsigned context) noexcept;
+    unsigned context;
+  };
+
   /// Reads `text`, exactly one JSON value (surrounding whitespace allowed), in one pass. Returns
   /// false for anything parse_json (and so json::parse) rejects, including containers nested
   /// more than `max_depth` deep; the tape is then unspecified.
   bool read(std::string_view text, std::size_t max_depth = kJsonMaxDepth);
+
+  /// read, leaving out the members of a top-level object that `filter` skips (StreamAccumulator:
+  /// the identity fields it already has, which come again in every chunk).
+  bool read(std::string_view text, TopFilter filter, std::size_t max_depth = kJsonMaxDepth);
 
   /// The document's value (after a successful read).
   TapeValue root() const noexcept;
@@ -75,7 +89,8 @@ class JsonTape {
   /// Each reads the value at `p` (allowing `depth` levels of containers) into entries and
   /// returns the byte after it, or nullptr.
   const char* value(const char* p, const char* end, std::size_t depth);
-  const char* object(const char* p, const char* end, std::size_t depth);
+  const char* object(const char* p, const char* end, std::size_t depth,
+                     const TopFilter* filter = nullptr);
   const char* array(const char* p, const char* end, std::size_t depth);
   const char* number(const char* p, const char* end);
   const char* any_number(const char* p, const char* end);

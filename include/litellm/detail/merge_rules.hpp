@@ -183,7 +183,51 @@ enum class TopField { choices, usage, identity, noise, other };
 
 /// Classifies a top-level chunk member; for identity fields (kept from the first chunk that has
 /// a non-empty value) `bit` is the field's bit in StreamAccumulator::identity_settled_.
-TopField classify_top(std::string_view key, unsigned& bit) noexcept;
+LITELLM_MERGE_INLINE TopField classify_top(std::string_view key, unsigned& bit) noexcept {
+  switch (key.size()) {
+    case 2:
+      if (is(key, "id")) {
+        bit = 1u;
+        return TopField::identity;
+      }
+      break;
+    case 5:
+      if (is(key, "model")) {
+        bit = 2u;
+        return TopField::identity;
+      }
+      if (is(key, "usage")) return TopField::usage;
+      break;
+    case 6:
+      if (is(key, "object")) return TopField::noise;
+      break;
+    case 7:
+      if (is(key, "created")) {
+        bit = 4u;
+        return TopField::identity;
+      }
+      if (is(key, "choices")) return TopField::choices;
+      break;
+    case 11:
+      if (is(key, "obfuscation")) return TopField::noise;
+      break;
+    case 12:
+      if (is(key, "service_tier")) {
+        bit = 8u;
+        return TopField::identity;
+      }
+      break;
+    case 18:
+      if (is(key, "system_fingerprint")) {
+        bit = 16u;
+        return TopField::identity;
+      }
+      break;
+    default:
+      break;
+  }
+  return TopField::other;
+}
 
 /// The message of a choice the stream never mentioned.
 json empty_message();

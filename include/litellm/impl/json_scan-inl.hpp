@@ -350,9 +350,20 @@ LITELLM_INLINE const char* skip_utf8(const char* p, const char* end) noexcept {
   return p;
 }
 
+/// Bodies up to this many bytes are decoded through a buffer on the stack.
+inline constexpr std::size_t kShortDecode = 128;
+
 LITELLM_INLINE void append_unescaped(std::string& out, const char* p, const char* end) {
+  const auto size = static_cast<std::size_t>(end - p);
+  if (size <= kShortDecode) {
+    // A short body (a stream delta's usual few bytes): decoded on the stack and appended once,
+    // which costs less than growing `out` (zero-filled) and shrinking it again.
+    char decoded[kShortDecode];
+    out.append(decoded, static_cast<std::size_t>(decode_string(p, end, decoded) - decoded));
+    return;
+  }
   const std::size_t old_size = out.size();
-  out.resize(old_size + static_cast<std::size_t>(end - p));
+  out.resize(old_size + size);
   char* const start = &out[0];
   char* const decoded_end = decode_string(p, end, start + old_size);
   out.resize(static_cast<std::size_t>(decoded_end - start));

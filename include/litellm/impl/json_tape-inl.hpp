@@ -79,11 +79,52 @@ LITELLM_TAPE_INLINE const char* JsonTape::value(const char* p, const char* end, 
   }
 }
 
+/// True when the 8 bytes in `word` (as loaded from the text) are all ASCII digits.
+LITELLM_TAPE_INLINE bool tape_eight_digits(std::uint64_t word) noexcept {
+  constexpr std::uint64_t kHigh = 0xF0F0F0F0F0F0F0F0u;
+  // Each byte 0x30-0x39 has high nibble 3, and adding 6 leaves it 3 (0x3A-0x3F would carry).
+  return (word & kHigh) == 0x3030303030303030u &&
+         ((word + 0x0606060606060606u) & kHigh) == 0x3030303030303030u;
+}
+
+/// The value of 8 ASCII digits loaded little-endian (the first digit in the lowest byte): pairs,
+/// then quads, then the whole, each step one multiply-add per lane.
+LITELLM_TAPE_INLINE std::uint64_t tape_eight_digits_value(std::uint64_t word) noexcept {
+  word -= 0x3030303030303030u;
+  word = (word * 10 + (word >> 8)) & 0x00FF00FF00FF00FFu;
+  word = (word * 100 + (word >> 16)) & 0x0000FFFF0000FFFFu;
+  return (word * 10000 + (word >> 32)) & 0xFFFFFFFFu;
+}
+
+/// Validates the value at `p` (allowing `depth` levels of containers) without recording it;
+/// returns the byte after it, or nullptr. Strings and positive integers (ids, names,
+/// timestamps) are checked inline, anything else by the scanner.
+LITELLM_TAPE_INLINE const char* tape_skip_value(const char* p, const char* end,
+                                                std::size_t depth) noexcept {
+  if (*p == '"') {
+    bool escaped = false;
+    return json_scan::scan_short_string(p + 1, end, escaped);
+  }
+  if (*p >= '1' && *p <= '9') {  // as skip_number: up to 20 digits are always finite
+    const char* q = p + 1;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - q >= 8 && tape_eight_digits(load<std::uint64_t>(q))) q += 8;
+#endif
+    while (q != end && static_cast<unsigned char>(*q - '0') < 10) ++q;
+    if ((q == end || (*q != '.' && *q != 'e' && *q != 'E')) && q - p <= 20) return q;
+  }
+  return json_scan::skip_value(p, end, depth);
+}
+
 /// The bit of a key in an object's 64-bit summary of its keys (a one-hash Bloom filter on the
-/// length, which members of one object seldom share): keys with different bits differ; equal
-/// bits are compared in full.
-LITELLM_TAPE_INLINE std::uint64_t key_bit(std::size_t size) noexcept {
-  return std::uint64_t{1} << (size & 63);
+/// key's length and its first and last bytes, which the members of one object seldom share: the
+/// keys of OpenAI's and Anthropic's chunk objects all differ): keys with different bits differ;
+/// equal bits are compared in full. For an empty key both bytes are quotes (`key - 1` is the
+/// opening one), so the read stays in the text.
+LITELLM_TAPE_INLINE std::uint64_t key_bit(const char* key, std::size_t size) noexcept {
+  const auto first = static_cast<unsigned char>(key[0]);
+  const auto last = static_cast<unsigned char>(key[static_cast<std::ptrdiff_t>(size) - 1]);
+  return std::uint64_t{1} << ((first + last * 3u + size) & 63u);
 }
 
 /// Objects with more members than this are not checked for duplicate keys while read: they are
@@ -101,7 +142,7 @@ LITELLM_TAPE_INLINE void JsonTape::add_key(ObjectKeys& keys, std::uint32_t objec
     if (escaped || keys.count == kMaxCheckedMembers) {
       keys.plain = false;
     } else {
-      const std::uint64_t bit = key_bit(entry.key_size);
+      const std::uint64_t bit = key_bit(key, entry.key_size);
       if ((keys.bits & bit) != 0 && earlier_key(object, member)) keys.plain = false;
       keys.bits |= bit;
     }
@@ -110,18 +151,24 @@ LITELLM_TAPE_INLINE void JsonTape::add_key(ObjectKeys& keys, std::uint32_t objec
 }
 
 LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::object(const char* p, const char* end,
-                                                                  std::size_t depth) {
+                                                                  std::size_t depth,
+                                                                  const TopFilter* filter) {
   const std::uint32_t at = push();
   ObjectKeys keys;
-  p = json_scan::walk_object(p, end, depth,
-                             [&](const char* key, const char* key_end, bool escaped,
-                                 const char* value_at) LITELLM_TAPE_INLINE_LAMBDA {
-                               const std::uint32_t member = size_;
-                               const char* const after = value(value_at, end, depth - 1);
-                               if (after != nullptr)
-                                 add_key(keys, at, member, key, key_end, escaped);
-                               return after;
-                             });
+  p = json_scan::walk_object(
+      p, end, depth,
+      [&](const char* key, const char* key_end, bool escaped, const char* value_at)
+          LITELLM_TAPE_INLINE_LAMBDA {
+            if (filter != nullptr && !escaped &&
+                filter->skip(std::string_view(key, static_cast<std::size_t>(key_end - key)),
+                             filter->context)) {
+              return tape_skip_value(value_at, end, depth - 1);
+            }
+            const std::uint32_t member = size_;
+            const char* const after = value(value_at, end, depth - 1);
+            if (after != nullptr) add_key(keys, at, member, key, key_end, escaped);
+            return after;
+          });
   if (p == nullptr) return nullptr;
   TapeEntry& entry = entries_[at];
   entry.type = json::value_t::object;
@@ -170,6 +217,16 @@ LITELLM_TAPE_INLINE const char* JsonTape::number(const char* p, const char* end)
       ++q;
     } else {
       const char* const limit = end - q > 19 ? q + 19 : end;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      // Timestamps and token counts: their first 8 digits at once.
+      if (end - q >= 8) {
+        const auto word = load<std::uint64_t>(q);
+        if (tape_eight_digits(word)) {
+          value = tape_eight_digits_value(word);
+          q += 8;
+        }
+      }
+#endif
       while (q != limit && static_cast<unsigned char>(*q - '0') < 10) {
         value = value * 10 + static_cast<std::uint64_t>(*q - '0');
         ++q;
@@ -215,13 +272,18 @@ LITELLM_JSON_NOINLINE LITELLM_INLINE const char* JsonTape::any_number(const char
 }
 
 LITELLM_INLINE bool JsonTape::read(std::string_view text, std::size_t max_depth) {
+  return read(text, TopFilter{nullptr, 0}, max_depth);
+}
+
+LITELLM_INLINE bool JsonTape::read(std::string_view text, TopFilter filter, std::size_t max_depth) {
   size_ = 0;
   const char* const end = text.data() + text.size();
   const char* p = json_scan::begin_document(text.data(), end);
   if (p == nullptr) return false;
   p = json_scan::skip_space(p, end);
   if (p == end) return false;
-  p = value(p, end, max_depth);
+  p = *p == '{' && filter.skip != nullptr ? object(p, end, max_depth, &filter)
+                                          : value(p, end, max_depth);
   return p != nullptr && json_scan::at_document_end(p, end);
 }
 

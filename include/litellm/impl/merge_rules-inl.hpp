@@ -67,52 +67,6 @@ LITELLM_INLINE json& select_tool_call(array_t& merged, const std::int64_t* index
   return *target;
 }
 
-LITELLM_INLINE TopField classify_top(std::string_view key, unsigned& bit) noexcept {
-  switch (key.size()) {
-    case 2:
-      if (is(key, "id")) {
-        bit = 1u;
-        return TopField::identity;
-      }
-      break;
-    case 5:
-      if (is(key, "model")) {
-        bit = 2u;
-        return TopField::identity;
-      }
-      if (is(key, "usage")) return TopField::usage;
-      break;
-    case 6:
-      if (is(key, "object")) return TopField::noise;
-      break;
-    case 7:
-      if (is(key, "created")) {
-        bit = 4u;
-        return TopField::identity;
-      }
-      if (is(key, "choices")) return TopField::choices;
-      break;
-    case 11:
-      if (is(key, "obfuscation")) return TopField::noise;
-      break;
-    case 12:
-      if (is(key, "service_tier")) {
-        bit = 8u;
-        return TopField::identity;
-      }
-      break;
-    case 18:
-      if (is(key, "system_fingerprint")) {
-        bit = 16u;
-        return TopField::identity;
-      }
-      break;
-    default:
-      break;
-  }
-  return TopField::other;
-}
-
 LITELLM_INLINE json empty_message() {
   return json{{"role", "assistant"}, {"content", nullptr}};
 }

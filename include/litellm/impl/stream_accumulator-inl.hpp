@@ -92,7 +92,9 @@ struct StreamAccumulator::Impl {
     }
     ++self.chunk_count_;
     chunk.for_each_member([&self, has_choices, &indexes](std::string_view key, auto value) {
-      if (detail::is(key, "choices")) {
+      unsigned bit = 0;
+      const detail::TopField field = detail::classify_top(key, bit);
+      if (field == detail::TopField::choices) {
         if (!has_choices) return;
         std::size_t at = 0;  // `value` is `choices`: the same choices in the same order
         value.for_each_element([&self, &indexes, &at](auto choice) {
@@ -101,25 +103,45 @@ struct StreamAccumulator::Impl {
           ++at;
         });
       } else {
-        add_top_member(self, key, value);
+        add_top_member(self, field, bit, key, value);
       }
     });
   }
 
-  /// Merges one top-level member of a chunk other than `choices`.
-  template <class Source>
-  static void add_top_member(StreamAccumulator& self, std::string_view key, Source value) {
-    if (value.is_null()) return;
+  /// True for a top-level chunk member that add_top_member ignores whatever its value: per-chunk
+  /// noise, and the identity fields in `settled` (StreamAccumulator::identity_settled_).
+  static bool ignored_top_member(std::string_view key, unsigned settled) noexcept {
     unsigned bit = 0;
     switch (detail::classify_top(key, bit)) {
+      case detail::TopField::noise:
+        return true;
+      case detail::TopField::identity:
+        return (settled & bit) != 0;
+      default:
+        return false;
+    }
+  }
+
+  /// The members of a chunk's text that add need not read: left out of its tape.
+  static detail::JsonTape::TopFilter tape_filter(const StreamAccumulator& self) noexcept {
+    return detail::JsonTape::TopFilter{&ignored_top_member, self.identity_settled_};
+  }
+
+  /// Merges one top-level member of a chunk other than `choices`: `key`, classified as `field`
+  /// (with its identity `bit`) by classify_top.
+  template <class Source>
+  static void add_top_member(StreamAccumulator& self, detail::TopField field, unsigned bit,
+                             std::string_view key, Source value) {
+    switch (field) {
       case detail::TopField::choices:  // merged by the caller
       case detail::TopField::noise:    // object, obfuscation: per-chunk values
         return;
       case detail::TopField::usage:
-        self.usage_ = value.take();
+        if (!value.is_null()) self.usage_ = value.take();
         return;
       case detail::TopField::identity: {
         if ((self.identity_settled_ & bit) != 0) return;  // already has a non-empty value
+        if (value.is_null()) return;
         auto& top = *self.top_.get_ptr<detail::object_t*>();
         auto it = detail::find_key(top, key);
         if (it == top.end()) {
@@ -134,6 +156,7 @@ struct StreamAccumulator::Impl {
         return;
       }
       case detail::TopField::other:  // prompt_filter_results, ...: the latest
+        if (value.is_null()) return;
         self.top_.get_ptr<detail::object_t*>()->insert_or_assign(std::string(key), value.take());
         return;
     }
@@ -209,7 +232,7 @@ LITELLM_INLINE void StreamAccumulator::add(json&& chunk) {
 
 LITELLM_INLINE void StreamAccumulator::add_chunk_text(std::string_view chunk_json) {
   detail::JsonTape tape;  // the one pass over the text, validating all of it
-  if (!tape.read(chunk_json)) detail::throw_invalid_chunk(chunk_json);
+  if (!tape.read(chunk_json, Impl::tape_filter(*this))) detail::throw_invalid_chunk(chunk_json);
   Impl::add(*this, tape.root());
 }
 
@@ -218,7 +241,9 @@ namespace detail {
 LITELLM_INLINE bool add_chunk_text_unless_error(StreamAccumulator& accumulator,
                                                 std::string_view chunk_json) {
   JsonTape tape;  // the one pass over the text, validating all of it
-  if (!tape.read(chunk_json)) throw_invalid_chunk(chunk_json);
+  if (!tape.read(chunk_json, StreamAccumulator::Impl::tape_filter(accumulator))) {
+    throw_invalid_chunk(chunk_json);
+  }
   const auto root = tape.root();
   if (root.is_object()) {
     if (const auto error = root.find("error"); error && !error.is_null()) return false;
