@@ -168,6 +168,20 @@ TEST_CASE("api_base replaces the Gemini host; a base ending in /v1beta gets only
             .url == "http://proxy/v1beta/models/gemini-2.0-flash:generateContent");
 }
 
+TEST_CASE("Tuned models get their own path and odd model names are a ConfigError") {
+  CHECK(kAdapter
+            .chat_request(gemini_info(), "tunedModels/my-model-1", json{{"messages", {user("hi")}}},
+                          false)
+            .url ==
+        "https://generativelanguage.googleapis.com/v1beta/tunedModels/my-model-1:generateContent");
+  for (const char* model : {"gemini?key=x", "a/b", "gemini flash", ""}) {
+    CAPTURE(model);
+    config_error_of([&] {
+      kAdapter.chat_request(gemini_info(), model, json{{"messages", {user("hi")}}}, false);
+    });
+  }
+}
+
 TEST_CASE("The key travels only in the x-goog-api-key header") {
   const HttpRequest request = request_for(json{{"messages", {user("hi")}}});
   CHECK(request.headers.value("x-goog-api-key") == kKey);

@@ -370,7 +370,18 @@ LITELLM_INLINE std::string gemini_url(const ApiInfo& api_info, std::string_view 
   if (!ends_with(base, "/v1beta") && !ends_with(base, "/v1")) base += "/v1beta";
   if (starts_with(model, "models/")) model.remove_prefix(7);
   if (model.empty()) throw ConfigError("gemini needs a model name");
-  return base + "/models/" + std::string(model) + ":" + std::string(method);
+  // The model goes into the path as it is: only the characters of Google's resource names.
+  const bool tuned = starts_with(model, "tunedModels/");
+  for (const char c : model.substr(tuned ? 12 : 0)) {
+    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+    if (!allowed) {
+      throw ConfigError(
+          "gemini model names may only hold letters, digits, '-', '.' and '_' "
+          "(after an optional models/ or tunedModels/ prefix)");
+    }
+  }
+  return base + (tuned ? "/" : "/models/") + std::string(model) + ":" + std::string(method);
 }
 
 LITELLM_INLINE void gemini_headers(HttpRequest& request, const ApiInfo& api_info, bool stream) {
@@ -622,12 +633,15 @@ LITELLM_INLINE json GeminiAdapter::embedding_response(json body) const {
     throw ProtocolError("the gemini embedding response has no embeddings list");
   }
   json data = json::array();
-  for (std::size_t i = 0; i < embeddings->size(); ++i) {
-    const json* values = detail::member((*embeddings)[i], "values");
+  std::size_t index = 0;
+  for (json& embedding : body["embeddings"]) {
+    const json* values = detail::member(embedding, "values");
     if (values == nullptr || !values->is_array()) {
       throw ProtocolError("a gemini embedding has no values list");
     }
-    data.push_back(json{{"object", "embedding"}, {"index", i}, {"embedding", std::move(*values)}});
+    json item{{"object", "embedding"}, {"index", index++}};
+    item["embedding"] = std::move(embedding["values"]);  // moved, not copied: 768+ floats
+    data.push_back(std::move(item));
   }
   const json* usage = detail::member(body, "usageMetadata");
   const long long prompt = usage != nullptr ? detail::count_member(*usage, "promptTokenCount") : 0;

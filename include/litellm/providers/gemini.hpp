@@ -23,7 +23,9 @@ namespace litellm {
 /// **Request** (`chat_request`, OpenAI parameters -> GenerateContentRequest):
 /// - URL `{base}/v1beta/models/{model}:generateContent`, where `base` is `effective_api_base`
 ///   (default `https://generativelanguage.googleapis.com`); a base that already ends in
-///   `/v1beta` or `/v1` gets only `/models/...`. A `models/` prefix on the model is dropped.
+///   `/v1beta` or `/v1` gets only `/models/...`. A `models/` prefix on the model is dropped; a
+///   `tunedModels/<name>` model goes to `{base}/v1beta/tunedModels/<name>:...`; any character
+///   but letters, digits, '-', '.' and '_' in the name is a ConfigError.
 /// - Headers: `x-goog-api-key` (the key, the only header that carries it; omitted when the key
 ///   is empty), `content-type: application/json`, `accept` (`text/event-stream` when streaming).
 /// - `system` / `developer` messages, wherever they are, -> `systemInstruction {parts: [{text}]}`
