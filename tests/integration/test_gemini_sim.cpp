@@ -246,3 +246,21 @@ TEST_CASE("gemini: an in-band error in a plain 200 body is typed and retried") {
   CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
   CHECK(server.simulator.requests().size() == 2);
 }
+
+TEST_CASE("gemini: n = 2 becomes candidateCount and two choices, plain and streamed") {
+  Harness server;
+  auto backend = gemini_backend(server, 1);
+  json params = ping();
+  params["n"] = 2;
+  const json plain = backend.completion(params);
+  REQUIRE(plain["choices"].size() == 2);
+  CHECK(text_of(plain, 1).find("(choice 1)") != std::string::npos);
+  StreamCollector collector;
+  const json streamed = backend.completion(params, collector.callback());
+  REQUIRE(streamed["choices"].size() == 2);
+  CHECK(text_of(streamed, 0) == text_of(plain, 0));
+  CHECK(text_of(streamed, 1) == text_of(plain, 1));
+  CHECK(streamed["choices"][1]["finish_reason"] == "length");
+  const auto requests = server.simulator.requests();
+  CHECK(json::parse(requests[0].body)["generationConfig"]["candidateCount"] == 2);
+}
