@@ -790,3 +790,21 @@ TEST_CASE("A blocked streamed prompt reaches the caller as a BadRequestError", "
   CHECK(error.error_type() == "SAFETY");
   CHECK(h.transport->requests().size() == 1);  // not retried
 }
+
+TEST_CASE("A streamed call answered with the JSON-array form (no alt=sse) still accumulates",
+          "[shared-data]") {
+  FakeHarness h;
+  auto backend = h.backend({gemini_info("https://gemini.test")}, "gemini-2.5-flash");
+  h.transport->push(litellm::FakeResponse::json_body(
+      vector_file("gemini/stream_json_array_thinking_function_call.json")));
+  std::vector<json> chunks;
+  const json completion =
+      backend.completion(json{{"messages", {user("x")}}}, [&](const json& chunk) {
+        chunks.push_back(chunk);
+        return true;
+      });
+  CHECK(completion["choices"][0]["finish_reason"] == "tool_calls");
+  CHECK(completion["choices"][0]["message"]["tool_calls"][0]["function"]["name"] ==
+        "pelican_name_generator");
+  CHECK_FALSE(chunks.empty());
+}
