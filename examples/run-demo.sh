@@ -47,6 +47,10 @@ run "$build/examples/chat"
 run "$build/examples/streaming"
 run "$build/examples/embeddings"
 run "$build/examples/tool_calls"
+# Gemini's native API: on the simulator, or with a Gemini key.
+if [ -n "${LITELLM_EXAMPLE_BASE:-}${GEMINI_API_KEY:-}${GOOGLE_API_KEY:-}" ]; then
+  run "$build/examples/gemini"
+fi
 run "$build/examples/config_file" "$config"
 # The replay example reads a stream from a file: one recorded here from the simulator with curl,
 # or (with real keys, where no simulator runs) examples/sample_stream.sse, written by hand.

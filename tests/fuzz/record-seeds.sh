@@ -1,6 +1,6 @@
 #!/bin/sh
 # Writes the fuzz seeds that come from the project's own provider simulator (tests/simulator):
-# OpenAI, Azure and Anthropic answers, streamed and not, with tool calls, n > 1, usage, a length
+# OpenAI, Azure, Anthropic and Gemini answers, streamed and not, with tool calls, n > 1, usage, a length
 # cut and errors, recorded with curl and put in each target's input format. Every seed it writes
 # is named sim_*; the other seeds are written by hand. Run it after changing the simulator's
 # answers, then commit the changed seeds:
@@ -44,6 +44,12 @@ azure() {
 }
 anthropic() {
   post /v1/messages "$@" --header "x-api-key: $key" --header "anthropic-version: 2023-06-01"
+}
+# gemini <method> <output> <json body> [curl options...]
+gemini() {
+  method="$1"
+  shift
+  post "/v1beta/models/gemini-2.5-flash:$method" "$@" --header "x-goog-api-key: $key"
 }
 # seed <target> <name> <selector byte in octal, or ""> <file>: the target's input format.
 seed() {
@@ -95,6 +101,19 @@ anthropic "$work/anthropic_message.json" \
 anthropic "$work/anthropic_429.json" "{\"model\": \"claude-sonnet-4-5\", \"max_tokens\": 9, $user}" \
   --header "x-sim-fault: status;status=429"
 anthropic "$work/anthropic_400.json" "{\"model\": \"claude-sonnet-4-5\", $user}"
+gemini_user='"contents": [{"role": "user", "parts": [{"text": "What is the weather in Lisbon?"}]}]'
+gemini_tools='"tools": [{"functionDeclarations": [{"name": "get_weather", "parameters":
+  {"type": "object", "properties": {"city": {"type": "string"}}}}]}]'
+gemini "streamGenerateContent?alt=sse" "$work/gemini_text.sse" \
+  "{$gemini_user, \"generationConfig\": {\"candidateCount\": 2}}"
+gemini "streamGenerateContent?alt=sse" "$work/gemini_tool.sse" "{$gemini_user, $gemini_tools}"
+gemini generateContent "$work/gemini_response.json" "{$gemini_user, $gemini_tools}"
+gemini generateContent "$work/gemini_429.json" "{$gemini_user}" \
+  --header "x-sim-fault: status;status=429"
+gemini generateContent "$work/gemini_quota.json" "{$gemini_user}" \
+  --header "x-sim-fault: insufficient_quota"
+gemini batchEmbedContents "$work/gemini_embeddings.json" \
+  '{"requests": [{"model": "models/gemini-2.5-flash", "content": {"parts": [{"text": "a b"}]}}]}'
 
 # fuzz_sse: a piece-size byte, then SSE bytes.
 seed sse sim_openai_text.sse 007 "$work/openai_text.sse"
@@ -121,6 +140,13 @@ done
 seed anthropic sim_message_tool.json 001 "$work/anthropic_message.json"
 seed anthropic sim_error_429.json 002 "$work/anthropic_429.json"
 seed anthropic sim_error_400.json 002 "$work/anthropic_400.json"
+# fuzz_gemini: 0 stream, 1 response, 2 error body, 3 parameters / embeddings answer.
+seed gemini sim_stream_text.sse 000 "$work/gemini_text.sse"
+seed gemini sim_stream_tool.sse 000 "$work/gemini_tool.sse"
+seed gemini sim_response_tool.json 001 "$work/gemini_response.json"
+seed gemini sim_error_429.json 002 "$work/gemini_429.json"
+seed gemini sim_error_quota.json 002 "$work/gemini_quota.json"
+seed gemini sim_embeddings.json 003 "$work/gemini_embeddings.json"
 # fuzz_requests: a provider byte (0 OpenAI, 1 Azure), then JSON, used as chat parameters, as a
 # response and as an error body.
 seed requests sim_openai_completion.json 000 "$work/openai_completion.json"

@@ -27,6 +27,7 @@ const std::string kMarker = "HYGIENE";
 const std::string kOpenAIKey = "sk-live-HYGIENE-openai-0123456789abcdef-zZ01";
 const std::string kAzureKey = "az-live-HYGIENE-azure-0123456789abcdef-zZ02";
 const std::string kAnthropicKey = "sk-ant-HYGIENE-anthropic-0123456789abcdef-zZ03";
+const std::string kGeminiKey = "AIza-HYGIENE-gemini-0123456789abcdef-zZ04";
 
 /// Everything the library said during a test: its log, curl's trace, what else add() is given.
 struct Outputs : LogLines {
@@ -123,14 +124,16 @@ TEST_CASE("configuration errors never show the key") {
 
 TEST_CASE("every HTTP error path, its logs and curl's verbose trace are free of keys") {
   sim::SimulatorOptions simulator_options;
-  simulator_options.keys = {kAzureKey};  // the OpenAI and Anthropic keys are unknown: 401
+  // The OpenAI and Anthropic keys are unknown: 401 (Gemini: 400 API_KEY_INVALID).
+  simulator_options.keys = {kAzureKey};
   simulator_options.quota_exhausted_keys = {kAzureKey};
   Harness harness(simulator_options);
   Outputs out;
   const ApiInfo openai = harness.info_with_key("openai", kOpenAIKey);
   const ApiInfo azure = harness.info_with_key("azure", kAzureKey);
   const ApiInfo anthropic = harness.info_with_key("anthropic", kAnthropicKey);
-  for (const ApiInfo& info : {openai, azure, anthropic}) {
+  const ApiInfo gemini = harness.info_with_key("gemini", kGeminiKey);
+  for (const ApiInfo& info : {openai, azure, anthropic, gemini}) {
     LiteLLMBackend backend({info}, "m", json{{"wait_time_per_key", 0}}, options(out));
     out.capture([&] { backend.completion(hi()); });  // 401 or exhausted quota
     out.capture([&] { backend.completion(hi(), [](const json&) { return true; }); });  // all out
@@ -173,11 +176,15 @@ TEST_CASE("every HTTP error path, its logs and curl's verbose trace are free of 
     out.capture([&] { backend.completion(hi(), nullptr, call); });
   }
   bool saw_redacted_header = false;
+  bool saw_redacted_gemini_header = false;
   for (const std::string& line : out.lines()) {
     saw_redacted_header =
         saw_redacted_header || line.find("Authorization: [redacted]") != std::string::npos;
+    saw_redacted_gemini_header =
+        saw_redacted_gemini_header || line.find("x-goog-api-key: [redacted]") != std::string::npos;
   }
   CHECK(saw_redacted_header);  // the verbose trace ran, through the redacting filter
+  CHECK(saw_redacted_gemini_header);
   out.check_clean();
 }
 

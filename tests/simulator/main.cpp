@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: litellm-mock-provider [options]\n"
-    "An OpenAI / Azure OpenAI / Anthropic compatible test server.\n"
+    "An OpenAI / Azure OpenAI / Anthropic / Gemini compatible test server.\n"
     "\n"
     "  --host H                 address to bind (default 127.0.0.1)\n"
     "  --port N                 port to bind (default 0: a free port)\n"

@@ -24,6 +24,7 @@
 #include "detail/errors.hpp"
 #include "detail/exchange.hpp"
 #include "detail/faults.hpp"
+#include "detail/gemini_wire.hpp"
 #include "detail/openai_wire.hpp"
 #include "detail/reply_plan.hpp"
 #include "detail/server.hpp"
@@ -139,6 +140,8 @@ void ProviderSimulator::Impl::handle(const httplib::Request& req, httplib::Respo
     case Provider::anthropic:
       res.set_header("request-id", ex.request_id);
       break;
+    case Provider::gemini:
+      break;  // Google sends no request id header
   }
 
   try {
@@ -152,6 +155,8 @@ void ProviderSimulator::Impl::handle(const httplib::Request& req, httplib::Respo
     set_json(res, 500,
              ex.provider == Provider::anthropic
                  ? anthropic_error("api_error", "Internal server error", ex.request_id)
+             : ex.provider == Provider::gemini
+                 ? detail::gemini_status_error(500)
                  : openai_error("The server had an error while processing your request.",
                                 "server_error", nullptr));
   }
@@ -188,6 +193,8 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
   if (ex.route == Route::unknown) {
     if (ex.provider == Provider::anthropic) {
       set_json(res, 404, anthropic_error("not_found_error", "Not Found", ex.request_id));
+    } else if (ex.provider == Provider::gemini) {
+      set_json(res, 404, detail::gemini_status_error(404));
     } else {
       set_json(res, 404,
                openai_error("Invalid URL (" + ex.method + " " + ex.raw_path + ")",
@@ -208,6 +215,10 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
         break;
       case Provider::azure:
         set_json(res, 401, status_body(ex, 401));
+        break;
+      case Provider::gemini:
+        // Google: 400 API_KEY_INVALID for a wrong key, 403 without one.
+        set_json(res, missing ? 403 : 400, detail::gemini_key_error(missing));
         break;
       case Provider::openai:
         if (missing) {
@@ -303,7 +314,11 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
                      ""};
   }
   if (ex.route == Route::embeddings) {
-    reply(res, ex, embeddings_body(body, ex).dump(), fault);
+    reply(res, ex,
+          (ex.provider == Provider::gemini ? detail::gemini_embeddings_body(body, ex)
+                                           : embeddings_body(body, ex))
+              .dump(),
+          fault);
   } else {
     chat(body, res, ex, fault);
   }
@@ -313,7 +328,10 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
                                    const std::optional<Fault>& fault) {
   const bool anthropic = ex.provider == Provider::anthropic;
   const bool azure = ex.provider == Provider::azure;
-  ChatInput in = anthropic ? parse_anthropic_chat(body) : parse_openai_chat(body, azure);
+  const bool gemini = ex.provider == Provider::gemini;
+  ChatInput in = anthropic ? parse_anthropic_chat(body)
+                 : gemini  ? detail::parse_gemini_chat(body, ex)
+                           : parse_openai_chat(body, azure);
   const FaultKind kind = fault ? fault->kind : FaultKind::none;
   if (is_run_fault(kind)) in.tools.clear();  // their content goes into a text reply
   const ReplyPlan plan = make_plan(in, ex);
@@ -325,6 +343,7 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
     }
     const bool unfinished = kind == FaultKind::no_terminator;
     const json out = anthropic ? anthropic_message(plan, unfinished)
+                     : gemini  ? detail::gemini_response(plan, unfinished)
                                : openai_completion(plan, azure, unfinished);
     reply(res, ex, out.dump(), fault);
     return;
@@ -335,8 +354,10 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
     ex.stall_before_reply = fault->stall;  // before the headers
     stream_fault.reset();
   }
-  auto stream = std::make_shared<StreamPlan>(
-      anthropic ? anthropic_stream(plan) : openai_stream(plan, azure, in.include_usage));
+  auto stream =
+      std::make_shared<StreamPlan>(anthropic ? anthropic_stream(plan)
+                                   : gemini  ? detail::gemini_stream(plan)
+                                             : openai_stream(plan, azure, in.include_usage));
   res.status = 200;
   res.set_header("cache-control", "no-cache");
   if (kind == FaultKind::long_line) {

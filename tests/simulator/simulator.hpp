@@ -1,5 +1,6 @@
 /// @file
-/// The provider simulator: an OpenAI / Azure OpenAI / Anthropic compatible HTTP test server.
+/// The provider simulator: an OpenAI / Azure OpenAI / Anthropic / Gemini compatible HTTP test
+/// server.
 ///
 /// A test tool, independent of the library (it does not link litellm): integration tests run it
 /// in-process on a free port of 127.0.0.1, and the `litellm-mock-provider` executable serves it
@@ -11,6 +12,11 @@
 ///   `.../embeddings` (header `api-key`); no `api-version` -> 404 "Resource not found"; the
 ///   response `model` is the deployment; streams begin with a `prompt_filter_results` chunk.
 /// - Anthropic: `POST /v1/messages` (headers `x-api-key`, `anthropic-version`).
+/// - Gemini: `POST /v1beta/models/{model}:generateContent`, `:streamGenerateContent` (SSE events
+///   ending in CRLF CRLF, no [DONE]) and `:batchEmbedContents` (header `x-goog-api-key`, or the
+///   `key` query parameter). A wrong key gets Google's 400 API_KEY_INVALID, a missing one 403;
+///   insufficient_quota is a 429 RESOURCE_EXHAUSTED on a per-day quota; errors are Google's
+///   `{"error": {"code", "message", "status", "details"}}`; no request id header is sent.
 ///
 /// **Content** is deterministic: choice i says "Hello from the simulator" (+ " (choice i)" when
 /// n > 1) + ". You said: " + the first 200 characters of the last user message's text, with
@@ -153,7 +159,7 @@ struct RecordedRequest {
   std::string method;    ///< "POST", "GET", ...
   std::string path;      ///< The raw (not percent-decoded) path, without the query.
   std::string query;     ///< The raw query string, without '?'.
-  std::string provider;  ///< "openai", "azure" or "anthropic".
+  std::string provider;  ///< "openai", "azure", "anthropic" or "gemini".
   std::string key;       ///< The key it carried ("" when none).
   std::map<std::string, std::string> headers;  ///< Lower-case names; repeated ones joined ", ".
   std::string body;                            ///< The request body.

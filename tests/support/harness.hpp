@@ -70,12 +70,13 @@ class Harness {
   }
 
   /// An ApiInfo for `key` on the simulator in `provider`'s shape: "openai" (its /v1 base),
-  /// "azure" (api-version 2024-10-21) or "anthropic".
+  /// "azure" (api-version 2024-10-21), "anthropic" or "gemini".
   ApiInfo info_with_key(const std::string& provider, const std::string& key) const {
     if (provider == "azure") {
       return {"azure", std::string("2024-10-21"), key, simulator.base_url()};
     }
     if (provider == "anthropic") return {"anthropic", std::nullopt, key, simulator.base_url()};
+    if (provider == "gemini") return {"gemini", std::nullopt, key, simulator.base_url()};
     return {"openai", std::nullopt, key, simulator.openai_base()};
   }
 

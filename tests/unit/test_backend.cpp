@@ -743,8 +743,10 @@ TEST_CASE("x-should-retry false on a rejected key ends the call and still takes 
 
 TEST_CASE("a Gemini bad key (400 with a list body) takes the key out and moves to the next") {
   FakeHarness h;
+  // Gemini's OpenAI-compatible endpoint (the native API's backend is "gemini": test_gemini.cpp).
   const auto gemini = [](const std::string& key) {
-    return ApiInfo{"gemini", std::nullopt, key, std::string("https://gemini.test/v1beta/openai")};
+    return ApiInfo{"gemini_openai", std::nullopt, key,
+                   std::string("https://gemini.test/v1beta/openai")};
   };
   auto backend = h.backend({gemini(kKeyA), gemini(kKeyB)}, "gemini-2.0-flash");
   h.transport->push(FakeResponse::json_body(

@@ -103,10 +103,11 @@ TEST_CASE("openai and azure are asked for base64 embeddings, no other backend") 
   CHECK_FALSE(kOpenAICompatible.base64_embeddings);
 }
 
-TEST_CASE("every backend but anthropic passes its responses through") {
+TEST_CASE("every backend but anthropic and gemini passes its responses through") {
   for (const ProviderSpec& spec : kKnownProviders) {
     CAPTURE(spec.name);
-    CHECK(spec.body_passthrough == (spec.protocol != WireProtocol::anthropic));
+    CHECK(spec.body_passthrough ==
+          (spec.protocol != WireProtocol::anthropic && spec.protocol != WireProtocol::gemini));
   }
   CHECK(kOpenAICompatible.body_passthrough);
 }
@@ -114,6 +115,7 @@ TEST_CASE("every backend but anthropic passes its responses through") {
 TEST_CASE("error shapes: anthropic's, gemini's Google's, OpenAI's for the others") {
   CHECK(spec_for("anthropic").error_shape == ErrorShape::anthropic);
   CHECK(spec_for("gemini").error_shape == ErrorShape::google);
+  CHECK(spec_for("gemini_openai").error_shape == ErrorShape::google);
   CHECK(spec_for("openai").error_shape == ErrorShape::openai);
   CHECK(spec_for("azure").error_shape == ErrorShape::openai);
   CHECK(spec_for("groq").error_shape == ErrorShape::openai);

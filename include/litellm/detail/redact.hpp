@@ -55,8 +55,8 @@ inline std::string redact_keys(std::string text, const std::vector<ApiInfo>& key
 
 /// True for the header fields that carry credentials or session state.
 inline bool is_secret_header(std::string_view name) noexcept {
-  for (const char* secret :
-       {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie"}) {
+  for (const char* secret : {"authorization", "proxy-authorization", "api-key", "x-api-key",
+                             "x-goog-api-key", "cookie", "set-cookie"}) {
     if (iequals(name, secret)) return true;
   }
   return false;

@@ -25,6 +25,8 @@
 #include "litellm/impl/engine-inl.hpp"
 #include "litellm/impl/failure-inl.hpp"
 #include "litellm/impl/fast_json-inl.hpp"
+#include "litellm/impl/gemini-inl.hpp"
+#include "litellm/impl/gemini_stream-inl.hpp"
 #include "litellm/impl/json_scan-inl.hpp"
 #include "litellm/impl/json_tape-inl.hpp"
 #include "litellm/impl/json_writer-inl.hpp"

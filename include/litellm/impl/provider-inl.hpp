@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "litellm/providers/anthropic.hpp"
+#include "litellm/providers/gemini.hpp"
 #include "litellm/providers/openai.hpp"
 #include "litellm/retry.hpp"
 
@@ -149,25 +150,32 @@ LITELLM_INLINE std::optional<std::chrono::milliseconds> google_retry_delay(const
   return std::nullopt;
 }
 
-/// True when a google.rpc.QuotaFailure `quotaId` or an ErrorInfo `quota_limit` among an error
-/// object's `details` names a per-day quota ("GenerateRequestsPerDayPerProjectPerModel-FreeTier").
+/// True when a google.rpc.QuotaFailure among an error object's `details` names a per-day quota
+/// (a `quotaId` or `quotaMetric` with "PerDay" / "per_day", as in
+/// "GenerateRequestsPerDayPerProjectPerModel-FreeTier"), or an ErrorInfo's `quota_limit` does.
+/// Waiting seconds does not help such a key: its quota is back only at the daily reset.
 LITELLM_INLINE bool google_daily_quota(const json& error) {
   const auto details = error.find("details");
   if (details == error.end() || !details->is_array()) return false;
-  const auto per_day = [](const json& id) {
-    return id.is_string() && id.get_ref<const std::string&>().find("PerDay") != std::string::npos;
+  const auto per_day = [](const json& object, std::string_view key) {
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_string()) return false;
+    const auto& text = it->get_ref<const std::string&>();
+    return text.find("PerDay") != std::string::npos || text.find("per_day") != std::string::npos;
   };
   for (const json& detail : *details) {
     if (!detail.is_object()) continue;
     if (const auto violations = detail.find("violations");
         violations != detail.end() && violations->is_array()) {
       for (const json& violation : *violations) {
-        if (violation.is_object() && per_day(violation.value("quotaId", json()))) return true;
+        if (violation.is_object() &&
+            (per_day(violation, "quotaId") || per_day(violation, "quotaMetric"))) {
+          return true;
+        }
       }
     }
     if (const auto metadata = detail.find("metadata");
-        metadata != detail.end() && metadata->is_object() &&
-        per_day(metadata->value("quota_limit", json()))) {
+        metadata != detail.end() && metadata->is_object() && per_day(*metadata, "quota_limit")) {
       return true;
     }
   }
@@ -252,7 +260,8 @@ LITELLM_INLINE const ProviderAdapter& adapter_for(WireProtocol protocol) noexcep
   static const OpenAIAdapter openai;
   static const AzureAdapter azure;
   static const AnthropicAdapter anthropic;
-  static const ProviderAdapter* const kAdapters[] = {&openai, &azure, &anthropic};
+  static const GeminiAdapter gemini;
+  static const ProviderAdapter* const kAdapters[] = {&openai, &azure, &anthropic, &gemini};
   for (const ProviderAdapter* adapter : kAdapters) {
     if (adapter->protocol() == protocol) return *adapter;
   }
@@ -316,6 +325,11 @@ LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_v
     detail::read_error_object(error, details, shape);
     if (google && !details.retry_after && error.is_object()) {
       details.retry_after = detail::google_retry_delay(error);
+    }
+    if (google && response.status == 429 && error.is_object() &&
+        detail::google_daily_quota(error)) {
+      // A per-day quota: the key is out until the daily reset, as with insufficient_quota.
+      details.error_code = "insufficient_quota";
     }
   } else if (!response.body.empty()) {
     details.provider_message = detail::tidy_message(response.body);

@@ -21,6 +21,7 @@ enum class WireProtocol {
   openai,     ///< OpenAI and every OpenAI-compatible server: `{base}/chat/completions`, Bearer.
   azure,      ///< Azure OpenAI: deployment paths, `api-version` query, `api-key` header.
   anthropic,  ///< Anthropic Messages API: `{base}/v1/messages`, `x-api-key`.
+  gemini,     ///< Google's native Gemini API: `{base}/v1beta/models/{model}:generateContent`.
 };
 
 /// How a backend lays out its error bodies (HTTP errors and in-band stream errors alike). Every
@@ -62,8 +63,9 @@ struct LITELLM_API ProviderSpec {
   bool base64_embeddings = false;
   /// Responses pass through unchanged: a completion body is already OpenAI's `chat.completion`
   /// (the adapter only checks it) and stream events are already OpenAI chunks, so neither is
-  /// translated. Default: true unless the protocol is anthropic, whose adapter translates.
-  bool body_passthrough = protocol != WireProtocol::anthropic;
+  /// translated. Default: true unless the protocol is anthropic or gemini, whose adapters
+  /// translate.
+  bool body_passthrough = protocol != WireProtocol::anthropic && protocol != WireProtocol::gemini;
   /// The shape of its error bodies. Default: OpenAI's.
   ErrorShape error_shape = ErrorShape::openai;
   /// A second variable for the key, read when `key_env` is unset. Default: none.
@@ -81,7 +83,7 @@ struct LITELLM_API ProviderSpec {
 };
 
 /// Every backend known by name. Order is documentation order (and `api_infos_from_env`'s).
-inline constexpr std::array<ProviderSpec, 15> kKnownProviders{{
+inline constexpr std::array<ProviderSpec, 16> kKnownProviders{{
     {"openai",
      WireProtocol::openai,
      "https://api.openai.com/v1",
@@ -118,6 +120,19 @@ inline constexpr std::array<ProviderSpec, 15> kKnownProviders{{
      ErrorShape::anthropic,
      /*key_env_alias=*/"",
      {"ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE"}},
+    // Google's native Gemini API (GeminiAdapter); gemini_openai below is its OpenAI-compatible
+    // endpoint, which this row's name had before the native adapter existed.
+    {"gemini",
+     WireProtocol::gemini,
+     "https://generativelanguage.googleapis.com",
+     true,
+     "GEMINI_API_KEY",
+     /*stream_usage=*/false,
+     /*base64_embeddings=*/false,
+     /*body_passthrough=*/false,
+     ErrorShape::google,
+     "GOOGLE_API_KEY",
+     {"GEMINI_API_BASE", ""}},
     {"groq", WireProtocol::openai, "https://api.groq.com/openai/v1", true, "GROQ_API_KEY"},
     {"mistral", WireProtocol::openai, "https://api.mistral.ai/v1", true, "MISTRAL_API_KEY"},
     {"deepseek", WireProtocol::openai, "https://api.deepseek.com/v1", true, "DEEPSEEK_API_KEY"},
@@ -128,8 +143,12 @@ inline constexpr std::array<ProviderSpec, 15> kKnownProviders{{
     {"fireworks_ai", WireProtocol::openai, "https://api.fireworks.ai/inference/v1", true,
      "FIREWORKS_AI_API_KEY"},
     {"xai", WireProtocol::openai, "https://api.x.ai/v1", true, "XAI_API_KEY"},
-    {"gemini", WireProtocol::openai, "https://generativelanguage.googleapis.com/v1beta/openai",
-     true, "GEMINI_API_KEY", /*stream_usage=*/false, /*base64_embeddings=*/false,
+    // Gemini's OpenAI-compatible endpoint (the name "gemini" is the native API above). Its key
+    // is read from the environment by the native row only, so api_infos_from_env does not list
+    // one key twice.
+    {"gemini_openai", WireProtocol::openai,
+     "https://generativelanguage.googleapis.com/v1beta/openai", true, "",
+     /*stream_usage=*/false, /*base64_embeddings=*/false,
      /*body_passthrough=*/true, ErrorShape::google},
     {"ollama", WireProtocol::openai, "http://localhost:11434/v1", false, ""},
     {"vllm", WireProtocol::openai, "http://localhost:8000/v1", false, ""},

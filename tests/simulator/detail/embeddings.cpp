@@ -121,4 +121,49 @@ json embeddings_body(const json& body, const Exchange& ex) {
   return out;
 }
 
+json gemini_embeddings_body(const json& body, const Exchange& ex) {
+  if (!body.contains("requests") || !body["requests"].is_array() || body["requests"].empty()) {
+    throw BadRequest{"* BatchEmbedContentsRequest.requests: requests is not specified", "requests"};
+  }
+  json embeddings = json::array();
+  int words = 0;
+  for (const json& request : body["requests"]) {
+    const std::string model = request.is_object() ? request.value("model", "") : "";
+    if (model != "models/" + ex.model) {
+      throw BadRequest{
+          "* BatchEmbedContentsRequest.requests[0].model: the model must be "
+          "models/" +
+              ex.model,
+          "requests"};
+    }
+    std::vector<std::string> texts;
+    const json content = request.value("content", json::object());
+    if (content.is_object() && content.contains("parts") && content["parts"].is_array()) {
+      for (const json& part : content["parts"]) {
+        if (part.is_object() && part.contains("text") && part["text"].is_string()) {
+          texts.push_back(part["text"].get<std::string>());
+        }
+      }
+    }
+    if (texts.empty()) {
+      throw BadRequest{
+          "* BatchEmbedContentsRequest.requests[0].content: contents must not be "
+          "empty",
+          "requests"};
+    }
+    int dimensions = 8;
+    if (auto d = positive_int(request, "outputDimensionality")) dimensions = *d;
+    const std::string text = join(texts, " ");
+    words += count_words(text);
+    json values = json::array();
+    for (float v : embedding_for(text, dimensions)) values.push_back(static_cast<double>(v));
+    embeddings.push_back(json{{"values", std::move(values)}});
+  }
+  return json{
+      {"embeddings", std::move(embeddings)},
+      {"usageMetadata",
+       {{"promptTokenCount", words},
+        {"promptTokenDetails", json::array({{{"modality", "TEXT"}, {"tokenCount", words}}})}}}};
+}
+
 }  // namespace litellm::sim::detail

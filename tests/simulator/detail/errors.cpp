@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "anthropic_wire.hpp"
+#include "gemini_wire.hpp"
 #include "openai_wire.hpp"
 
 namespace litellm::sim::detail {
@@ -24,6 +25,7 @@ json bad_request_body(const Exchange& ex, const std::string& message, const std:
   if (ex.provider == Provider::anthropic) {
     return anthropic_error("invalid_request_error", message, ex.request_id);
   }
+  if (ex.provider == Provider::gemini) return gemini_error(400, "INVALID_ARGUMENT", message);
   return openai_error(message, "invalid_request_error", nullptr,
                       param.empty() ? json(nullptr) : json(param));
 }
@@ -35,6 +37,8 @@ json rate_limit_body(const Exchange& ex, double retry_seconds) {
       return anthropic_rate_limit_error(whole, ex.request_id);
     case Provider::azure:
       return azure_rate_limit_error(ex.route, ex.api_version, whole);
+    case Provider::gemini:
+      return gemini_rate_limit_error(whole);
     case Provider::openai:
       break;
   }
@@ -44,12 +48,17 @@ json rate_limit_body(const Exchange& ex, double retry_seconds) {
 json status_body(const Exchange& ex, int status, double retry_seconds) {
   if (status == 429) return rate_limit_body(ex, retry_seconds);
   if (ex.provider == Provider::anthropic) return anthropic_status_error(status, ex.request_id);
+  if (ex.provider == Provider::gemini) return gemini_status_error(status);
   return openai_status_error(status, ex.provider == Provider::azure);
 }
 
 void set_quota_error(httplib::Response& res, const Exchange& ex) {
   if (ex.provider == Provider::anthropic) {
     set_json(res, 400, anthropic_quota_error(ex.request_id));
+    return;
+  }
+  if (ex.provider == Provider::gemini) {
+    set_json(res, 429, gemini_quota_error());  // a per-day quota
     return;
   }
   set_json(res, 429, openai_quota_error());
@@ -59,6 +68,9 @@ json inband_error_body(Provider p) {
   if (p == Provider::anthropic) {
     return json{{"type", "error"},
                 {"error", json{{"type", "overloaded_error"}, {"message", "Overloaded"}}}};
+  }
+  if (p == Provider::gemini) {
+    return gemini_error(500, "INTERNAL", "An internal error has occurred.");
   }
   return openai_error("The server had an error while processing your request.", "server_error",
                       nullptr);

@@ -26,7 +26,8 @@ json rate_limit_body(const Exchange& ex, double retry_seconds);
 /// The body that a status fault answers with: the provider's error for that status.
 json status_body(const Exchange& ex, int status, double retry_seconds = 1);
 
-/// The exhausted quota: 429 insufficient_quota (Anthropic: 400, credit balance too low).
+/// The exhausted quota: 429 insufficient_quota (Anthropic: 400, credit balance too low;
+/// Gemini: 429 RESOURCE_EXHAUSTED on a per-day quota).
 void set_quota_error(httplib::Response& res, const Exchange& ex);
 
 /// The error sent in-band (in a stream, or a 200 body) by the inband_error fault.

@@ -15,6 +15,8 @@ const char* provider_name(Provider p) {
       return "azure";
     case Provider::anthropic:
       return "anthropic";
+    case Provider::gemini:
+      return "gemini";
   }
   return "openai";
 }
@@ -59,6 +61,22 @@ Exchange classify(const httplib::Request& req, std::uint64_t number) {
         if (operation == "embeddings") ex.route = Route::embeddings;
       }
     }
+  } else if (ex.raw_path.rfind("/v1beta/models/", 0) == 0 ||
+             ex.raw_path.rfind("/v1/models/", 0) == 0) {
+    // Gemini: /v1beta/models/{model}:{method}.
+    ex.provider = Provider::gemini;
+    const std::string rest = ex.raw_path.substr(ex.raw_path.find("/models/") + 8);
+    const std::size_t colon = rest.find(':');
+    if (post && colon != std::string::npos && colon > 0) {
+      const std::string method = rest.substr(colon + 1);
+      ex.model = percent_decode(rest.substr(0, colon));
+      if (method == "generateContent") ex.route = Route::chat;
+      if (method == "streamGenerateContent") {
+        ex.route = Route::chat;
+        ex.gemini_stream = true;
+      }
+      if (method == "batchEmbedContents") ex.route = Route::embeddings;
+    }
   } else if (ex.raw_path == "/v1/messages") {
     ex.provider = Provider::anthropic;
     if (post) ex.route = Route::messages;
@@ -87,6 +105,10 @@ Exchange classify(const httplib::Request& req, std::uint64_t number) {
       break;
     case Provider::anthropic:
       ex.key = req.get_header_value("x-api-key");
+      break;
+    case Provider::gemini:
+      ex.key = req.has_header("x-goog-api-key") ? req.get_header_value("x-goog-api-key")
+                                                : req.get_param_value("key");
       break;
   }
   return ex;

@@ -17,9 +17,9 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 /// The wire protocol a request speaks.
-enum class Provider { openai, azure, anthropic };
+enum class Provider { openai, azure, anthropic, gemini };
 
-/// "openai", "azure" or "anthropic".
+/// "openai", "azure", "anthropic" or "gemini".
 const char* provider_name(Provider p);
 
 /// What a request asks for; unknown: a 404.
@@ -32,6 +32,8 @@ struct Exchange {
   std::string deployment;   // Azure, percent-decoded
   std::string api_version;  // Azure query parameter
   bool has_api_version = false;
+  std::string model;           // Gemini: the model of /v1beta/models/{model}:{method}
+  bool gemini_stream = false;  // Gemini: the method is streamGenerateContent
   std::string key;
   std::string request_id;
   std::uint64_t number = 0;

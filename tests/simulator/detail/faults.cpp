@@ -14,6 +14,7 @@
 
 #include "anthropic_wire.hpp"
 #include "errors.hpp"
+#include "gemini_wire.hpp"
 #include "openai_wire.hpp"
 #include "server.hpp"
 #include "simulator_impl.hpp"
@@ -78,10 +79,11 @@ RunBody chat_run_body(ReplyPlan plan, Provider provider) {
   choice.calls.clear();
   choice.words = {kTemplateValue};
   choice.finish = "stop";
-  const std::string rendered = (provider == Provider::anthropic
-                                    ? anthropic_message(plan, false)
-                                    : openai_completion(plan, provider == Provider::azure, false))
-                                   .dump();
+  const std::string rendered =
+      (provider == Provider::anthropic ? anthropic_message(plan, false)
+       : provider == Provider::gemini  ? gemini_response(plan, false)
+                                      : openai_completion(plan, provider == Provider::azure, false))
+          .dump();
   static const std::string marker = "\"\\u0001\"";
   const std::size_t at = rendered.find(marker);
   return RunBody{rendered.substr(0, at + 1), rendered.substr(at + marker.size() - 1), kRunPattern};
