@@ -180,12 +180,12 @@ struct SimulatorOptions {
   int port = 0;                    ///< Port to bind; 0: a free port.
   std::vector<std::string> keys;   ///< Accepted keys; empty: any key (or none) is accepted.
   std::vector<std::string> quota_exhausted_keys;  ///< Always 429 insufficient_quota (accepted).
-  int rate_limit_per_key = 0;             ///< Requests per key per window; 0: unlimited.
-  long long token_limit_per_key = 0;      ///< Tokens per key per window; 0: unlimited.
+  int rate_limit_per_key = 0;                     ///< Requests per key per window; 0: unlimited.
+  long long token_limit_per_key = 0;              ///< Tokens per key per window; 0: unlimited.
   /// The rate-limit window: a limit of N per window refills continuously at N per window (a
   /// token bucket, as the providers limit).
   std::chrono::milliseconds rate_limit_window{1000};
-  std::chrono::milliseconds chunk_delay{0};           ///< Pause between stream chunks.
+  std::chrono::milliseconds chunk_delay{0};  ///< Pause between stream chunks.
   int threads = 64;  ///< Worker threads; each serves one connection at a time.
   /// Recorded requests kept (the oldest are dropped first); 0: all. request_count() still
   /// counts every request.

@@ -28,9 +28,7 @@
 #include "stream_plan.hpp"
 
 namespace litellm::sim {
-namespace detail {
-
-}  // namespace detail
+namespace detail {}  // namespace detail
 
 struct ProviderSimulator::Impl {
   explicit Impl(SimulatorOptions configured)
