@@ -77,7 +77,7 @@ LITELLM_INLINE std::vector<json> chunks_of_completion(const json& completion) {
 LITELLM_INLINE bool needs_only_parsing(std::string_view body, const CallSpec& spec,
                                        const ProviderSpec& provider) {
   const bool chat = spec.kind != CallKind::embedding;
-  if (chat && !provider.body_passthrough) return false;
+  if (!provider.body_passthrough) return false;
   if (!chat && spec.embedding_result != EmbeddingResult::raw_body) return false;
   static constexpr std::string_view kNames[] = {"error", "choices", "data"};
   json::value_t kinds[3];
@@ -219,6 +219,7 @@ LITELLM_INLINE CallResult CallRunner::finish_response() {
   if (std::optional<Error> error = error_in_body(body, info_->backend_used)) {
     result.failure = std::move(*error);
   } else if (spec_.kind == CallKind::embedding) {
+    body = adapter_->embedding_response(std::move(body));
     if (spec_.embedding_result == EmbeddingResult::json_floats) {
       if (std::optional<Error> bad = decode_embeddings_to_json(body))
         result.failure = std::move(*bad);

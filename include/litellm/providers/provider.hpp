@@ -71,6 +71,11 @@ class LITELLM_API ProviderAdapter {
   virtual HttpRequest embedding_request(const ApiInfo& api_info, const std::string& model,
                                         const json& params) const = 0;
 
+  /// The OpenAI embedding response (`{"object": "list", "data": [{"index", "embedding"}],
+  /// "usage"}`) of a successful embeddings body. By default the body as it is (OpenAI's own).
+  /// @throws ProtocolError when the body is not what the provider sends.
+  virtual json embedding_response(json body) const { return body; }
+
   /// The typed error for a response whose status is not 2xx, naming `provider` (the ApiInfo's
   /// `backend_used`). By default `error_from_http(response, provider,
   /// spec_for(provider).error_shape)`.
