@@ -460,6 +460,7 @@ LITELLM_INLINE json BedrockAdapter::chat_response(json body) const {
       text += piece->get_ref<const std::string&>();
       has_text = true;
     } else if (const json* tool = detail::bedrock_member(block, "toolUse")) {
+      if (detail::bedrock_string(*tool, "type") == "server_tool_use") continue;  // Bedrock ran it
       const json* input = detail::bedrock_member(*tool, "input");
       tool_calls.push_back(json{{"id", detail::bedrock_string(*tool, "toolUseId")},
                                 {"type", "function"},

@@ -52,7 +52,9 @@ LITELLM_INLINE void BedrockStreamTranslator::on_event(const SseEvent& event,
     const long long block = detail::bedrock_count(data, "contentBlockIndex");
     const json* start = detail::bedrock_member(data, "start");
     const json* tool = start != nullptr ? detail::bedrock_member(*start, "toolUse") : nullptr;
-    if (tool == nullptr) return;
+    // A server tool's call (`type: server_tool_use`, run by Bedrock itself) is not the caller's
+    // to run: left out, with its input and result.
+    if (tool == nullptr || detail::bedrock_string(*tool, "type") == "server_tool_use") return;
     const int index = tool_calls_++;
     tool_of_block_[block] = index;
     tool_args_[block] = false;

@@ -55,6 +55,7 @@ namespace litellm {
 /// **Response** (`chat_response`): `output.message.content` -> `content` (text blocks joined,
 /// null when none), `tool_calls` (toolUse -> `{id: toolUseId, type: function, function: {name,
 /// arguments: input.dump()}}`), `reasoning_content` (reasoningContent.reasoningText.text);
+/// Server tool calls (`type: server_tool_use`, run by Bedrock) are left out.
 /// `redactedContent` and reasoning signatures are dropped (OpenAI's format has no place for
 /// them, and they are opaque). `finish_reason` from `bedrock_finish_reason`; `usage` from
 /// `bedrock_usage`. Converse sends no id or model: `id` is "chatcmpl-bedrock-<n>", `model` "".
@@ -92,8 +93,9 @@ class LITELLM_API BedrockAdapter final : public ProviderAdapter {
 /// id ("chatcmpl-bedrock-<n>"), `created` and an empty `model`.
 /// - `messageStart` -> `delta {role: "assistant", content: ""}`;
 /// - `contentBlockStart` with `start.toolUse {toolUseId, name}` -> `delta.tool_calls [{index: k,
-///   id, type: "function", function: {name, arguments: ""}}]`, k counting the tool calls; other
-///   starts (a server tool's `toolResult`) -> nothing;
+///   id, type: "function", function: {name, arguments: ""}}]`, k counting the tool calls; a
+///   server tool's call (`type: server_tool_use`, which Bedrock runs itself) and other starts
+///   (its `toolResult`) -> nothing;
 /// - `contentBlockDelta`: `text` -> `delta.content`; `toolUse.input` (a piece of JSON text) ->
 ///   `delta.tool_calls [{index: k, function: {arguments}}]`; `reasoningContent.text` ->
 ///   `delta.reasoning_content`; signatures, `redactedContent` and `toolResult` -> nothing;
