@@ -649,3 +649,18 @@ TEST_CASE("Cohere embeddings take a list of texts", "[shared-data]") {
   CHECK(response["data"][0]["embedding"][0].get<double>() == Approx(-0.042236328));
   CHECK(response["data"][0]["embedding"][1023].get<double>() == Approx(0.012451172));
 }
+
+TEST_CASE("A verbose trace of a signed request shows neither the signature nor the session token") {
+  const std::string key = std::string(kAccessKey) + ":" + kSecret + ":" + kToken;
+  const HttpRequest request =
+      kAdapter.chat_request(bedrock_info(key), kModel, {{"messages", {user("x")}}}, false);
+  std::string trace;
+  for (const auto& [name, value] : request.headers) trace += name + ": " + value + "\r\n";
+  const std::string signature =
+      litellm::detail::sigv4_parse_authorization(request.headers.value("authorization")).signature;
+  REQUIRE(trace.find(signature) != std::string::npos);
+  litellm::detail::redact_header_secrets(trace, request.headers, "[redacted]");
+  CHECK(trace.find(signature) == std::string::npos);
+  CHECK(trace.find(kToken) == std::string::npos);
+  CHECK(trace.find(kSecret) == std::string::npos);
+}
