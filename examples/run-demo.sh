@@ -18,7 +18,7 @@ config="$root/examples/api_infos.json"
 if [ -z "${OPENAI_API_KEY:-}${ANTHROPIC_API_KEY:-}${AZURE_API_KEY:-}" ]; then
   workdir="$(mktemp -d)"
   "$build/tests/simulator/litellm-mock-provider" --port 0 --port-file "$workdir/port" \
-    --keys sk-demo-key-0001-aaaaaaaa,sk-demo-key-0002-bbbbbbbb,sk-demo-key-0003-cccccccc \
+    --keys sk-demo-key-0001-aaaaaaaa,sk-demo-key-0002-bbbbbbbb,sk-demo-key-0003-cccccccc,AKIDDEMOKEY000000001:demoSecretKey/aaaaaaaaaaaaaaaaaaaaaaaaaaaaa \
     > "$workdir/simulator.log" 2>&1 &
   simulator=$!
   trap 'kill "$simulator" 2>/dev/null; rm -rf "$workdir"' EXIT INT TERM
@@ -52,6 +52,9 @@ if [ -n "${LITELLM_EXAMPLE_BASE:-}${GEMINI_API_KEY:-}${GOOGLE_API_KEY:-}" ]; the
   run "$build/examples/gemini"
 fi
 run "$build/examples/config_file" "$config"
+if [ -n "${LITELLM_EXAMPLE_BASE:-}" ] || [ -n "${AWS_ACCESS_KEY_ID:-}${AWS_BEARER_TOKEN_BEDROCK:-}" ]; then
+  run "$build/examples/bedrock"
+fi
 # The replay example reads a stream from a file: one recorded here from the simulator with curl,
 # or (with real keys, where no simulator runs) examples/sample_stream.sse, written by hand.
 stream="$root/examples/sample_stream.sse"

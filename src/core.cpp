@@ -5,6 +5,7 @@
 #error "src/ builds the compiled library: define LITELLM_COMPILED_LIB"
 #endif
 #include "litellm/impl/api_info-inl.hpp"
+#include "litellm/impl/aws_credentials-inl.hpp"
 #include "litellm/impl/call_cost-inl.hpp"
 #include "litellm/impl/fast_json-inl.hpp"
 #include "litellm/impl/json_scan-inl.hpp"

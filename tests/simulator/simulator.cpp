@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/anthropic_wire.hpp"
+#include "detail/bedrock_wire.hpp"
 #include "detail/embeddings.hpp"
 #include "detail/errors.hpp"
 #include "detail/exchange.hpp"
@@ -142,6 +143,9 @@ void ProviderSimulator::Impl::handle(const httplib::Request& req, httplib::Respo
       break;
     case Provider::gemini:
       break;  // Google sends no request id header
+    case Provider::bedrock:
+      res.set_header("x-amzn-RequestId", ex.request_id);
+      break;
   }
 
   try {
@@ -160,6 +164,11 @@ void ProviderSimulator::Impl::handle(const httplib::Request& req, httplib::Respo
                  : openai_error("The server had an error while processing your request.",
                                 "server_error", nullptr));
   }
+  if (ex.provider == Provider::bedrock && res.status >= 400 &&
+      !res.has_header("x-amzn-ErrorType")) {
+    // AWS names the exception in a header; the body has only its message.
+    res.set_header("x-amzn-ErrorType", detail::bedrock_error_type(res.status));
+  }
   rec.status = ex.reset_before_headers ? 0 : res.status;
   record(std::move(rec), ex.number);
   set_current_request(ex.number);
@@ -168,6 +177,48 @@ void ProviderSimulator::Impl::handle(const httplib::Request& req, httplib::Respo
     reset_current_connection();  // stopped while stalled: no response
   }
   if (ex.reset_before_headers) reset_current_connection();
+}
+
+bool ProviderSimulator::Impl::bedrock_authenticate(const httplib::Request& req,
+                                                   httplib::Response& res, Exchange& ex) {
+  auto deny = [&](const char* type, const std::string& message) {
+    res.set_header("x-amzn-ErrorType", type);
+    set_json(res, 403, detail::bedrock_error(message));
+    return false;
+  };
+  for (const std::string& key : options.keys) {
+    const std::size_t colon = key.find(':');
+    if (colon == std::string::npos || ex.key.empty() || key.compare(0, colon, ex.key) != 0 ||
+        colon != ex.key.size()) {
+      continue;
+    }
+    const std::size_t second = key.find(':', colon + 1);
+    const std::string secret = key.substr(colon + 1, second - colon - 1);
+    const std::string token = second == std::string::npos ? "" : key.substr(second + 1);
+    if (token != req.get_header_value("x-amz-security-token")) {
+      return deny("UnrecognizedClientException",
+                  "The security token included in the request is invalid.");
+    }
+    const std::string failure = detail::bedrock_check_signature(req, secret);
+    if (failure == "InvalidSignatureException") {
+      return deny("InvalidSignatureException",
+                  "The request signature we calculated does not match the signature you "
+                  "provided. Check your AWS Secret Access Key and signing method. Consult the "
+                  "service documentation for details.");
+    }
+    if (!failure.empty()) {
+      return deny(failure.c_str(),
+                  "Authorization header requires 'Credential', 'Signature' "
+                  "and 'SignedHeaders' parameters.");
+    }
+    ex.key = key;
+    return true;
+  }
+  if (ex.key.empty()) {
+    return deny("MissingAuthenticationTokenException", "Missing Authentication Token");
+  }
+  return deny("UnrecognizedClientException",
+              "The security token included in the request is invalid.");
 }
 
 std::optional<Fault> ProviderSimulator::Impl::take_fault(const Exchange& ex) {
@@ -203,6 +254,14 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
     return;
   }
 
+  // Bedrock: the SigV4 signature, checked as AWS checks it, with the secret of the configured
+  // key "ACCESS_KEY_ID:SECRET[:SESSION_TOKEN]" whose access key id signed (Bedrock API keys are
+  // Bearer keys, checked below).
+  if (ex.provider == Provider::bedrock && !ex.bearer && !options.keys.empty()) {
+    if (!bedrock_authenticate(req, res, ex)) return;
+    rec.key = ex.key;
+  }
+
   // Authentication. Keys are never echoed: messages carry redact_key() at most.
   if (!options.keys.empty() && !known_key(ex.key)) {
     const bool missing = ex.key.empty();
@@ -219,6 +278,11 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
       case Provider::gemini:
         // Google: 400 API_KEY_INVALID for a wrong key, 403 without one.
         set_json(res, missing ? 403 : 400, detail::gemini_key_error(missing));
+        break;
+      case Provider::bedrock:
+        res.set_header("x-amzn-ErrorType", "UnrecognizedClientException");
+        set_json(res, 403,
+                 detail::bedrock_error("The security token included in the request is invalid."));
         break;
       case Provider::openai:
         if (missing) {
@@ -313,7 +377,10 @@ void ProviderSimulator::Impl::respond(const httplib::Request& req, httplib::Resp
                            "JSON.)",
                      ""};
   }
-  if (ex.route == Route::embeddings) {
+  if (ex.route == Route::embeddings && ex.provider == Provider::bedrock) {
+    reply(res, ex, bedrock_embeddings(body, {ex.bedrock_model, ex.bedrock_action}, ex).dump(),
+          fault);
+  } else if (ex.route == Route::embeddings) {
     reply(res, ex,
           (ex.provider == Provider::gemini ? detail::gemini_embeddings_body(body, ex)
                                            : embeddings_body(body, ex))
@@ -329,8 +396,10 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
   const bool anthropic = ex.provider == Provider::anthropic;
   const bool azure = ex.provider == Provider::azure;
   const bool gemini = ex.provider == Provider::gemini;
+  const bool bedrock = ex.provider == Provider::bedrock;
   ChatInput in = anthropic ? parse_anthropic_chat(body)
                  : gemini  ? detail::parse_gemini_chat(body, ex)
+                 : bedrock ? detail::parse_bedrock_chat(body, {ex.bedrock_model, ex.bedrock_action})
                            : parse_openai_chat(body, azure);
   const FaultKind kind = fault ? fault->kind : FaultKind::none;
   if (is_run_fault(kind)) in.tools.clear();  // their content goes into a text reply
@@ -344,6 +413,7 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
     const bool unfinished = kind == FaultKind::no_terminator;
     const json out = anthropic ? anthropic_message(plan, unfinished)
                      : gemini  ? detail::gemini_response(plan, unfinished)
+                     : bedrock ? detail::bedrock_message(plan, unfinished)
                                : openai_completion(plan, azure, unfinished);
     reply(res, ex, out.dump(), fault);
     return;
@@ -357,6 +427,7 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
   auto stream =
       std::make_shared<StreamPlan>(anthropic ? anthropic_stream(plan)
                                    : gemini  ? detail::gemini_stream(plan)
+                                   : bedrock ? detail::bedrock_stream(plan)
                                              : openai_stream(plan, azure, in.include_usage));
   res.status = 200;
   res.set_header("cache-control", "no-cache");
@@ -365,7 +436,7 @@ void ProviderSimulator::Impl::chat(const json& body, httplib::Response& res, Exc
     close_current_connection_after_response();
   }
   res.set_chunked_content_provider(
-      "text/event-stream; charset=utf-8",
+      bedrock ? "application/vnd.amazon.eventstream" : "text/event-stream; charset=utf-8",
       [this, stream, stream_fault](size_t /*offset*/, httplib::DataSink& sink) {
         return write_stream(*stream, stream_fault, sink);
       });

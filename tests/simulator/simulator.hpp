@@ -17,6 +17,16 @@
 ///   `key` query parameter). A wrong key gets Google's 400 API_KEY_INVALID, a missing one 403;
 ///   insufficient_quota is a 429 RESOURCE_EXHAUSTED on a per-day quota; errors are Google's
 ///   `{"error": {"code", "message", "status", "details"}}`; no request id header is sent.
+/// - Bedrock: `POST /model/{modelId}/converse`, `.../converse-stream` (AWS's binary event stream,
+///   `application/vnd.amazon.eventstream`) and `.../invoke` (embeddings: Titan `inputText`,
+///   Cohere `texts`). SigV4-signed: a key of `keys` of the form
+///   "ACCESS_KEY_ID:SECRET[:SESSION_TOKEN]" is the credentials the signature is checked with, as
+///   AWS checks it (403 `InvalidSignatureException` with AWS's message when it does not match;
+///   403 `UnrecognizedClientException` for an unknown access key id or a wrong session token);
+///   any other key is a Bedrock API key (`Authorization: Bearer`). Errors are `{"message"}`
+///   with the exception name in `x-amzn-ErrorType`. In streams, inband_error is an
+///   `internalServerException` message and malformed_chunk bytes that are no event-stream
+///   message; flood and endless leave Bedrock streams alone (binary framing has no template).
 ///
 /// **Content** is deterministic: choice i says "Hello from the simulator" (+ " (choice i)" when
 /// n > 1) + ". You said: " + the first 200 characters of the last user message's text, with
@@ -32,8 +42,8 @@
 /// Tools: the arguments object has one member per `parameters.properties` entry (Anthropic:
 /// `input_schema.properties`): string -> "sim", number / integer -> 42, boolean -> true, any
 /// other -> null; ids `call_sim_<k>` / `toolu_sim_<k>`, k counting the calls of one response.
-/// Anthropic requires `max_tokens` (clients default it), so there it is only a cap, as for the
-/// real models: the reply is cut at N words ("max_tokens" when it reaches N), never padded.
+/// Anthropic (and Bedrock) require `max_tokens` (clients default it), so there it is only a cap, as
+/// for the real models: the reply is cut at N words ("max_tokens" when it reaches N), never padded.
 ///
 /// **Every response** has a request id: `x-request-id` (OpenAI), `apim-request-id` and
 /// `x-request-id` (Azure), `request-id` (Anthropic), all `req_sim_<n>`.

@@ -103,11 +103,11 @@ TEST_CASE("openai and azure are asked for base64 embeddings, no other backend") 
   CHECK_FALSE(kOpenAICompatible.base64_embeddings);
 }
 
-TEST_CASE("every backend but anthropic and gemini passes its responses through") {
+TEST_CASE("every backend of the openai and azure protocols passes its responses through") {
   for (const ProviderSpec& spec : kKnownProviders) {
     CAPTURE(spec.name);
     CHECK(spec.body_passthrough ==
-          (spec.protocol != WireProtocol::anthropic && spec.protocol != WireProtocol::gemini));
+          (spec.protocol == WireProtocol::openai || spec.protocol == WireProtocol::azure));
   }
   CHECK(kOpenAICompatible.body_passthrough);
 }
@@ -131,14 +131,15 @@ TEST_CASE("an unknown backend's spec is an OpenAI-compatible server that reads a
 }
 
 TEST_CASE("each protocol's own backend and adapter") {
-  for (const WireProtocol protocol :
-       {WireProtocol::openai, WireProtocol::azure, WireProtocol::anthropic}) {
+  for (const WireProtocol protocol : {WireProtocol::openai, WireProtocol::azure,
+                                      WireProtocol::anthropic, WireProtocol::bedrock}) {
     CHECK(spec_for(protocol).protocol == protocol);
     CHECK(adapter_for(protocol).protocol() == protocol);
   }
   CHECK(spec_for(WireProtocol::openai).name == "openai");
   CHECK(spec_for(WireProtocol::azure).name == "azure");
   CHECK(spec_for(WireProtocol::anthropic).name == "anthropic");
+  CHECK(spec_for(WireProtocol::bedrock).name == "bedrock");
   CHECK(adapter_for(my_vllm_key()).protocol() == WireProtocol::openai);
 }
 

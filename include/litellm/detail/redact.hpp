@@ -21,8 +21,13 @@ constexpr std::size_t kMinRedactedSecret = 4;
 
 /// How a key is shown: its first 3 and last 4 characters ("sk-...abcd"), "***" when shorter than
 /// 16 characters (too little would be left hidden), "(none)" when empty.
+/// A key made of ':'-separated parts (AWS's "ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]")
+/// shows only its first part so, followed by ":***": its last characters are a secret's.
 inline std::string redacted_form(std::string_view key) {
   if (key.empty()) return "(none)";
+  if (const std::size_t colon = key.find(':'); colon != std::string_view::npos) {
+    return redacted_form(key.substr(0, colon)) + ":***";
+  }
   if (key.size() < 16) return "***";
   std::string out(key.substr(0, 3));
   out += "...";
@@ -49,6 +54,17 @@ inline std::string redact_keys(std::string text, const std::vector<ApiInfo>& key
     if (secret.size() >= kMinRedactedSecret && text.find(secret) != std::string::npos) {
       redact_secret(text, secret, redacted_form(secret));
     }
+    // The parts of an AWS key may be echoed alone (the access key id in a signature error,
+    // say): each part after the first is a secret.
+    for (std::size_t colon = secret.find(':'); colon != std::string::npos;
+         colon = secret.find(':', colon + 1)) {
+      const std::size_t end = secret.find(':', colon + 1);
+      const std::string_view part = std::string_view(secret).substr(
+          colon + 1, end == std::string::npos ? std::string::npos : end - colon - 1);
+      if (part.size() >= kMinRedactedSecret && text.find(part) != std::string::npos) {
+        redact_secret(text, part, "***");
+      }
+    }
   }
   return text;
 }
@@ -56,7 +72,7 @@ inline std::string redact_keys(std::string text, const std::vector<ApiInfo>& key
 /// True for the header fields that carry credentials or session state.
 inline bool is_secret_header(std::string_view name) noexcept {
   for (const char* secret : {"authorization", "proxy-authorization", "api-key", "x-api-key",
-                             "x-goog-api-key", "cookie", "set-cookie"}) {
+                             "x-goog-api-key", "cookie", "set-cookie", "x-amz-security-token"}) {
     if (iequals(name, secret)) return true;
   }
   return false;

@@ -1,5 +1,6 @@
-// The response sink of a streamed call: SSE parser -> provider translator -> accumulator and the
-// caller's chunk callback, as the bytes arrive.
+// The response sink of a streamed call: SSE parser (or, for backends whose spec says
+// StreamFraming::aws_eventstream, the event-stream decoder, whose messages become SseEvents)
+// -> provider translator -> accumulator and the caller's chunk callback, as the bytes arrive.
 #pragma once
 
 #include "litellm/detail/header_begin.hpp"
@@ -13,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "litellm/detail/aws_eventstream.hpp"
 #include "litellm/detail/failure.hpp"
 #include "litellm/http.hpp"
 #include "litellm/merge.hpp"
@@ -69,6 +71,10 @@ class StreamCall final : public ResponseSink {
   const ChunkCallback* on_chunk_;
   std::size_t max_bytes_;
   SseParser parser_;
+  // Event-stream framing (Bedrock): the decoder, and the event each message is handed on as.
+  const bool event_stream_;
+  EventStreamDecoder decoder_;
+  SseEvent message_event_;
   std::string provider_;  // the backend errors name (the ApiInfo's backend_used)
   std::vector<json> chunks_;
   Mode mode_ = Mode::sse;

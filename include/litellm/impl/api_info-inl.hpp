@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "litellm/detail/aws_credentials.hpp"
 #include "litellm/detail/redact.hpp"
 #include "litellm/detail/sha256.hpp"
 #include "litellm/providers/registry.hpp"
@@ -154,6 +155,7 @@ LITELLM_INLINE void ApiInfo::validate() const {
                       "' is not a known backend; give an api_base to use it as an "
                       "OpenAI-compatible server");
   }
+  if (spec != nullptr && spec->aws_credentials) detail::validate_aws_api_info(*this);
   if (spec != nullptr && spec->requires_key && api_key.empty()) {
     throw ConfigError("ApiInfo.api_key is empty, but backend '" + backend_used + "' needs one" +
                       (spec->key_env.empty() ? std::string()
@@ -232,7 +234,9 @@ LITELLM_INLINE std::string make_unique_api_info_key(const ApiInfo& info) {
 LITELLM_INLINE std::vector<ApiInfo> api_infos_from_env() {
   std::vector<ApiInfo> out;
   for (const ProviderSpec& spec : kKnownProviders) {
-    if (std::string key = detail::first_env({spec.key_env, spec.key_env_alias}); !key.empty()) {
+    std::string key = detail::first_env({spec.key_env, spec.key_env_alias});
+    if (key.empty() && spec.aws_credentials) key = detail::aws_key_from_env();
+    if (!key.empty()) {
       out.push_back({std::string(spec.name), detail::optional_env(spec.api_version_env), key,
                      detail::optional_env(spec.api_base_env)});
     }

@@ -77,10 +77,10 @@ LITELLM_INLINE std::vector<json> chunks_of_completion(const json& completion) {
 LITELLM_INLINE bool needs_only_parsing(std::string_view body, const CallSpec& spec,
                                        const ProviderSpec& provider) {
   const bool chat = spec.kind != CallKind::embedding;
-  if (chat && !provider.body_passthrough) return false;
-  // Embeddings in another format (Gemini's batchEmbedContents) need their adapter.
-  if (!chat && (spec.embedding_result != EmbeddingResult::raw_body || !provider.body_passthrough))
-    return false;
+  if (!provider.body_passthrough) return false;
+  // Embeddings in another format (Gemini's batchEmbedContents, Bedrock's InvokeModel) need
+  // their adapter.
+  if (!chat && spec.embedding_result != EmbeddingResult::raw_body) return false;
   static constexpr std::string_view kNames[] = {"error", "choices", "data"};
   json::value_t kinds[3];
   if (!scan_top_level(body, kNames, kinds, 3)) return false;

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "litellm/providers/anthropic.hpp"
+#include "litellm/providers/bedrock.hpp"
 #include "litellm/providers/gemini.hpp"
 #include "litellm/providers/openai.hpp"
 #include "litellm/retry.hpp"
@@ -261,7 +262,9 @@ LITELLM_INLINE const ProviderAdapter& adapter_for(WireProtocol protocol) noexcep
   static const AzureAdapter azure;
   static const AnthropicAdapter anthropic;
   static const GeminiAdapter gemini;
-  static const ProviderAdapter* const kAdapters[] = {&openai, &azure, &anthropic, &gemini};
+  static const BedrockAdapter bedrock;
+  static const ProviderAdapter* const kAdapters[] = {&openai, &azure, &anthropic, &gemini,
+                                                     &bedrock};
   for (const ProviderAdapter* adapter : kAdapters) {
     if (adapter->protocol() == protocol) return *adapter;
   }
@@ -292,7 +295,12 @@ LITELLM_INLINE std::string effective_api_base(const ApiInfo& api_info) {
   if (base.empty()) {
     throw ConfigError("ApiInfo.api_base is required for backend '" + api_info.backend_used + "'");
   }
-  return std::string(base);
+  std::string out(base);
+  // A default base with the region in it (bedrock): the api_version is the region.
+  if (const std::size_t region = out.find("{region}"); region != std::string::npos) {
+    out.replace(region, 8, api_info.api_version.value_or(""));
+  }
+  return out;
 }
 
 LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_view provider,

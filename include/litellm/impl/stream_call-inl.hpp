@@ -20,6 +20,7 @@ LITELLM_INLINE StreamCall::StreamCall(const ProviderAdapter& adapter,
       on_chunk_(on_chunk),
       max_bytes_(max_bytes),
       parser_(sse),
+      event_stream_(spec_for(provider).stream_framing == StreamFraming::aws_eventstream),
       provider_(provider),
       openai_chunks_(spec_for(provider).body_passthrough),
       has_callback_(on_chunk != nullptr && *on_chunk) {}
@@ -49,6 +50,13 @@ LITELLM_INLINE bool StreamCall::on_body(std::string_view bytes) {
     body_.append(bytes);
     return true;
   }
+  if (event_stream_) {
+    decoder_.feed(bytes, [this](const EventStreamMessage& message) {
+      sse_event_of(message, message_event_);
+      handle(message_event_);
+    });
+    return !cancelled_;
+  }
   parser_.feed(bytes, [this](const SseEvent& event) { handle(event); });
   return !cancelled_;
 }
@@ -75,7 +83,11 @@ LITELLM_INLINE CallResult StreamCall::finish() {
     result.value = accumulator_.completion();
     return result;
   }
-  parser_.finish([this](const SseEvent& event) { handle(event); });
+  if (event_stream_) {
+    decoder_.finish();
+  } else {
+    parser_.finish([this](const SseEvent& event) { handle(event); });
+  }
   if (!translator_->finished() && !accumulator_.all_choices_finished()) {
     result.failure = StreamError(
         "the stream ended without its terminator ([DONE], message_stop or a final "

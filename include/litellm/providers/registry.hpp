@@ -22,6 +22,15 @@ enum class WireProtocol {
   azure,      ///< Azure OpenAI: deployment paths, `api-version` query, `api-key` header.
   anthropic,  ///< Anthropic Messages API: `{base}/v1/messages`, `x-api-key`.
   gemini,     ///< Google's native Gemini API: `{base}/v1beta/models/{model}:generateContent`.
+  /// AWS Bedrock's Converse API: `{base}/model/{modelId}/converse`, SigV4-signed (or a Bedrock
+  /// API key as Bearer).
+  bedrock,
+};
+
+/// How a backend frames its stream bodies.
+enum class StreamFraming {
+  sse,              ///< `text/event-stream` (SseParser).
+  aws_eventstream,  ///< AWS's binary `application/vnd.amazon.eventstream` (Bedrock).
 };
 
 /// How a backend lays out its error bodies (HTTP errors and in-band stream errors alike). Every
@@ -63,9 +72,9 @@ struct LITELLM_API ProviderSpec {
   bool base64_embeddings = false;
   /// Responses pass through unchanged: a completion body is already OpenAI's `chat.completion`
   /// (the adapter only checks it) and stream events are already OpenAI chunks, so neither is
-  /// translated. Default: true unless the protocol is anthropic or gemini, whose adapters
-  /// translate.
-  bool body_passthrough = protocol != WireProtocol::anthropic && protocol != WireProtocol::gemini;
+  /// translated. Default: true for the openai and azure protocols, whose bodies are OpenAI's (the
+  /// anthropic, gemini and bedrock adapters translate).
+  bool body_passthrough = protocol == WireProtocol::openai || protocol == WireProtocol::azure;
   /// The shape of its error bodies. Default: OpenAI's.
   ErrorShape error_shape = ErrorShape::openai;
   /// A second variable for the key, read when `key_env` is unset. Default: none.
@@ -80,10 +89,17 @@ struct LITELLM_API ProviderSpec {
   /// An example api_version when one is required (azure: "2024-10-21"); empty (the default):
   /// the backend needs none.
   std::string_view required_api_version_example = {};
+  /// How its stream bodies are framed. Default: server-sent events.
+  StreamFraming stream_framing = StreamFraming::sse;
+  /// AWS credentials: the key is "ACCESS_KEY_ID:SECRET_ACCESS_KEY[:SESSION_TOKEN]" (requests are
+  /// SigV4-signed) or an API key without ':' (sent as Bearer); the api_version is the AWS region
+  /// (required); `api_infos_from_env` also builds the key from AWS_ACCESS_KEY_ID,
+  /// AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. Default: false.
+  bool aws_credentials = false;
 };
 
 /// Every backend known by name. Order is documentation order (and `api_infos_from_env`'s).
-inline constexpr std::array<ProviderSpec, 16> kKnownProviders{{
+inline constexpr std::array<ProviderSpec, 17> kKnownProviders{{
     {"openai",
      WireProtocol::openai,
      "https://api.openai.com/v1",
@@ -133,6 +149,22 @@ inline constexpr std::array<ProviderSpec, 16> kKnownProviders{{
      ErrorShape::google,
      "GOOGLE_API_KEY",
      {"GEMINI_API_BASE", ""}},
+    {"bedrock",
+     WireProtocol::bedrock,
+     "https://bedrock-runtime.{region}.amazonaws.com",
+     true,
+     "AWS_BEARER_TOKEN_BEDROCK",
+     /*stream_usage=*/false,
+     /*base64_embeddings=*/false,
+     /*body_passthrough=*/false,
+     ErrorShape::openai,
+     /*key_env_alias=*/"",
+     {"AWS_ENDPOINT_URL_BEDROCK_RUNTIME", ""},
+     {"AWS_REGION", "AWS_DEFAULT_REGION"},
+     /*api_base_example=*/"",
+     /*required_api_version_example=*/"us-east-1",
+     StreamFraming::aws_eventstream,
+     /*aws_credentials=*/true},
     {"groq", WireProtocol::openai, "https://api.groq.com/openai/v1", true, "GROQ_API_KEY"},
     {"mistral", WireProtocol::openai, "https://api.mistral.ai/v1", true, "MISTRAL_API_KEY"},
     {"deepseek", WireProtocol::openai, "https://api.deepseek.com/v1", true, "DEEPSEEK_API_KEY"},

@@ -3,6 +3,7 @@
 
 #include <string_view>
 
+#include "bedrock_wire.hpp"
 #include "text.hpp"
 
 namespace litellm::sim::detail {
@@ -17,6 +18,8 @@ const char* provider_name(Provider p) {
       return "anthropic";
     case Provider::gemini:
       return "gemini";
+    case Provider::bedrock:
+      return "bedrock";
   }
   return "openai";
 }
@@ -77,6 +80,11 @@ Exchange classify(const httplib::Request& req, std::uint64_t number) {
       }
       if (method == "batchEmbedContents") ex.route = Route::embeddings;
     }
+  } else if (const std::optional<BedrockRoute> bedrock = bedrock_route(ex.raw_path)) {
+    ex.provider = Provider::bedrock;
+    ex.bedrock_model = bedrock->model;
+    ex.bedrock_action = bedrock->action;
+    if (post) ex.route = bedrock->action == "invoke" ? Route::embeddings : Route::chat;
   } else if (ex.raw_path == "/v1/messages") {
     ex.provider = Provider::anthropic;
     if (post) ex.route = Route::messages;
@@ -109,6 +117,12 @@ Exchange classify(const httplib::Request& req, std::uint64_t number) {
     case Provider::gemini:
       ex.key = req.has_header("x-goog-api-key") ? req.get_header_value("x-goog-api-key")
                                                 : req.get_param_value("key");
+      break;
+    case Provider::bedrock:
+      // A Bedrock API key (Bearer), else the access key id of a SigV4 signature (the simulator
+      // replaces it by the configured key once the signature checks out).
+      ex.bearer = !bearer.empty();
+      ex.key = ex.bearer ? bearer : bedrock_access_key_id(authorization);
       break;
   }
   return ex;

@@ -17,9 +17,9 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 /// The wire protocol a request speaks.
-enum class Provider { openai, azure, anthropic, gemini };
+enum class Provider { openai, azure, anthropic, gemini, bedrock };
 
-/// "openai", "azure", "anthropic" or "gemini".
+/// "openai", "azure", "anthropic", "gemini" or "bedrock".
 const char* provider_name(Provider p);
 
 /// What a request asks for; unknown: a 404.
@@ -29,8 +29,11 @@ enum class Route { unknown, chat, embeddings, messages };
 struct Exchange {
   Provider provider = Provider::openai;
   Route route = Route::unknown;
-  std::string deployment;   // Azure, percent-decoded
-  std::string api_version;  // Azure query parameter
+  std::string deployment;      // Azure, percent-decoded
+  std::string api_version;     // Azure query parameter
+  std::string bedrock_model;   // Bedrock: the model id of /model/{id}/..., percent-decoded
+  std::string bedrock_action;  // Bedrock: converse, converse-stream or invoke
+  bool bearer = false;         // the key came as Authorization: Bearer
   bool has_api_version = false;
   std::string model;           // Gemini: the model of /v1beta/models/{model}:{method}
   bool gemini_stream = false;  // Gemini: the method is streamGenerateContent

@@ -13,6 +13,7 @@
 #include <httplib.h>
 
 #include "anthropic_wire.hpp"
+#include "bedrock_wire.hpp"
 #include "errors.hpp"
 #include "gemini_wire.hpp"
 #include "openai_wire.hpp"
@@ -79,11 +80,12 @@ RunBody chat_run_body(ReplyPlan plan, Provider provider) {
   choice.calls.clear();
   choice.words = {kTemplateValue};
   choice.finish = "stop";
-  const std::string rendered =
-      (provider == Provider::anthropic ? anthropic_message(plan, false)
-       : provider == Provider::gemini  ? gemini_response(plan, false)
-                                      : openai_completion(plan, provider == Provider::azure, false))
-          .dump();
+  const std::string rendered = (provider == Provider::anthropic ? anthropic_message(plan, false)
+                                : provider == Provider::gemini  ? gemini_response(plan, false)
+                                : provider == Provider::bedrock
+                                    ? bedrock_message(plan, false)
+                                    : openai_completion(plan, provider == Provider::azure, false))
+                                   .dump();
   static const std::string marker = "\"\\u0001\"";
   const std::size_t at = rendered.find(marker);
   return RunBody{rendered.substr(0, at + 1), rendered.substr(at + marker.size() - 1), kRunPattern};
@@ -316,6 +318,10 @@ bool ProviderSimulator::Impl::write_stream(const StreamPlan& plan,
         case FaultKind::inband_error:
           if (!send(plan.provider == Provider::anthropic
                         ? anthropic_event("error", inband_error_body(Provider::anthropic))
+                    : plan.provider == Provider::bedrock
+                        ? detail::bedrock_event("internalServerException",
+                                                inband_error_body(Provider::bedrock),
+                                                /*exception=*/true)
                         : "data: " + inband_error_body(plan.provider).dump() + "\n\n")) {
             return false;
           }

@@ -91,7 +91,8 @@ void set_standing(httplib::Response& res, Provider provider, const char* what,
       res.set_header(std::string("anthropic-ratelimit-") + what + "-reset", rfc3339_after(s.reset));
       break;
     case Provider::gemini:
-      break;  // Gemini sends no rate-limit headers: only 429 RESOURCE_EXHAUSTED beyond them
+    case Provider::bedrock:
+      break;  // Gemini and Bedrock send no rate-limit headers: only their 429s beyond them
   }
 }
 

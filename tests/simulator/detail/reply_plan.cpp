@@ -47,6 +47,8 @@ json arguments_for(const json& properties) {
 
 ReplyPlan make_plan(const ChatInput& in, const Exchange& ex) {
   const bool anthropic = ex.provider == Provider::anthropic;
+  // Anthropic and Bedrock: one choice, and max_tokens is a cap, as for the real models.
+  const bool capped = anthropic || ex.provider == Provider::bedrock;
   ReplyPlan plan;
   plan.id = (anthropic ? "msg_sim_" : "chatcmpl-sim-") + std::to_string(ex.number);
   plan.model = ex.provider == Provider::azure ? ex.deployment : in.model;
@@ -72,7 +74,7 @@ ReplyPlan make_plan(const ChatInput& in, const Exchange& ex) {
     }
   }
 
-  const int choices = anthropic ? 1 : in.n;
+  const int choices = capped ? 1 : in.n;
   int call_number = 0;
   for (int i = 0; i < choices; ++i) {
     ChoicePlan choice;
@@ -100,7 +102,7 @@ ReplyPlan make_plan(const ChatInput& in, const Exchange& ex) {
       choice.finish = "stop";
       if (in.max_tokens) {
         const auto limit = static_cast<std::size_t>(*in.max_tokens);
-        if (!anthropic) {
+        if (!capped) {
           // Exactly N words, padded: benchmarks rely on streams of exactly N chunks.
           choice.words.resize(limit, "lorem");
           choice.finish = "length";

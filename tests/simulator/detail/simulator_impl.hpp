@@ -78,6 +78,11 @@ struct ProviderSimulator::Impl {
   void record(RecordedRequest rec, std::uint64_t number);
   void response_ended(std::uint64_t number, std::size_t bytes);
 
+  /// Bedrock SigV4 requests: finds the configured key of the access key id that signed, checks
+  /// the session token and the signature, and makes that key the exchange's; false after
+  /// answering AWS's 403 (UnrecognizedClientException, InvalidSignatureException, ...).
+  bool bedrock_authenticate(const httplib::Request& req, httplib::Response& res,
+                            detail::Exchange& ex);
   bool known_key(const std::string& key) const {
     const auto& quota = options.quota_exhausted_keys;
     return std::find(options.keys.begin(), options.keys.end(), key) != options.keys.end() ||
