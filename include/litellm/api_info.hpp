@@ -96,6 +96,12 @@ LITELLM_API std::vector<ApiInfo> api_infos_from_env();
 /// NAME (missing: `ConfigError` naming it). Every result is validated.
 LITELLM_API std::vector<ApiInfo> api_infos_from_config(const json& config);
 
+namespace detail {
+/// The entries of such a document, in order, with `${NAME}` / `${oc.env:NAME}` replaced in their
+/// string members (not validated: api_infos_from_config and rate_limits_from_config read them).
+LITELLM_API std::vector<json> api_info_entries(const json& config);
+}  // namespace detail
+
 }  // namespace litellm
 
 /// Formats an ApiInfo as `to_redacted_string` does: `fmt::format("{}", info)` never shows the key.

@@ -172,7 +172,7 @@ struct LITELLM_API KeyPoolOptions {
   std::chrono::milliseconds max_cooldown{std::chrono::minutes(10)};
   /// Configured limits per key, in the order of the pool's ApiInfos (empty: none configured;
   /// otherwise one entry per key, an empty RateLimits for a key without). The api_infos JSON's
-  /// `"rpm"` / `"tpm"` members land here. A size that matches neither, a limit that is not
+  /// `"rpm"` / `"tpm"` members land here through `rate_limits_from_config`. A size that matches neither, a limit that is not
   /// positive, or a window that is not positive is a ConfigError.
   std::vector<RateLimits> rate_limits;
   /// Pace calls by their keys' rate budgets (configured or learned). false: keys are chosen by

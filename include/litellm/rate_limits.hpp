@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "litellm/http.hpp"
 
@@ -109,6 +110,22 @@ LITELLM_API RateLimitReport rate_limits_from_headers(
 /// (`x-ratelimit-*`, `anthropic-ratelimit-*`, `retry-after`, `retry-after-ms`), in any case:
 /// the only headers of a successful response that a call keeps.
 LITELLM_API bool is_rate_limit_header(std::string_view name) noexcept;
+
+/// The configured limits of an api_infos JSON document (the shapes `api_infos_from_config`
+/// reads): each entry's optional `"rpm"` (requests per minute) and `"tpm"` (tokens per minute),
+/// beside its ApiInfo fields, as litellm's router deployments carry them. One RateLimits per
+/// entry, in order (empty for an entry with neither), ready for `KeyPoolOptions::rate_limits`
+/// with the ApiInfos of `api_infos_from_config(config)`; an empty vector when no entry has
+/// either. A value must be a positive number, or a string of one (after `${NAME}`
+/// substitution); anything else is a `ConfigError` naming the entry and member.
+///
+/// ```cpp
+/// litellm::BackendOptions options;
+/// options.key_pool.rate_limits = litellm::rate_limits_from_config(config);
+/// litellm::LiteLLMBackend backend(litellm::api_infos_from_config(config), "gpt-4o-mini", {},
+///                                 options);
+/// ```
+LITELLM_API std::vector<RateLimits> rate_limits_from_config(const json& config);
 
 }  // namespace litellm
 

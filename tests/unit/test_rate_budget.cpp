@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "litellm/api_info.hpp"
 #include "litellm/call_cost.hpp"
 #include "litellm/key_pool.hpp"
 #include "litellm/rate_limits.hpp"
@@ -306,6 +307,56 @@ TEST_CASE("configured limits are checked") {
   CHECK_THROWS_AS(f.pool(1, {limits(-1, std::nullopt)}), ConfigError);
   CHECK_THROWS_AS(f.pool(1, {limits(1, std::nullopt, 0ms)}), ConfigError);
   CHECK_NOTHROW(f.pool(2, {limits(10, 10), RateLimits{}}));
+}
+
+TEST_CASE("the api_infos JSON's rpm and tpm configure the pool's budgets") {
+  const json config = json::parse(R"({"api_infos": [
+    {"backend_used": "openai", "api_key": "sk-test-budget-000000000000000", "rpm": 2},
+    {"backend_used": "openai", "api_key": "sk-test-budget-000000000000001", "tpm": "1500.5"},
+    {"backend_used": "openai", "api_key": "sk-test-budget-000000000000002"}]})");
+  const std::vector<RateLimits> configured = rate_limits_from_config(config);
+  REQUIRE(configured.size() == 3);
+  CHECK(configured[0].rpm == 2.0);
+  CHECK_FALSE(configured[0].tpm);
+  CHECK_FALSE(configured[1].rpm);
+  CHECK(configured[1].tpm == 1500.5);
+  CHECK(configured[2].empty());
+  CHECK(configured[0].window == std::chrono::minutes(1));
+
+  // The limits pace the pool built from the same document: two requests a minute on key 0.
+  BudgetFixture f;
+  KeyPoolOptions options;
+  options.wait_per_key = 0s;
+  options.rate_limits = configured;
+  KeyPool pool(api_infos_from_config(config), options, f.registry);
+  const KeyDemand d = demand(10, 10);
+  int on_first_key = 0;
+  for (int i = 0; i < 6; ++i) {
+    auto lease = take(f, pool, d);
+    REQUIRE(lease);
+    if (lease->api_info().api_key.back() == '0') ++on_first_key;
+    lease->report(KeyOutcome::success());
+  }
+  CHECK(on_first_key == 2);
+  const auto snapshot = pool.snapshot();
+  const ModelBudgetSnapshot* first = model_of(snapshot[0], "gpt-test");
+  REQUIRE(first);
+  const auto& requests = first->windows[static_cast<std::size_t>(RateDimension::requests)];
+  REQUIRE(requests.limit);
+  CHECK(*requests.limit == 2.0);
+  CHECK(requests.configured);
+}
+
+TEST_CASE("the api_infos JSON's rpm and tpm are checked, and may be absent") {
+  CHECK(rate_limits_from_config(json::parse(R"([{"backend_used": "openai", "api_key": "k"}])"))
+            .empty());
+  for (const char* bad : {R"([{"rpm": 0}])", R"([{"rpm": -5}])", R"([{"tpm": "fast"}])",
+                          R"([{"tpm": true}])", R"([{"rpm": [1]}])"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS(rate_limits_from_config(json::parse(bad)), ConfigError);
+  }
+  CHECK_THROWS_WITH(rate_limits_from_config(json::parse(R"([{}, {"tpm": "fast"}])")),
+                    Catch::Contains("api_infos[1].tpm"));
 }
 
 TEST_CASE("many threads never overspend a budget window", "[concurrency]") {

@@ -244,7 +244,9 @@ LITELLM_INLINE std::vector<ApiInfo> api_infos_from_env() {
   return out;
 }
 
-LITELLM_INLINE std::vector<ApiInfo> api_infos_from_config(const json& config) {
+namespace detail {
+
+LITELLM_INLINE std::vector<json> api_info_entries(const json& config) {
   const json* list = &config;
   if (config.is_object()) {
     const auto it = config.find("api_infos");
@@ -257,18 +259,34 @@ LITELLM_INLINE std::vector<ApiInfo> api_infos_from_config(const json& config) {
     throw ConfigError(std::string("'api_infos' must be a list of ApiInfo objects, got ") +
                       list->type_name());
   }
-  std::vector<ApiInfo> out;
+  std::vector<json> out;
   out.reserve(list->size());
   for (std::size_t i = 0; i < list->size(); ++i) {
-    const json& item = (*list)[i];
-    json resolved = item;
+    json resolved = (*list)[i];
     if (resolved.is_object()) {
       for (auto& [name, value] : resolved.items()) {
-        if (value.is_string()) value = detail::interpolate_env(value.get<std::string>(), name);
+        if (!value.is_string()) continue;
+        try {
+          value = interpolate_env(value.get<std::string>(), name);
+        } catch (const ConfigError& e) {
+          throw ConfigError("api_infos[" + std::to_string(i) + "]: " + e.message());
+        }
       }
     }
+    out.push_back(std::move(resolved));
+  }
+  return out;
+}
+
+}  // namespace detail
+
+LITELLM_INLINE std::vector<ApiInfo> api_infos_from_config(const json& config) {
+  const std::vector<json> entries = detail::api_info_entries(config);
+  std::vector<ApiInfo> out;
+  out.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
     try {
-      ApiInfo info = resolved.get<ApiInfo>();
+      ApiInfo info = entries[i].get<ApiInfo>();
       info.validate();
       out.push_back(std::move(info));
     } catch (const ConfigError& e) {

@@ -4,8 +4,10 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
+#include "litellm/api_info.hpp"
 #include "litellm/retry.hpp"
 
 namespace litellm {
@@ -91,6 +93,46 @@ LITELLM_INLINE RateLimitReport rate_limits_from_headers(const Headers& headers,
 LITELLM_INLINE bool is_rate_limit_header(std::string_view name) noexcept {
   return detail::is_rate_limit_field(name) || iequals(name, "retry-after") ||
          iequals(name, "retry-after-ms");
+}
+
+namespace detail {
+
+/// An entry's `member` ("rpm" / "tpm"): nullopt when absent or null.
+LITELLM_INLINE std::optional<double> configured_limit(const json& entry, const char* member,
+                                                      std::size_t index) {
+  if (!entry.is_object()) return std::nullopt;
+  const auto it = entry.find(member);
+  if (it == entry.end() || it->is_null()) return std::nullopt;
+  std::optional<double> value;
+  if (it->is_number()) {
+    value = it->get<double>();
+  } else if (it->is_string()) {
+    const std::string& text = it->get_ref<const std::string&>();
+    char* end = nullptr;
+    const double parsed = std::strtod(text.c_str(), &end);
+    if (!text.empty() && end == text.c_str() + text.size()) value = parsed;
+  }
+  if (!value || !std::isfinite(*value) || *value <= 0) {
+    throw ConfigError("api_infos[" + std::to_string(index) + "]." + member +
+                      " must be a positive number, got " +
+                      (it->is_string() ? "'" + it->get<std::string>() + "'" : it->dump()));
+  }
+  return value;
+}
+
+}  // namespace detail
+
+LITELLM_INLINE std::vector<RateLimits> rate_limits_from_config(const json& config) {
+  const std::vector<json> entries = detail::api_info_entries(config);
+  std::vector<RateLimits> out(entries.size());
+  bool any = false;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    out[i].rpm = detail::configured_limit(entries[i], "rpm", i);
+    out[i].tpm = detail::configured_limit(entries[i], "tpm", i);
+    any = any || !out[i].empty();
+  }
+  if (!any) out.clear();
+  return out;
 }
 
 }  // namespace litellm
