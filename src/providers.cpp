@@ -12,3 +12,4 @@
 #include "litellm/impl/gemini_stream-inl.hpp"
 #include "litellm/impl/openai-inl.hpp"
 #include "litellm/impl/provider-inl.hpp"
+#include "litellm/impl/translation-inl.hpp"

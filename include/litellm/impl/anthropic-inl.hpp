@@ -9,6 +9,8 @@
 #include <set>
 #include <utility>
 
+#include "litellm/detail/translation.hpp"
+
 namespace litellm {
 namespace detail {
 
@@ -40,42 +42,6 @@ LITELLM_INLINE const std::set<std::string, std::less<>>& dropped_parameters() {
       "web_search_options",
   };
   return kDropped;
-}
-
-/// The member `key` of `object` when `object` is an object holding a non-null value there.
-LITELLM_INLINE const json* member(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
-/// The string member `key`, or `fallback` when absent or not a string.
-LITELLM_INLINE std::string string_member(const json& object, std::string_view key,
-                                         std::string fallback = {}) {
-  const json* value = member(object, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : std::move(fallback);
-}
-
-/// The integer member `key`, or 0 when absent or not an integer.
-LITELLM_INLINE long long count_member(const json& object, std::string_view key) {
-  const json* value = member(object, key);
-  return value != nullptr && value->is_number_integer() ? value->get<long long>() : 0;
-}
-
-LITELLM_INLINE std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-LITELLM_INLINE bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && text.compare(0, prefix.size(), prefix) == 0;
-}
-
-LITELLM_INLINE bool ends_with(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // ---- Request translation ---------------------------------------------------------------------
@@ -169,19 +135,7 @@ LITELLM_INLINE json tool_use_block(const json& call) {
   if (id.empty() || name.empty()) {
     throw ConfigError(label + ": an assistant tool call needs an id and function.name");
   }
-  json input = json::object();
-  if (const json* arguments = member(*function, "arguments")) {
-    if (arguments->is_string()) {
-      const auto& text = arguments->get_ref<const std::string&>();
-      if (text.find_first_not_of(" \t\r\n") != std::string::npos) {
-        input = json::parse(text, nullptr, /*allow_exceptions=*/false);
-        if (input.is_discarded()) throw ConfigError(label + ": arguments are not valid JSON");
-      }
-    } else {
-      input = *arguments;
-    }
-  }
-  if (!input.is_object()) throw ConfigError(label + ": arguments must be a JSON object");
+  json input = tool_call_arguments(function, label);
   return json{{"type", "tool_use"}, {"id", id}, {"name", name}, {"input", std::move(input)}};
 }
 

@@ -12,40 +12,15 @@
 
 #include "litellm/detail/aws_credentials.hpp"
 #include "litellm/detail/sigv4.hpp"
+#include "litellm/detail/translation.hpp"
 
 namespace litellm {
 namespace detail {
-
-/// The member `key` of `object` when `object` is an object holding a non-null value there.
-LITELLM_INLINE const json* bedrock_member(const json& object, std::string_view key) {
-  if (!object.is_object()) return nullptr;
-  const auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
-/// The string member `key`, or "" when absent or not a string.
-LITELLM_INLINE std::string bedrock_string(const json& object, std::string_view key) {
-  const json* value = bedrock_member(object, key);
-  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string();
-}
-
-/// The integer member `key`, or 0.
-LITELLM_INLINE long long bedrock_count(const json& object, std::string_view key) {
-  const json* value = bedrock_member(object, key);
-  return value != nullptr && value->is_number_integer() ? value->get<long long>() : 0;
-}
 
 /// "chatcmpl-bedrock-<n>": Converse sends no id; n counts the completions of the process.
 LITELLM_INLINE std::string bedrock_completion_id() {
   static std::atomic<unsigned long long> counter{0};
   return "chatcmpl-bedrock-" + std::to_string(++counter);
-}
-
-LITELLM_INLINE std::int64_t bedrock_unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // ---- Request translation ---------------------------------------------------------------------
@@ -82,18 +57,18 @@ LITELLM_INLINE json bedrock_content_blocks(const json& content) {
   }
   if (!content.is_array()) throw ConfigError("a message's content must be a string or a list");
   for (const json& part : content) {
-    const std::string type = bedrock_string(part, "type");
+    const std::string type = string_member(part, "type");
     if (type == "text") {
-      const json* text = bedrock_member(part, "text");
+      const json* text = member(part, "text");
       if (text == nullptr || !text->is_string()) {
         throw ConfigError("a text content part needs a string 'text'");
       }
       blocks.push_back(json{{"text", *text}});
     } else if (type == "image_url") {
-      const json* image = bedrock_member(part, "image_url");
+      const json* image = member(part, "image_url");
       const std::string url = image == nullptr     ? std::string()
                               : image->is_string() ? image->get<std::string>()
-                                                   : bedrock_string(*image, "url");
+                                                   : string_member(*image, "url");
       blocks.push_back(bedrock_image_block(url));
     } else {
       throw ConfigError("bedrock: content parts of type '" + type +
@@ -105,27 +80,14 @@ LITELLM_INLINE json bedrock_content_blocks(const json& content) {
 
 /// The Converse toolUse block of one OpenAI assistant tool call.
 LITELLM_INLINE json bedrock_tool_use_block(const json& call) {
-  const std::string id = bedrock_string(call, "id");
-  const json* function = bedrock_member(call, "function");
-  const std::string name = function != nullptr ? bedrock_string(*function, "name") : "";
+  const std::string id = string_member(call, "id");
+  const json* function = member(call, "function");
+  const std::string name = function != nullptr ? string_member(*function, "name") : "";
   const std::string label = "tool call '" + id + "' (" + name + ")";
   if (id.empty() || name.empty()) {
     throw ConfigError(label + ": an assistant tool call needs an id and function.name");
   }
-  json input = json::object();
-  if (const json* arguments =
-          function != nullptr ? bedrock_member(*function, "arguments") : nullptr) {
-    if (arguments->is_string()) {
-      const auto& text = arguments->get_ref<const std::string&>();
-      if (text.find_first_not_of(" \t\r\n") != std::string::npos) {
-        input = json::parse(text, nullptr, /*allow_exceptions=*/false);
-        if (input.is_discarded()) throw ConfigError(label + ": arguments are not valid JSON");
-      }
-    } else {
-      input = *arguments;
-    }
-  }
-  if (!input.is_object()) throw ConfigError(label + ": arguments must be a JSON object");
+  json input = tool_call_arguments(function, label);
   return json{{"toolUse", {{"toolUseId", id}, {"name", name}, {"input", std::move(input)}}}};
 }
 
@@ -136,8 +98,8 @@ LITELLM_INLINE json bedrock_tool_result_content(const json& content) {
     out.push_back(json{{"text", content}});
   } else if (content.is_array()) {
     for (const json& part : content) {
-      if (bedrock_string(part, "type") == "text") {
-        out.push_back(json{{"text", bedrock_string(part, "text")}});
+      if (string_member(part, "type") == "text") {
+        out.push_back(json{{"text", string_member(part, "text")}});
       }
     }
   } else if (!content.is_null()) {
@@ -160,7 +122,7 @@ LITELLM_INLINE void bedrock_append(json& messages, const char* role, json blocks
 
 /// Translates `messages` into the body's `messages` and `system`; true when a message used tools.
 LITELLM_INLINE bool bedrock_translate_messages(const json& params, json& body) {
-  const json* messages = bedrock_member(params, "messages");
+  const json* messages = member(params, "messages");
   if (messages == nullptr || !messages->is_array()) {
     throw ConfigError("a chat completion needs a 'messages' list");
   }
@@ -169,7 +131,7 @@ LITELLM_INLINE bool bedrock_translate_messages(const json& params, json& body) {
   bool used_tools = false;
   for (const json& message : *messages) {
     if (!message.is_object()) throw ConfigError("every message must be a JSON object");
-    const std::string role = bedrock_string(message, "role");
+    const std::string role = string_member(message, "role");
     const json content = message.value("content", json());
     if (role == "system" || role == "developer") {
       for (json& block : bedrock_content_blocks(content)) system.push_back(std::move(block));
@@ -177,7 +139,7 @@ LITELLM_INLINE bool bedrock_translate_messages(const json& params, json& body) {
       bedrock_append(out, "user", bedrock_content_blocks(content));
     } else if (role == "assistant") {
       json blocks = bedrock_content_blocks(content);
-      if (const json* calls = bedrock_member(message, "tool_calls")) {
+      if (const json* calls = member(message, "tool_calls")) {
         if (!calls->is_array())
           throw ConfigError("an assistant message's tool_calls must be a list");
         for (const json& call : *calls) blocks.push_back(bedrock_tool_use_block(call));
@@ -185,7 +147,7 @@ LITELLM_INLINE bool bedrock_translate_messages(const json& params, json& body) {
       }
       bedrock_append(out, "assistant", std::move(blocks));
     } else if (role == "tool") {
-      const std::string id = bedrock_string(message, "tool_call_id");
+      const std::string id = string_member(message, "tool_call_id");
       if (id.empty()) throw ConfigError("a tool message needs a tool_call_id");
       bedrock_append(
           out, "user",
@@ -204,24 +166,24 @@ LITELLM_INLINE bool bedrock_translate_messages(const json& params, json& body) {
 
 /// `toolConfig` of OpenAI `tools` and `tool_choice` (null when none is to be sent).
 LITELLM_INLINE json bedrock_tool_config(const json& params, bool history_uses_tools) {
-  const json* tools = bedrock_member(params, "tools");
+  const json* tools = member(params, "tools");
   if (tools == nullptr) return nullptr;
   if (!tools->is_array()) throw ConfigError("'tools' must be a list");
   if (tools->empty()) return nullptr;
-  const json* choice = bedrock_member(params, "tool_choice");
+  const json* choice = member(params, "tool_choice");
   const bool none = choice != nullptr && choice->is_string() && *choice == "none";
   if (none && !history_uses_tools) return nullptr;
   json specs = json::array();
   for (const json& tool : *tools) {
-    const json* function = bedrock_member(tool, "function");
-    if (bedrock_string(tool, "type") != "function" || function == nullptr) {
+    const json* function = member(tool, "function");
+    if (string_member(tool, "type") != "function" || function == nullptr) {
       throw ConfigError("bedrock: only tools of type 'function' are supported");
     }
-    json spec{{"name", bedrock_string(*function, "name")}};
-    if (const json* description = bedrock_member(*function, "description")) {
+    json spec{{"name", string_member(*function, "name")}};
+    if (const json* description = member(*function, "description")) {
       spec["description"] = *description;
     }
-    const json* parameters = bedrock_member(*function, "parameters");
+    const json* parameters = member(*function, "parameters");
     spec["inputSchema"] = {
         {"json", parameters != nullptr ? *parameters
                                        : json{{"type", "object"}, {"properties", json::object()}}}};
@@ -238,8 +200,8 @@ LITELLM_INLINE json bedrock_tool_config(const json& params, bool history_uses_to
         throw ConfigError("tool_choice '" + choice->get<std::string>() + "' is not known");
       }
     } else {
-      const json* function = bedrock_member(*choice, "function");
-      const std::string name = function != nullptr ? bedrock_string(*function, "name") : "";
+      const json* function = member(*choice, "function");
+      const std::string name = function != nullptr ? string_member(*function, "name") : "";
       if (name.empty()) throw ConfigError("tool_choice needs function.name");
       config["toolChoice"] = {{"tool", {{"name", name}}}};
     }
@@ -249,27 +211,26 @@ LITELLM_INLINE json bedrock_tool_config(const json& params, bool history_uses_to
 
 /// The Converse body of OpenAI chat parameters.
 LITELLM_INLINE json bedrock_converse_body(const json& params) {
-  if (const json* n = bedrock_member(params, "n"); n != nullptr && n->is_number() && *n != 1) {
+  if (const json* n = member(params, "n"); n != nullptr && n->is_number() && *n != 1) {
     throw ConfigError("bedrock returns one choice: n must be 1");
   }
   json body = json::object();
   const bool history_uses_tools = bedrock_translate_messages(params, body);
 
   json inference = json::object();
-  if (const json* native = bedrock_member(params, "inferenceConfig");
-      native && native->is_object()) {
+  if (const json* native = member(params, "inferenceConfig"); native && native->is_object()) {
     inference = *native;
   }
-  if (const json* max_tokens = bedrock_member(params, "max_tokens")) {
+  if (const json* max_tokens = member(params, "max_tokens")) {
     inference["maxTokens"] = *max_tokens;
-  } else if (const json* max_completion = bedrock_member(params, "max_completion_tokens")) {
+  } else if (const json* max_completion = member(params, "max_completion_tokens")) {
     inference["maxTokens"] = *max_completion;
   }
-  if (const json* temperature = bedrock_member(params, "temperature")) {
+  if (const json* temperature = member(params, "temperature")) {
     inference["temperature"] = *temperature;
   }
-  if (const json* top_p = bedrock_member(params, "top_p")) inference["topP"] = *top_p;
-  if (const json* stop = bedrock_member(params, "stop")) {
+  if (const json* top_p = member(params, "top_p")) inference["topP"] = *top_p;
+  if (const json* stop = member(params, "stop")) {
     inference["stopSequences"] = stop->is_string() ? json::array({*stop}) : *stop;
   }
   if (!inference.empty()) body["inferenceConfig"] = std::move(inference);
@@ -277,22 +238,22 @@ LITELLM_INLINE json bedrock_converse_body(const json& params) {
   json tool_config = bedrock_tool_config(params, history_uses_tools);
   if (!tool_config.is_null()) {
     body["toolConfig"] = std::move(tool_config);
-  } else if (const json* native = bedrock_member(params, "toolConfig")) {
+  } else if (const json* native = member(params, "toolConfig")) {
     body["toolConfig"] = *native;
   }
 
   json additional = json::object();
-  if (const json* native = bedrock_member(params, "additionalModelRequestFields");
+  if (const json* native = member(params, "additionalModelRequestFields");
       native && native->is_object()) {
     additional = *native;
   }
   for (const char* name : {"thinking", "top_k"}) {
-    if (const json* value = bedrock_member(params, name)) additional[name] = *value;
+    if (const json* value = member(params, name)) additional[name] = *value;
   }
   if (!additional.empty()) body["additionalModelRequestFields"] = std::move(additional);
   for (const char* name : {"additionalModelResponseFieldPaths", "guardrailConfig",
                            "performanceConfig", "promptVariables", "requestMetadata"}) {
-    if (const json* value = bedrock_member(params, name)) body[name] = *value;
+    if (const json* value = member(params, name)) body[name] = *value;
   }
   return body;
 }
@@ -384,13 +345,13 @@ LITELLM_INLINE json bedrock_finish_reason(const json& stop_reason) {
 }
 
 LITELLM_INLINE json bedrock_usage(const json& usage) {
-  const long long input = detail::bedrock_count(usage, "inputTokens");
-  const long long output = detail::bedrock_count(usage, "outputTokens");
-  const long long cache_read = detail::bedrock_count(usage, "cacheReadInputTokens");
-  const long long cache_write = detail::bedrock_count(usage, "cacheWriteInputTokens");
+  const long long input = detail::count_member(usage, "inputTokens");
+  const long long output = detail::count_member(usage, "outputTokens");
+  const long long cache_read = detail::count_member(usage, "cacheReadInputTokens");
+  const long long cache_write = detail::count_member(usage, "cacheWriteInputTokens");
   const long long prompt = input + cache_read + cache_write;
-  const long long total = detail::bedrock_member(usage, "totalTokens")
-                              ? detail::bedrock_count(usage, "totalTokens")
+  const long long total = detail::member(usage, "totalTokens")
+                              ? detail::count_member(usage, "totalTokens")
                               : prompt + output;
   return json{{"prompt_tokens", prompt},
               {"completion_tokens", output},
@@ -443,9 +404,9 @@ LITELLM_INLINE HttpRequest BedrockAdapter::chat_request(const ApiInfo& api_info,
 }
 
 LITELLM_INLINE json BedrockAdapter::chat_response(json body) const {
-  const json* output = detail::bedrock_member(body, "output");
-  const json* message = output != nullptr ? detail::bedrock_member(*output, "message") : nullptr;
-  const json* content = message != nullptr ? detail::bedrock_member(*message, "content") : nullptr;
+  const json* output = detail::member(body, "output");
+  const json* message = output != nullptr ? detail::member(*output, "message") : nullptr;
+  const json* content = message != nullptr ? detail::member(*message, "content") : nullptr;
   if (content == nullptr || !content->is_array()) {
     throw ProtocolError(
         "the response is not a Bedrock Converse answer (no output.message.content)");
@@ -456,20 +417,20 @@ LITELLM_INLINE json BedrockAdapter::chat_response(json body) const {
   bool has_reasoning = false;
   json tool_calls = json::array();
   for (const json& block : *content) {
-    if (const json* piece = detail::bedrock_member(block, "text"); piece && piece->is_string()) {
+    if (const json* piece = detail::member(block, "text"); piece && piece->is_string()) {
       text += piece->get_ref<const std::string&>();
       has_text = true;
-    } else if (const json* tool = detail::bedrock_member(block, "toolUse")) {
-      if (detail::bedrock_string(*tool, "type") == "server_tool_use") continue;  // Bedrock ran it
-      const json* input = detail::bedrock_member(*tool, "input");
-      tool_calls.push_back(json{{"id", detail::bedrock_string(*tool, "toolUseId")},
+    } else if (const json* tool = detail::member(block, "toolUse")) {
+      if (detail::string_member(*tool, "type") == "server_tool_use") continue;  // Bedrock ran it
+      const json* input = detail::member(*tool, "input");
+      tool_calls.push_back(json{{"id", detail::string_member(*tool, "toolUseId")},
                                 {"type", "function"},
                                 {"function",
-                                 {{"name", detail::bedrock_string(*tool, "name")},
+                                 {{"name", detail::string_member(*tool, "name")},
                                   {"arguments", input != nullptr ? input->dump() : "{}"}}}});
-    } else if (const json* thought = detail::bedrock_member(block, "reasoningContent")) {
-      if (const json* reasoning_text = detail::bedrock_member(*thought, "reasoningText")) {
-        reasoning += detail::bedrock_string(*reasoning_text, "text");
+    } else if (const json* thought = detail::member(block, "reasoningContent")) {
+      if (const json* reasoning_text = detail::member(*thought, "reasoningText")) {
+        reasoning += detail::string_member(*reasoning_text, "text");
         has_reasoning = true;
       }
     }
@@ -477,15 +438,15 @@ LITELLM_INLINE json BedrockAdapter::chat_response(json body) const {
   json out_message{{"role", "assistant"}, {"content", has_text ? json(text) : json(nullptr)}};
   if (!tool_calls.empty()) out_message["tool_calls"] = std::move(tool_calls);
   if (has_reasoning) out_message["reasoning_content"] = std::move(reasoning);
-  const json* stop_reason = detail::bedrock_member(body, "stopReason");
+  const json* stop_reason = detail::member(body, "stopReason");
   json choice{{"index", 0},
               {"message", std::move(out_message)},
               {"logprobs", nullptr},
               {"finish_reason", bedrock_finish_reason(stop_reason ? *stop_reason : json())}};
-  const json* usage = detail::bedrock_member(body, "usage");
+  const json* usage = detail::member(body, "usage");
   return json{{"id", detail::bedrock_completion_id()},
               {"object", "chat.completion"},
-              {"created", detail::bedrock_unix_now()},
+              {"created", detail::unix_now()},
               {"model", ""},
               {"choices", json::array({std::move(choice)})},
               {"usage", bedrock_usage(usage != nullptr ? *usage : json::object())}};
@@ -499,7 +460,7 @@ LITELLM_INLINE std::unique_ptr<StreamTranslator> BedrockAdapter::stream_translat
 LITELLM_INLINE HttpRequest BedrockAdapter::embedding_request(const ApiInfo& api_info,
                                                              const std::string& model,
                                                              const json& params) const {
-  const json* input = detail::bedrock_member(params, "input");
+  const json* input = detail::member(params, "input");
   if (input == nullptr) throw ConfigError("an embeddings call needs 'input'");
   std::vector<std::string> texts;
   if (input->is_string()) {
@@ -520,7 +481,7 @@ LITELLM_INLINE HttpRequest BedrockAdapter::embedding_request(const ApiInfo& api_
     body = {{"texts", texts},
             {"input_type", params.value("input_type", std::string("search_document"))}};
     for (const char* name : {"truncate", "embedding_types"}) {
-      if (const json* value = detail::bedrock_member(params, name)) body[name] = *value;
+      if (const json* value = detail::member(params, name)) body[name] = *value;
     }
   } else {
     if (texts.size() != 1) {
@@ -530,7 +491,7 @@ LITELLM_INLINE HttpRequest BedrockAdapter::embedding_request(const ApiInfo& api_
     }
     body = {{"inputText", texts.front()}};
     for (const char* name : {"dimensions", "normalize"}) {
-      if (const json* value = detail::bedrock_member(params, name)) body[name] = *value;
+      if (const json* value = detail::member(params, name)) body[name] = *value;
     }
   }
   HttpRequest request;
@@ -545,13 +506,13 @@ LITELLM_INLINE HttpRequest BedrockAdapter::embedding_request(const ApiInfo& api_
 LITELLM_INLINE json BedrockAdapter::embedding_response(json body) const {
   json data = json::array();
   long long tokens = 0;
-  if (const json* single = detail::bedrock_member(body, "embedding")) {
+  if (const json* single = detail::member(body, "embedding")) {
     if (!single->is_array()) throw ProtocolError("Titan's 'embedding' is not a list");
     data.push_back(json{{"object", "embedding"}, {"index", 0}, {"embedding", *single}});
-    tokens = detail::bedrock_count(body, "inputTextTokenCount");
-  } else if (const json* many = detail::bedrock_member(body, "embeddings")) {
+    tokens = detail::count_member(body, "inputTextTokenCount");
+  } else if (const json* many = detail::member(body, "embeddings")) {
     const json* list = many;
-    if (many->is_object()) list = detail::bedrock_member(*many, "float");
+    if (many->is_object()) list = detail::member(*many, "float");
     if (list == nullptr || !list->is_array()) {
       throw ProtocolError("Cohere's 'embeddings' is neither a list nor {\"float\": [...]}");
     }

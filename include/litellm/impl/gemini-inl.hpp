@@ -8,10 +8,9 @@
 #include <set>
 #include <utility>
 
+#include "litellm/detail/translation.hpp"
 #include "litellm/merge.hpp"
 
-// The JSON member helpers (member, string_member, count_member, unix_now, starts_with, ...).
-#include "litellm/impl/anthropic-inl.hpp"
 // tidy_message, error_from_stream_event.
 #include "litellm/impl/provider-inl.hpp"
 
@@ -142,19 +141,7 @@ LITELLM_INLINE json gemini_function_call(const json& call) {
   const std::string name = function != nullptr ? string_member(*function, "name") : std::string();
   const std::string label = "tool call '" + string_member(call, "id") + "' (" + name + ")";
   if (name.empty()) throw ConfigError(label + ": an assistant tool call needs function.name");
-  json args = json::object();
-  if (const json* arguments = member(*function, "arguments")) {
-    if (arguments->is_string()) {
-      const auto& text = arguments->get_ref<const std::string&>();
-      if (text.find_first_not_of(" \t\r\n") != std::string::npos) {
-        args = json::parse(text, nullptr, /*allow_exceptions=*/false);
-        if (args.is_discarded()) throw ConfigError(label + ": arguments are not valid JSON");
-      }
-    } else {
-      args = *arguments;
-    }
-  }
-  if (!args.is_object()) throw ConfigError(label + ": arguments must be a JSON object");
+  json args = tool_call_arguments(function, label);
   json part{{"functionCall", {{"name", name}, {"args", std::move(args)}}}};
   if (const json* fields = member(call, "provider_specific_fields")) {
     const std::string signature = string_member(*fields, "thought_signature");

@@ -46,3 +46,4 @@
 #include "litellm/impl/retry_loop-inl.hpp"
 #include "litellm/impl/stream_accumulator-inl.hpp"
 #include "litellm/impl/stream_call-inl.hpp"
+#include "litellm/impl/translation-inl.hpp"
