@@ -237,10 +237,13 @@ LITELLM_INLINE KeyRegistry::KeyRegistry(std::shared_ptr<Clock> clock) : clock_(s
   if (!clock_) clock_ = steady_clock();
 }
 
-LITELLM_INLINE const std::shared_ptr<KeyRegistry>& KeyRegistry::global() {
-  // Never destroyed: threads may still use it while static destructors run.
-  static const auto* registry = new std::shared_ptr<KeyRegistry>(std::make_shared<KeyRegistry>());
-  return *registry;
+LITELLM_INLINE KeyRegistry::KeyRegistry(std::shared_ptr<detail::KeyStateStore> store)
+    : clock_(steady_clock()), store_(std::move(store)) {}
+
+LITELLM_INLINE KeyRegistry::~KeyRegistry() = default;
+
+LITELLM_INLINE std::string KeyRegistry::url() const {
+  return store_ ? store_->url() : std::string("memory://");
 }
 
 LITELLM_INLINE void KeyRegistry::notify_all() {
@@ -342,6 +345,10 @@ LITELLM_INLINE KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions o
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   states_.reserve(key_ids_.size());
   for (const std::string& id : key_ids_) states_.push_back(&registry_->state_locked(id));
+  for (std::size_t i = 0; i < key_ids_.size(); ++i) {
+    scope_.ids.push_back(&key_ids_[i]);
+    scope_.states.push_back(states_[i]);
+  }
 }
 
 LITELLM_INLINE detail::RateBudget& KeyPool::budget_locked(std::size_t index,
@@ -370,61 +377,80 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadlin
   }
   std::unique_lock<std::mutex> lock(registry_->mutex_);
   Clock& clock = *registry_->clock_;
+  detail::KeyStateStore* const store = registry_->store_.get();
   const Clock::duration gap = options_.wait_per_key + Clock::duration(1);  // strictly more
   std::vector<detail::RateBudget*> budgets(demand != nullptr ? states_.size() : 0, nullptr);
   for (std::size_t i = 0; i < budgets.size(); ++i) budgets[i] = &budget_locked(i, models[i]);
   const bool pace = demand != nullptr && options_.pace_by_rate_limits;
   while (true) {
     if (should_stop && should_stop()) throw CancelledError("cancelled while waiting for a key");
-    const Clock::time_point now = clock.now();
+    Clock::time_point now{};
     std::optional<std::size_t> best;
+    std::optional<Clock::time_point> previous;
     Clock::time_point earliest = Clock::time_point::max();
-    bool any_in_rotation = false;
-    bool any_without_daily_quota = false;
-    for (std::size_t i = 0; i < states_.size(); ++i) {
-      const KeyRegistry::State& state = *states_[i];
-      if (!state.in_rotation) continue;
-      any_in_rotation = true;
-      Clock::time_point ready_at = state.cooldown_until;
-      if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
-      if (demand != nullptr) {
-        detail::RateBudget& budget = *budgets[i];
-        budget.refill(now);
-        const bool daily_out = budget.daily_quota && budget.cooldown_until > now;
-        any_without_daily_quota = any_without_daily_quota || !daily_out;
-        ready_at = std::max(ready_at, pace ? budget.ready_at(demand->cost, now)
-                                           : std::max(now, budget.cooldown_until));
+    // One look at the keys: choose and stamp, or learn when the earliest is ready. With a shared
+    // store, atomic across processes on the shared rows.
+    const auto step = [&] {
+      now = clock.now();
+      earliest = Clock::time_point::max();
+      bool any_in_rotation = false;
+      bool any_without_daily_quota = false;
+      for (std::size_t i = 0; i < states_.size(); ++i) {
+        const KeyRegistry::State& state = *states_[i];
+        if (!state.in_rotation) continue;
+        any_in_rotation = true;
+        Clock::time_point ready_at = state.cooldown_until;
+        if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
+        if (demand != nullptr) {
+          detail::RateBudget& budget = *budgets[i];
+          budget.refill(now);
+          const bool daily_out = budget.daily_quota && budget.cooldown_until > now;
+          any_without_daily_quota = any_without_daily_quota || !daily_out;
+          ready_at = std::max(ready_at, pace ? budget.ready_at(demand->cost, now)
+                                             : std::max(now, budget.cooldown_until));
+        }
+        if (ready_at > now) {
+          earliest = std::min(earliest, ready_at);
+          continue;
+        }
+        // Least recently used first (never used is oldest); ties keep the first given.
+        if (!best) {
+          best = i;
+        } else {
+          const auto& current = states_[*best]->last_use;
+          if (current && (!state.last_use || *state.last_use < *current)) best = i;
+        }
       }
-      if (ready_at > now) {
-        earliest = std::min(earliest, ready_at);
-        continue;
+      if (best) {
+        KeyRegistry::State& state = *states_[*best];
+        previous = state.last_use;
+        state.last_use = now;
+        ++state.uses;
+        ++state.in_flight;
+        if (demand != nullptr) budgets[*best]->reserve(demand->cost);
+        return;
       }
-      // Least recently used first (never used is oldest); ties keep the first given.
-      if (!best) {
-        best = i;
-      } else {
-        const auto& current = states_[*best]->last_use;
-        if (current && (!state.last_use || *state.last_use < *current)) best = i;
-      }
+      if (!any_in_rotation) throw_all_out_locked();
+      if (demand != nullptr && !any_without_daily_quota) throw_daily_quota_locked();
+    };
+    if (store != nullptr) {
+      store->exchange(scope_, step);
+    } else {
+      step();
     }
     if (best) {
-      KeyRegistry::State& state = *states_[*best];
-      const std::optional<Clock::time_point> previous = state.last_use;
-      state.last_use = now;
-      ++state.uses;
-      ++state.in_flight;
       detail::RateBudget* budget = demand != nullptr ? budgets[*best] : nullptr;
       const CallCost reserved = budget != nullptr ? demand->cost : CallCost{};
-      if (budget != nullptr) budget->reserve(reserved);
       return KeyLease(this, *best, now, previous, budget, reserved);
     }
-    if (!any_in_rotation) throw_all_out_locked();
-    if (demand != nullptr && !any_without_daily_quota) throw_daily_quota_locked();
     if (!wait || earliest > deadline) {
       if (retry_after != nullptr) *retry_after = detail::ceil_ms(earliest - now);
       return std::nullopt;
     }
-    clock.wait_until(registry_->changed_, lock, earliest);
+    // Another process cannot wake this one: look again after the recheck interval at the latest.
+    clock.wait_until(
+        registry_->changed_, lock,
+        store != nullptr ? std::min(earliest, now + store->recheck_interval()) : earliest);
   }
 }
 
@@ -525,28 +551,44 @@ LITELLM_INLINE void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcom
                              ? key_ids_[static_cast<std::size_t>(it - api_infos_.begin())]
                              : make_unique_api_info_key(key);
   std::lock_guard<std::mutex> guard(registry_->mutex_);
-  apply_outcome_locked(registry_->state_locked(id), nullptr, outcome);
+  KeyRegistry::State& state = registry_->state_locked(id);
+  const auto step = [&] { apply_outcome_locked(state, nullptr, outcome); };
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    detail::KeyStateScope scope{{&id}, {&state}};
+    store->exchange(scope, step);
+  } else {
+    step();
+  }
   registry_->changed_.notify_all();
 }
 
 LITELLM_INLINE void KeyPool::end_lease(const KeyLease& lease, const KeyOutcome* outcome) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = *states_[lease.index_];
-  if (state.in_flight > 0) --state.in_flight;
-  if (detail::RateBudget* budget = lease.budget_) {
-    // What the call spent: the answer's usage; nothing after a 429 (the provider did not count
-    // it); else the reservation stands.
-    CallCost spent = lease.reserved_;
-    if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::rate_limited) {
-      spent = CallCost{0, 0, 0};
-    } else if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::success && outcome->usage) {
-      spent = *outcome->usage;
-      spent.requests = lease.reserved_.requests;
+  const auto step = [&] {
+    if (state.in_flight > 0) --state.in_flight;
+    if (detail::RateBudget* budget = lease.budget_) {
+      // What the call spent: the answer's usage; nothing after a 429 (the provider did not count
+      // it); else the reservation stands.
+      CallCost spent = lease.reserved_;
+      if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::rate_limited) {
+        spent = CallCost{0, 0, 0};
+      } else if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::success &&
+                 outcome->usage) {
+        spent = *outcome->usage;
+        spent.requests = lease.reserved_.requests;
+      }
+      budget->settle(lease.reserved_, spent);
+      if (outcome != nullptr) budget->observe(outcome->limits, registry_->clock_->now());
     }
-    budget->settle(lease.reserved_, spent);
-    if (outcome != nullptr) budget->observe(outcome->limits, registry_->clock_->now());
+    if (outcome != nullptr) apply_outcome_locked(state, lease.budget_, *outcome);
+  };
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}};
+    store->exchange(scope, step);
+  } else {
+    step();
   }
-  if (outcome != nullptr) apply_outcome_locked(state, lease.budget_, *outcome);
   registry_->changed_.notify_all();
 }
 
@@ -606,12 +648,20 @@ LITELLM_INLINE void KeyPool::apply_outcome_locked(KeyRegistry::State& state,
 LITELLM_INLINE void KeyPool::undo_use(const KeyLease& lease) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = *states_[lease.index_];
-  if (state.in_flight > 0) --state.in_flight;
-  if (lease.budget_ != nullptr) lease.budget_->settle(lease.reserved_, CallCost{0, 0, 0});
-  // Only if nobody used the key since (it may be shared with another pool).
-  if (state.last_use == lease.acquired_at_) {
-    state.last_use = lease.previous_use_;
-    if (state.uses > 0) --state.uses;
+  const auto step = [&] {
+    if (state.in_flight > 0) --state.in_flight;
+    if (lease.budget_ != nullptr) lease.budget_->settle(lease.reserved_, CallCost{0, 0, 0});
+    // Only if nobody used the key since (it may be shared with another pool or process).
+    if (state.last_use == lease.acquired_at_) {
+      state.last_use = lease.previous_use_;
+      if (state.uses > 0) --state.uses;
+    }
+  };
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}};
+    store->exchange(scope, step);
+  } else {
+    step();
   }
   registry_->changed_.notify_all();
 }
@@ -623,20 +673,33 @@ LITELLM_INLINE void KeyPool::restore(const ApiInfo& key) {
                              : make_unique_api_info_key(key);
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = registry_->state_locked(id);
-  state.in_rotation = true;
-  state.disabled_reason.clear();
-  state.cooldown_until = Clock::time_point{};
-  state.consecutive_rate_limits = 0;
-  for (auto& [model, budget] : state.budgets) {
-    budget->cooldown_until = Clock::time_point{};
-    budget->consecutive_rate_limits = 0;
-    budget->daily_quota = false;
+  const auto step = [&] {
+    state.in_rotation = true;
+    state.disabled_reason.clear();
+    state.cooldown_until = Clock::time_point{};
+    state.consecutive_rate_limits = 0;
+    for (auto& [model, budget] : state.budgets) {
+      budget->cooldown_until = Clock::time_point{};
+      budget->consecutive_rate_limits = 0;
+      budget->daily_quota = false;
+    }
+  };
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    detail::KeyStateScope scope{{&id}, {&state}};
+    store->exchange(scope, step);
+  } else {
+    step();
   }
   registry_->changed_.notify_all();
 }
 
 LITELLM_INLINE std::vector<KeyStateSnapshot> KeyPool::snapshot() const {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    // Refresh this process's rows from the shared ones (a step that changes nothing).
+    detail::KeyStateScope scope = scope_;
+    store->exchange(scope, [] {});
+  }
   const Clock::time_point now = registry_->clock_->now();
   const Clock::duration gap = options_.wait_per_key + Clock::duration(1);
   std::vector<KeyStateSnapshot> out;
