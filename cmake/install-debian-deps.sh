@@ -5,7 +5,7 @@
 set -eu
 
 packages="g++ cmake ninja-build pkg-config ca-certificates libcurl4-openssl-dev \
-nlohmann-json3-dev libfmt-dev catch2 libcpp-httplib-dev $*"
+nlohmann-json3-dev libfmt-dev catch2 libcpp-httplib-dev libhiredis-dev redis-server $*"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "install-debian-deps: not a Debian system; make sure these are installed: $packages" >&2

@@ -39,6 +39,9 @@
 #include "litellm/impl/provider-inl.hpp"
 #include "litellm/impl/rate_budget-inl.hpp"
 #include "litellm/impl/rate_limits-inl.hpp"
+#if LITELLM_HAS_HIREDIS
+#include "litellm/impl/redis_connection-inl.hpp"
+#endif
 #include "litellm/impl/retry-inl.hpp"
 #include "litellm/impl/retry_loop-inl.hpp"
 #include "litellm/impl/shm_key_store-inl.hpp"
