@@ -19,6 +19,7 @@
 #include "litellm/impl/rate_limits-inl.hpp"
 #if LITELLM_HAS_HIREDIS
 #include "litellm/impl/redis_connection-inl.hpp"
+#include "litellm/impl/redis_key_store-inl.hpp"
 #endif
 #include "litellm/impl/retry-inl.hpp"
 #include "litellm/impl/shm_key_store-inl.hpp"

@@ -264,6 +264,10 @@ class LITELLM_API KeyRegistry {
   KeyRegistry& operator=(const KeyRegistry&) = delete;
   ~KeyRegistry();
 
+  /// A registry whose state lives in `store` (what `open` makes from a URL; tests and tools can
+  /// make one themselves). Shared stores use the steady clock.
+  explicit KeyRegistry(std::shared_ptr<detail::KeyStateStore> store);
+
   /// A registry whose state lives where `url` says: `memory://` (a new in-process registry),
   /// `shm://NAME`, `redis://...`, `rediss://...`. Shared stores use the steady clock.
   /// @throws ConfigError for a malformed or unsupported URL, a shared-memory region of another
@@ -288,7 +292,6 @@ class LITELLM_API KeyRegistry {
  private:
   friend class KeyPool;
   using State = detail::KeyState;
-  KeyRegistry(std::shared_ptr<detail::KeyStateStore> store);
   State& state_locked(const std::string& key_id);
 
   std::shared_ptr<Clock> clock_;

@@ -29,6 +29,8 @@ struct KeyUse {
   std::int32_t key = 0;
   std::int32_t process = 0;
   std::int64_t at_ns = 0;
+  std::int32_t shared = 1;  ///< 0: stamped by this process alone (its store was unavailable).
+  std::int32_t pad = 0;
 };
 
 /// What the children of `run_key_choosers` do.
@@ -40,8 +42,13 @@ struct ChooserPlan {
   std::chrono::milliseconds duration{2000};  ///< How long each child chooses.
   std::optional<RateLimits> limits;  ///< Configured on every key; calls then carry a demand.
   std::string key_prefix = "sk-shared-key-state-test-";  ///< Keys are this plus an index.
-  /// Runs in child `index` after it has started choosing (e.g. to stop a server): nullptr: none.
-  std::function<void(int index)> during;
+  /// Opens the child's registry; empty: KeyRegistry::open(url).
+  std::function<std::shared_ptr<KeyRegistry>()> open;
+  /// The stamp of a lease in ns, on a clock every process shares, and whether the shared store
+  /// made it; empty: the lease's acquired_at (the steady clock, one for the host).
+  std::function<std::int64_t(const KeyLease&, bool& shared)> stamp;
+  /// Runs in the parent while the children choose (e.g. stops and restarts a server).
+  std::function<void()> meanwhile;
 };
 
 /// The pool's keys for `plan`.
@@ -75,7 +82,7 @@ inline bool write_all(int fd, const void* data, std::size_t size) {
 /// The body of one child: choose until the end, recording uses to `out_fd`. Exit status 0: ok.
 inline int chooser_child(const ChooserPlan& plan, int index, int start_fd, int out_fd) {
   try {
-    auto registry = KeyRegistry::open(plan.url);
+    auto registry = plan.open ? plan.open() : KeyRegistry::open(plan.url);
     KeyPoolOptions options;
     options.wait_per_key = plan.wait;
     if (plan.limits) options.rate_limits.assign(static_cast<std::size_t>(plan.keys), *plan.limits);
@@ -85,13 +92,7 @@ inline int chooser_child(const ChooserPlan& plan, int index, int start_fd, int o
     const auto end = std::chrono::steady_clock::now() + plan.duration;
     KeyDemand demand;
     demand.cost = CallCost{1, 0, 0};
-    bool during_done = false;
     while (std::chrono::steady_clock::now() < end) {
-      if (plan.during && !during_done &&
-          std::chrono::steady_clock::now() > end - plan.duration / 2) {
-        during_done = true;
-        plan.during(index);
-      }
       std::optional<KeyLease> lease;
       try {
         lease.emplace(pool.acquire_until(end, {}, plan.limits ? &demand : nullptr));
@@ -100,9 +101,15 @@ inline int chooser_child(const ChooserPlan& plan, int index, int start_fd, int o
       }
       KeyUse use;
       // The instant the store stamped (on the steady clock): what the gap is kept between.
-      use.at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      lease->acquired_at().time_since_epoch())
-                      .count();
+      if (plan.stamp) {
+        bool shared = true;
+        use.at_ns = plan.stamp(*lease, shared);
+        use.shared = shared ? 1 : 0;
+      } else {
+        use.at_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        lease->acquired_at().time_since_epoch())
+                        .count();
+      }
       use.process = index;
       const auto& infos = pool.api_infos();
       use.key = static_cast<std::int32_t>(std::find(infos.begin(), infos.end(), lease->api_info()) -
@@ -167,6 +174,7 @@ inline ChooserRun run_key_choosers(const ChooserPlan& plan) {
   ::close(start[0]);
   run.start_ns = steady_ns();
   ::close(start[1]);  // every child reads EOF: go
+  if (plan.meanwhile) plan.meanwhile();
   for (int fd : outs) {
     KeyUse use;
     std::size_t have = 0;
@@ -190,14 +198,16 @@ inline ChooserRun run_key_choosers(const ChooserPlan& plan) {
   return run;
 }
 
-/// Uses of one key closer together than `wait` (across every process).
-inline int gap_violations(const ChooserRun& run, int keys, std::chrono::milliseconds wait) {
+/// Uses of one key closer together than `wait` (across every process), among the shared ones
+/// stamped after `from_ns`.
+inline int gap_violations(const ChooserRun& run, int keys, std::chrono::milliseconds wait,
+                          std::int64_t from_ns = 0) {
   int violations = 0;
   const std::int64_t wait_ns = std::chrono::nanoseconds(wait).count();
   for (int k = 0; k < keys; ++k) {
     std::optional<std::int64_t> last;
     for (const KeyUse& use : run.uses) {
-      if (use.key != k) continue;
+      if (use.key != k || use.shared == 0 || use.at_ns < from_ns) continue;
       if (last && use.at_ns - *last <= wait_ns) ++violations;
       last = use.at_ns;
     }

@@ -26,6 +26,21 @@ LITELLM_INLINE milliseconds ceil_ms(Clock::duration d) {
   return std::chrono::ceil<milliseconds>(d);
 }
 
+/// FNV-1a over the sorted key ids of a pool: its identity in a shared store.
+LITELLM_INLINE std::uint64_t pool_identity(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const std::string& id : ids) {
+    for (const unsigned char c : id) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    h ^= '\n';
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 LITELLM_INLINE std::string reason_of(const Error& error) {
   std::string reason;
   if (error.http_status() != 0) reason = "HTTP " + std::to_string(error.http_status());
@@ -349,6 +364,7 @@ LITELLM_INLINE KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions o
     scope_.ids.push_back(&key_ids_[i]);
     scope_.states.push_back(states_[i]);
   }
+  scope_.pool = detail::pool_identity(key_ids_);
 }
 
 LITELLM_INLINE detail::RateBudget& KeyPool::budget_locked(std::size_t index,
@@ -382,6 +398,18 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadlin
   std::vector<detail::RateBudget*> budgets(demand != nullptr ? states_.size() : 0, nullptr);
   for (std::size_t i = 0; i < budgets.size(); ++i) budgets[i] = &budget_locked(i, models[i]);
   const bool pace = demand != nullptr && options_.pace_by_rate_limits;
+  // A store that chooses server-side (Redis) is told the pool's rules once.
+  detail::KeyChoiceRequest request;
+  detail::KeyChoice choice;
+  if (store != nullptr) {
+    request.gap = gap;
+    request.pace = pace;
+    if (demand != nullptr) {
+      request.cost = &demand->cost;
+      request.budgets = budgets;
+      for (const std::string& model : models) request.models.push_back(&model);
+    }
+  }
   while (true) {
     if (should_stop && should_stop()) throw CancelledError("cancelled while waiting for a key");
     Clock::time_point now{};
@@ -392,6 +420,8 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadlin
     // store, atomic across processes on the shared rows.
     const auto step = [&] {
       now = clock.now();
+      best.reset();  // a store may run the step again (Redis: after a conflict)
+      previous.reset();
       earliest = Clock::time_point::max();
       bool any_in_rotation = false;
       bool any_without_daily_quota = false;
@@ -433,10 +463,26 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadlin
       if (!any_in_rotation) throw_all_out_locked();
       if (demand != nullptr && !any_without_daily_quota) throw_daily_quota_locked();
     };
-    if (store != nullptr) {
-      store->exchange(scope_, step);
-    } else {
+    if (store == nullptr) {
       step();
+    } else if (store->choose(scope_, request, choice)) {
+      switch (choice.result) {
+        case detail::KeyChoice::Result::chosen:
+          best = choice.index;
+          now = choice.at;
+          previous = choice.previous;
+          break;
+        case detail::KeyChoice::Result::none_ready:
+          now = clock.now();
+          earliest = choice.earliest;
+          break;
+        case detail::KeyChoice::Result::all_out:
+          throw_all_out_locked();
+        case detail::KeyChoice::Result::daily_quota:
+          throw_daily_quota_locked();
+      }
+    } else {
+      store->exchange(scope_, step);
     }
     if (best) {
       detail::RateBudget* budget = demand != nullptr ? budgets[*best] : nullptr;
@@ -554,7 +600,7 @@ LITELLM_INLINE void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcom
   KeyRegistry::State& state = registry_->state_locked(id);
   const auto step = [&] { apply_outcome_locked(state, nullptr, outcome); };
   if (detail::KeyStateStore* store = registry_->store_.get()) {
-    detail::KeyStateScope scope{{&id}, {&state}};
+    detail::KeyStateScope scope{{&id}, {&state}, scope_.pool};
     store->exchange(scope, step);
   } else {
     step();
@@ -584,7 +630,7 @@ LITELLM_INLINE void KeyPool::end_lease(const KeyLease& lease, const KeyOutcome* 
     if (outcome != nullptr) apply_outcome_locked(state, lease.budget_, *outcome);
   };
   if (detail::KeyStateStore* store = registry_->store_.get()) {
-    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}};
+    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}, scope_.pool};
     store->exchange(scope, step);
   } else {
     step();
@@ -658,7 +704,7 @@ LITELLM_INLINE void KeyPool::undo_use(const KeyLease& lease) {
     }
   };
   if (detail::KeyStateStore* store = registry_->store_.get()) {
-    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}};
+    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}, scope_.pool};
     store->exchange(scope, step);
   } else {
     step();
@@ -685,7 +731,7 @@ LITELLM_INLINE void KeyPool::restore(const ApiInfo& key) {
     }
   };
   if (detail::KeyStateStore* store = registry_->store_.get()) {
-    detail::KeyStateScope scope{{&id}, {&state}};
+    detail::KeyStateScope scope{{&id}, {&state}, scope_.pool};
     store->exchange(scope, step);
   } else {
     step();

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "litellm/detail/redis_key_store.hpp"
 #include "litellm/detail/shm_key_store.hpp"
 #include "litellm/errors.hpp"
 #include "litellm/key_pool.hpp"
@@ -113,8 +114,12 @@ LITELLM_INLINE std::shared_ptr<KeyRegistry> KeyRegistry::open(const std::string&
     return std::shared_ptr<KeyRegistry>(new KeyRegistry(detail::ShmKeyStore::open(parsed)));
   }
   if (parsed.scheme == "redis" || parsed.scheme == "rediss") {
+#if LITELLM_HAS_HIREDIS
+    return std::shared_ptr<KeyRegistry>(new KeyRegistry(detail::RedisKeyStore::open(parsed)));
+#else
     throw ConfigError("key state URL '" + parsed.shown + "': " + parsed.scheme +
-                      ":// is not available in this build");
+                      ":// needs litellm built with hiredis (Debian: libhiredis-dev)");
+#endif
   }
   throw ConfigError("key state URL '" + parsed.shown + "': unknown scheme '" + parsed.scheme +
                     "' (memory://, shm://NAME, redis://host:port, rediss://host:port)");
