@@ -22,7 +22,8 @@
 // answers with an error, calls go on with this process's rows (the memory:// logic), a warning is
 // written to stderr once per outage, and the shared rows are read again as soon as Redis answers
 // (reconnects at most every `backoff_ms`). A wrong password, a denied command or a bad database
-// is a ConfigError from open().
+// is a ConfigError from open(); after open, such a refusal is handled as an outage (a lease
+// ending in a destructor must not throw).
 #pragma once
 
 #include "litellm/detail/header_begin.hpp"
@@ -62,6 +63,8 @@ class RedisKeyStore final : public KeyStateStore {
  private:
   RedisKeyStore(std::string url, std::string prefix, std::unique_ptr<RedisConnection> connection,
                 std::chrono::milliseconds recheck, std::chrono::milliseconds ttl);
+  void exchange_with_redis(KeyStateScope& scope, const std::function<void()>& step);
+  bool choose_with_redis(KeyStateScope& scope, const KeyChoiceRequest& request, KeyChoice& choice);
   /// Measures the offset of the server's clock when not known yet; false: Redis unavailable.
   bool know_offset();
   /// Redis did not answer (or answered with an error): warn once per outage.

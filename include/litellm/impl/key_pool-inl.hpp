@@ -631,7 +631,11 @@ LITELLM_INLINE void KeyPool::end_lease(const KeyLease& lease, const KeyOutcome* 
   };
   if (detail::KeyStateStore* store = registry_->store_.get()) {
     detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}, scope_.pool};
-    store->exchange(scope, step);
+    try {
+      store->exchange(scope, step);
+    } catch (const Error&) {
+      step();  // the store failed before the step (a lease may end in a destructor): locally
+    }
   } else {
     step();
   }

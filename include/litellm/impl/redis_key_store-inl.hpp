@@ -405,6 +405,23 @@ LITELLM_INLINE bool RedisKeyStore::read_rows(KeyStateScope& scope, std::vector<s
 
 LITELLM_INLINE void RedisKeyStore::exchange(KeyStateScope& scope,
                                             const std::function<void()>& step) {
+  bool stepped = false;
+  const std::function<void()> counted = [&] {
+    stepped = true;
+    step();
+  };
+  try {
+    exchange_with_redis(scope, counted);
+  } catch (const ConfigError& e) {
+    // Refused after open (an ACL changed, a password rotated): this process's rows, as when
+    // Redis is down; the lease ends and the call goes on.
+    lost(e.message());
+    if (!stepped) step();
+  }
+}
+
+LITELLM_INLINE void RedisKeyStore::exchange_with_redis(KeyStateScope& scope,
+                                                       const std::function<void()>& step) {
   std::vector<std::string> keys;
   std::vector<std::string> versions;
   // A conflict means another process wrote one of the rows meanwhile: read them again.
@@ -456,6 +473,17 @@ LITELLM_INLINE void RedisKeyStore::exchange(KeyStateScope& scope,
 
 LITELLM_INLINE bool RedisKeyStore::choose(KeyStateScope& scope, const KeyChoiceRequest& request,
                                           KeyChoice& choice) {
+  try {
+    return choose_with_redis(scope, request, choice);
+  } catch (const ConfigError& e) {
+    lost(e.message());  // refused after open: this process chooses alone, as when Redis is down
+    return false;
+  }
+}
+
+LITELLM_INLINE bool RedisKeyStore::choose_with_redis(KeyStateScope& scope,
+                                                     const KeyChoiceRequest& request,
+                                                     KeyChoice& choice) {
   if (!know_offset()) return false;
   std::vector<std::string> keys;
   keys.reserve(scope.ids.size());
