@@ -52,6 +52,8 @@ if [ -n "${LITELLM_EXAMPLE_BASE:-}${GEMINI_API_KEY:-}${GOOGLE_API_KEY:-}" ]; the
   run "$build/examples/gemini"
 fi
 run "$build/examples/config_file" "$config"
+# Two processes sharing three keys through shared memory (no network, no server).
+run "$build/examples/shared_keys"
 # The replay example reads a stream from a file: one recorded here from the simulator with curl,
 # or (with real keys, where no simulator runs) examples/sample_stream.sse, written by hand.
 stream="$root/examples/sample_stream.sse"
