@@ -351,3 +351,17 @@ TEST_CASE("A slow Redis: the command returns unavailable after its timeout", "[r
   clock.now += 1s;
   CHECK(connection.command({"PING"}).reply->is_status("PONG"));
 }
+
+TEST_CASE("A large write to a killed server is unavailable", "[redis-server]") {
+  RedisServer server;
+  RedisConnection connection(local_url(server), 500ms, 500ms);
+  REQUIRE(connection.connect());
+  server.kill();
+  // More than the socket buffers hold: the first bytes meet a reset and a later write() fails
+  // (Linux reports ECONNRESET first; an EPIPE would raise SIGPIPE, which the connection blocks
+  // around hiredis's writes, so the process survives either way).
+  const std::string big(16 * 1024 * 1024, 'x');
+  RedisResult result = connection.command({"SET", "big", big});
+  CHECK(result.unavailable());
+  CHECK_FALSE(connection.connected());
+}

@@ -14,6 +14,12 @@
 // right thing: say so at open, never send a password in clear text to a server that expects TLS.
 // A TLS tunnel (stunnel, spiped, an SSH forward) to a local redis:// URL is the workaround.
 //
+// Time bounds: a command on an open connection blocks at most command_timeout per read or write
+// (hiredis sets SO_RCVTIMEO / SO_SNDTIMEO); a command that reconnects first adds the connect
+// (connect_timeout) and the AUTH and SELECT round trips (command_timeout each), and happens at
+// most once per reconnect backoff. A host name is resolved by hiredis with a blocking
+// getaddrinfo that no timeout bounds: give an IP address where that matters.
+//
 // Not thread-safe: one RedisConnection is used by one thread at a time (the Redis store guards
 // it with its own mutex). Nothing here logs, so no key and no password can reach a log.
 //
