@@ -62,7 +62,11 @@ class RedisKeyStore final : public KeyStateStore {
 
  private:
   RedisKeyStore(std::string url, std::string prefix, std::unique_ptr<RedisConnection> connection,
-                std::chrono::milliseconds recheck, std::chrono::milliseconds ttl);
+                std::chrono::milliseconds recheck, std::chrono::milliseconds ttl,
+                std::chrono::milliseconds backoff);
+  /// True during the backoff after a failure: Redis is not asked (one call never waits on a
+  /// failing Redis twice).
+  bool quiet() const noexcept;
   void exchange_with_redis(KeyStateScope& scope, const std::function<void()>& step);
   bool choose_with_redis(KeyStateScope& scope, const KeyChoiceRequest& request, KeyChoice& choice);
   /// Measures the offset of the server's clock when not known yet; false: Redis unavailable.
@@ -87,6 +91,8 @@ class RedisKeyStore final : public KeyStateStore {
   std::unique_ptr<RedisConnection> connection_;
   std::chrono::milliseconds recheck_;
   std::chrono::milliseconds ttl_;
+  std::chrono::milliseconds backoff_;
+  std::chrono::steady_clock::time_point quiet_until_{};
   bool have_offset_ = false;
   std::int64_t offset_ns_ = 0;  // local steady ns = server µs * 1000 + offset
   bool degraded_ = false;

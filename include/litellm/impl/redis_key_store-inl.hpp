@@ -201,7 +201,7 @@ LITELLM_INLINE std::shared_ptr<RedisKeyStore> RedisKeyStore::open(const KeyState
   auto connection =
       std::make_unique<RedisConnection>(std::move(parsed), connect_timeout, timeout, backoff);
   std::shared_ptr<RedisKeyStore> store(
-      new RedisKeyStore(shown, prefix, std::move(connection), recheck, ttl));
+      new RedisKeyStore(shown, prefix, std::move(connection), recheck, ttl, backoff));
   // Reach it now: a refused password or a denied command is a ConfigError here; an unreachable
   // server only a warning (calls go on locally and join when it answers).
   if (!store->connection_->connect()) {
@@ -221,14 +221,21 @@ LITELLM_INLINE std::shared_ptr<RedisKeyStore> RedisKeyStore::open(const KeyState
 LITELLM_INLINE RedisKeyStore::RedisKeyStore(std::string url, std::string prefix,
                                             std::unique_ptr<RedisConnection> connection,
                                             std::chrono::milliseconds recheck,
-                                            std::chrono::milliseconds ttl)
+                                            std::chrono::milliseconds ttl,
+                                            std::chrono::milliseconds backoff)
     : url_(std::move(url)),
       prefix_(std::move(prefix)),
       connection_(std::move(connection)),
       recheck_(recheck),
-      ttl_(ttl) {}
+      ttl_(ttl),
+      backoff_(backoff) {}
+
+LITELLM_INLINE bool RedisKeyStore::quiet() const noexcept {
+  return degraded_ && std::chrono::steady_clock::now() < quiet_until_;
+}
 
 LITELLM_INLINE void RedisKeyStore::lost(const std::string& problem) {
+  quiet_until_ = std::chrono::steady_clock::now() + backoff_;
   if (degraded_) return;
   degraded_ = true;
   ++warnings_;
@@ -246,6 +253,7 @@ LITELLM_INLINE void RedisKeyStore::answered() {
 }
 
 LITELLM_INLINE bool RedisKeyStore::know_offset() {
+  if (quiet()) return false;
   if (have_offset_) return true;
   RedisResult result = connection_->eval_script(redis_read_script(), {}, {});
   const auto after = std::chrono::steady_clock::now();
