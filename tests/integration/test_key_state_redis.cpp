@@ -232,15 +232,15 @@ TEST_CASE("A frozen redis:// never holds a call longer than its timeout",
   CHECK(store->warnings() == 1);
 }
 
-TEST_CASE("4 processes x 3 keys through redis://: no key used closer than its wait",
+TEST_CASE("8 processes x 3 keys through redis://: no key used closer than its wait",
           "[redis-server][key_state][processes]") {
   RedisServer server;
   test::ChooserPlan plan;
   plan.url = server.url() + "?recheck_ms=5";
-  plan.processes = 4;
+  plan.processes = 8;
   plan.keys = 3;
-  plan.wait = 50ms;
-  plan.duration = 2000ms;
+  plan.wait = 100ms;  // room for wake-up delays on a loaded machine
+  plan.duration = 2500ms;
   stamp_on_server(plan);
   const test::ChooserRun run = test::run_key_choosers(plan);
   for (int code : run.exit_codes) CHECK(code == 0);
