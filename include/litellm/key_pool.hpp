@@ -398,11 +398,25 @@ class LITELLM_API KeyPool {
   std::optional<KeyLease> choose(Clock::time_point deadline, bool wait,
                                  std::chrono::milliseconds* retry_after,
                                  const std::function<bool()>& should_stop, const KeyDemand* demand);
+  /// One look at the keys: the chosen one (stamped, counted in flight, its budget reserved), or
+  /// when the earliest is ready.
+  struct Look {
+    Clock::time_point now{};                                ///< When the look was taken.
+    std::optional<std::size_t> best;                        ///< The key chosen, if any.
+    std::optional<Clock::time_point> previous;              ///< Its last use before this one.
+    Clock::time_point earliest = Clock::time_point::max();  ///< Else: the earliest ready.
+  };
+  /// Takes one look under the registry lock (with a shared store: on the rows it loaded).
+  /// @throws AuthError / RateLimitError as `get_key` does when no key can ever be chosen.
+  Look look_locked(Clock::duration gap, const KeyDemand* demand,
+                   const std::vector<detail::RateBudget*>& budgets, bool pace);
   /// The budget of key `index` for `model`, made (and configured) on first use.
   detail::RateBudget& budget_locked(std::size_t index, const std::string& model);
   /// Ends a lease: settles its reservation and its in-flight count, and applies `outcome` when
   /// given.
   void end_lease(const KeyLease& lease, const KeyOutcome* outcome);
+  /// end_lease's step, under the registry lock (with a shared store: on the rows it loaded).
+  void end_lease_locked(const KeyLease& lease, const KeyOutcome* outcome);
   /// Applies `outcome` to a key's state and, when given, to its budget for the call's model.
   void apply_outcome_locked(KeyRegistry::State& state, detail::RateBudget* budget,
                             const KeyOutcome& outcome);

@@ -399,82 +399,32 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadlin
   for (std::size_t i = 0; i < budgets.size(); ++i) budgets[i] = &budget_locked(i, models[i]);
   const bool pace = demand != nullptr && options_.pace_by_rate_limits;
   // A store that chooses server-side (Redis) is told the pool's rules once.
-  detail::KeyChoiceRequest request;
-  detail::KeyChoice choice;
+  std::optional<detail::KeyChoiceRequest> request;
   if (store != nullptr) {
-    request.gap = gap;
-    request.pace = pace;
+    request.emplace();
+    request->gap = gap;
+    request->pace = pace;
     if (demand != nullptr) {
-      request.cost = &demand->cost;
-      request.budgets = budgets;
-      for (const std::string& model : models) request.models.push_back(&model);
+      request->cost = &demand->cost;
+      request->budgets = budgets;
+      for (const std::string& model : models) request->models.push_back(&model);
     }
   }
   while (true) {
     if (should_stop && should_stop()) throw CancelledError("cancelled while waiting for a key");
-    Clock::time_point now{};
-    std::optional<std::size_t> best;
-    std::optional<Clock::time_point> previous;
-    Clock::time_point earliest = Clock::time_point::max();
-    // One look at the keys: choose and stamp, or learn when the earliest is ready. With a shared
-    // store, atomic across processes on the shared rows.
-    const auto step = [&] {
-      now = clock.now();
-      best.reset();  // a store may run the step again (Redis: after a conflict)
-      previous.reset();
-      earliest = Clock::time_point::max();
-      bool any_in_rotation = false;
-      bool any_without_daily_quota = false;
-      for (std::size_t i = 0; i < states_.size(); ++i) {
-        const KeyRegistry::State& state = *states_[i];
-        if (!state.in_rotation) continue;
-        any_in_rotation = true;
-        Clock::time_point ready_at = state.cooldown_until;
-        if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
-        if (demand != nullptr) {
-          detail::RateBudget& budget = *budgets[i];
-          budget.refill(now);
-          const bool daily_out = budget.daily_quota && budget.cooldown_until > now;
-          any_without_daily_quota = any_without_daily_quota || !daily_out;
-          ready_at = std::max(ready_at, pace ? budget.ready_at(demand->cost, now)
-                                             : std::max(now, budget.cooldown_until));
-        }
-        if (ready_at > now) {
-          earliest = std::min(earliest, ready_at);
-          continue;
-        }
-        // Least recently used first (never used is oldest); ties keep the first given.
-        if (!best) {
-          best = i;
-        } else {
-          const auto& current = states_[*best]->last_use;
-          if (current && (!state.last_use || *state.last_use < *current)) best = i;
-        }
-      }
-      if (best) {
-        KeyRegistry::State& state = *states_[*best];
-        previous = state.last_use;
-        state.last_use = now;
-        ++state.uses;
-        ++state.in_flight;
-        if (demand != nullptr) budgets[*best]->reserve(demand->cost);
-        return;
-      }
-      if (!any_in_rotation) throw_all_out_locked();
-      if (demand != nullptr && !any_without_daily_quota) throw_daily_quota_locked();
-    };
+    Look look;
     if (store == nullptr) {
-      step();
-    } else if (store->choose(scope_, request, choice)) {
+      look = look_locked(gap, demand, budgets, pace);
+    } else if (detail::KeyChoice choice; store->choose(scope_, *request, choice)) {
       switch (choice.result) {
         case detail::KeyChoice::Result::chosen:
-          best = choice.index;
-          now = choice.at;
-          previous = choice.previous;
+          look.best = choice.index;
+          look.now = choice.at;
+          look.previous = choice.previous;
           break;
         case detail::KeyChoice::Result::none_ready:
-          now = clock.now();
-          earliest = choice.earliest;
+          look.now = clock.now();
+          look.earliest = choice.earliest;
           break;
         case detail::KeyChoice::Result::all_out:
           throw_all_out_locked();
@@ -482,22 +432,75 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadlin
           throw_daily_quota_locked();
       }
     } else {
-      store->exchange(scope_, step);
+      // The same look, atomic across processes on the shared rows (its own variable: `look`
+      // stays out of the std::function, and in registers on the memory:// path).
+      Look shared;
+      store->exchange(scope_, [&] { shared = look_locked(gap, demand, budgets, pace); });
+      look = shared;
     }
-    if (best) {
-      detail::RateBudget* budget = demand != nullptr ? budgets[*best] : nullptr;
+    if (look.best) {
+      detail::RateBudget* budget = demand != nullptr ? budgets[*look.best] : nullptr;
       const CallCost reserved = budget != nullptr ? demand->cost : CallCost{};
-      return KeyLease(this, *best, now, previous, budget, reserved);
+      return KeyLease(this, *look.best, look.now, look.previous, budget, reserved);
     }
-    if (!wait || earliest > deadline) {
-      if (retry_after != nullptr) *retry_after = detail::ceil_ms(earliest - now);
+    if (!wait || look.earliest > deadline) {
+      if (retry_after != nullptr) *retry_after = detail::ceil_ms(look.earliest - look.now);
       return std::nullopt;
     }
     // Another process cannot wake this one: look again after the recheck interval at the latest.
-    clock.wait_until(
-        registry_->changed_, lock,
-        store != nullptr ? std::min(earliest, now + store->recheck_interval()) : earliest);
+    clock.wait_until(registry_->changed_, lock,
+                     store != nullptr
+                         ? std::min(look.earliest, look.now + store->recheck_interval())
+                         : look.earliest);
   }
+}
+
+LITELLM_INLINE KeyPool::Look KeyPool::look_locked(Clock::duration gap, const KeyDemand* demand,
+                                                  const std::vector<detail::RateBudget*>& budgets,
+                                                  bool pace) {
+  Look look;
+  look.now = registry_->clock_->now();
+  const Clock::time_point now = look.now;
+  bool any_in_rotation = false;
+  bool any_without_daily_quota = false;
+  for (std::size_t i = 0; i < states_.size(); ++i) {
+    const KeyRegistry::State& state = *states_[i];
+    if (!state.in_rotation) continue;
+    any_in_rotation = true;
+    Clock::time_point ready_at = state.cooldown_until;
+    if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
+    if (demand != nullptr) {
+      detail::RateBudget& budget = *budgets[i];
+      budget.refill(now);
+      const bool daily_out = budget.daily_quota && budget.cooldown_until > now;
+      any_without_daily_quota = any_without_daily_quota || !daily_out;
+      ready_at = std::max(ready_at, pace ? budget.ready_at(demand->cost, now)
+                                         : std::max(now, budget.cooldown_until));
+    }
+    if (ready_at > now) {
+      look.earliest = std::min(look.earliest, ready_at);
+      continue;
+    }
+    // Least recently used first (never used is oldest); ties keep the first given.
+    if (!look.best) {
+      look.best = i;
+    } else {
+      const auto& current = states_[*look.best]->last_use;
+      if (current && (!state.last_use || *state.last_use < *current)) look.best = i;
+    }
+  }
+  if (look.best) {
+    KeyRegistry::State& state = *states_[*look.best];
+    look.previous = state.last_use;
+    state.last_use = now;
+    ++state.uses;
+    ++state.in_flight;
+    if (demand != nullptr) budgets[*look.best]->reserve(demand->cost);
+    return look;
+  }
+  if (!any_in_rotation) throw_all_out_locked();
+  if (demand != nullptr && !any_without_daily_quota) throw_daily_quota_locked();
+  return look;
 }
 
 LITELLM_INLINE void KeyPool::throw_all_out_locked() const {
@@ -610,36 +613,37 @@ LITELLM_INLINE void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcom
 
 LITELLM_INLINE void KeyPool::end_lease(const KeyLease& lease, const KeyOutcome* outcome) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
-  KeyRegistry::State& state = *states_[lease.index_];
-  const auto step = [&] {
-    if (state.in_flight > 0) --state.in_flight;
-    if (detail::RateBudget* budget = lease.budget_) {
-      // What the call spent: the answer's usage; nothing after a 429 (the provider did not count
-      // it); else the reservation stands.
-      CallCost spent = lease.reserved_;
-      if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::rate_limited) {
-        spent = CallCost{0, 0, 0};
-      } else if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::success &&
-                 outcome->usage) {
-        spent = *outcome->usage;
-        spent.requests = lease.reserved_.requests;
-      }
-      budget->settle(lease.reserved_, spent);
-      if (outcome != nullptr) budget->observe(outcome->limits, registry_->clock_->now());
-    }
-    if (outcome != nullptr) apply_outcome_locked(state, lease.budget_, *outcome);
-  };
   if (detail::KeyStateStore* store = registry_->store_.get()) {
-    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}, scope_.pool};
+    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {states_[lease.index_]}, scope_.pool};
     try {
-      store->exchange(scope, step);
+      store->exchange(scope, [&] { end_lease_locked(lease, outcome); });
     } catch (const Error&) {
-      step();  // the store failed before the step (a lease may end in a destructor): locally
+      // The store failed before the step (a lease may end in a destructor): this process's row.
+      end_lease_locked(lease, outcome);
     }
   } else {
-    step();
+    end_lease_locked(lease, outcome);
   }
   registry_->changed_.notify_all();
+}
+
+LITELLM_INLINE void KeyPool::end_lease_locked(const KeyLease& lease, const KeyOutcome* outcome) {
+  KeyRegistry::State& state = *states_[lease.index_];
+  if (state.in_flight > 0) --state.in_flight;
+  if (detail::RateBudget* budget = lease.budget_) {
+    // What the call spent: the answer's usage; nothing after a 429 (the provider did not count
+    // it); else the reservation stands.
+    CallCost spent = lease.reserved_;
+    if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::rate_limited) {
+      spent = CallCost{0, 0, 0};
+    } else if (outcome != nullptr && outcome->kind == KeyOutcome::Kind::success && outcome->usage) {
+      spent = *outcome->usage;
+      spent.requests = lease.reserved_.requests;
+    }
+    budget->settle(lease.reserved_, spent);
+    if (outcome != nullptr) budget->observe(outcome->limits, registry_->clock_->now());
+  }
+  if (outcome != nullptr) apply_outcome_locked(state, lease.budget_, *outcome);
 }
 
 LITELLM_INLINE void KeyPool::apply_outcome_locked(KeyRegistry::State& state,
