@@ -10,7 +10,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catch.hpp"
@@ -343,4 +346,46 @@ TEST_CASE("KeyRegistry::global() opens LITELLM_KEY_STATE, read once", "[key_stat
           ::unsetenv("LITELLM_KEY_STATE");
           return KeyRegistry::global()->url() == "memory://" ? 0 : 1;
         }) == 0);
+}
+
+TEST_CASE("Threads of two registries on one shm:// region keep every key's wait", "[key_state]") {
+  ShmName shm("threads");
+  auto one = KeyRegistry::open(shm.url("?recheck_ms=2"));
+  auto two = KeyRegistry::open(shm.url("?recheck_ms=2"));
+  KeyPool a = shm_pool(one, 3, 20ms);
+  KeyPool b = shm_pool(two, 3, 20ms);
+  std::mutex mutex;
+  std::vector<std::pair<std::string, Clock::time_point>> uses;
+  const auto end = std::chrono::steady_clock::now() + 400ms;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    KeyPool& pool = t % 2 == 0 ? a : b;
+    threads.emplace_back([&] {
+      while (true) {
+        try {
+          KeyLease lease = pool.acquire_until(end);
+          std::lock_guard<std::mutex> guard(mutex);
+          uses.emplace_back(lease.key_id(), lease.acquired_at());
+        } catch (const RateLimitError&) {
+          return;  // no key before the end
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::sort(uses.begin(), uses.end(),
+            [](const auto& x, const auto& y) { return x.second < y.second; });
+  std::map<std::string, Clock::time_point> last;
+  int violations = 0;
+  for (const auto& [id, at] : uses) {
+    const auto it = last.find(id);
+    if (it != last.end() && at - it->second <= 20ms) ++violations;
+    last[id] = at;
+  }
+  CHECK(violations == 0);
+  CHECK(uses.size() >= 3 * 15);  // about 3 keys x 400 / 20 ms, shared
+  CHECK(uses.size() <= 3 * 21);
+  std::uint64_t counted = 0;
+  for (const auto& s : a.snapshot()) counted += s.uses;
+  CHECK(counted == uses.size());
 }
