@@ -367,9 +367,10 @@ LITELLM_INLINE void ShmKeyStore::load(KeyStateScope& scope) {
     }
     // Budgets only this process has yet: shared from now on.
     for (auto& [model, budget] : state.budgets) {
-      const bool linked = std::any_of(
-          budget_links_.begin() + static_cast<std::ptrdiff_t>(first_link), budget_links_.end(),
-          [&](const auto& link) { return link.first == budget.get(); });
+      RateBudget* const own = budget.get();  // (a structured binding cannot be captured in C++17)
+      const bool linked =
+          std::any_of(budget_links_.begin() + static_cast<std::ptrdiff_t>(first_link),
+                      budget_links_.end(), [own](const auto& link) { return link.first == own; });
       if (linked) continue;
       if (h.budget_count >= h.budget_capacity) {
         throw ConfigError(url_ + ": the budget table is full (" +
