@@ -273,6 +273,12 @@ class LITELLM_API KeyRegistry {
   /// @throws ConfigError for a malformed or unsupported URL, a shared-memory region of another
   /// layout version, or a Redis server that refuses the credentials or the commands.
   static std::shared_ptr<KeyRegistry> open(const std::string& url);
+  /// Receives the shared store's warnings (Redis unavailable, and available again); never a key
+  /// or a password.
+  using WarningSink = std::function<void(const std::string& warning)>;
+  /// As `open(url)`, with the store's warnings sent to `on_warning` (empty: standard error, as
+  /// `open(url)` does).
+  static std::shared_ptr<KeyRegistry> open(const std::string& url, WarningSink on_warning);
 
   /// The registry every pool uses unless given another: the only global mutable state of the
   /// library, as in the Python original. When the environment variable `LITELLM_KEY_STATE`

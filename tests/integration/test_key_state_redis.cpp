@@ -209,15 +209,18 @@ TEST_CASE("redis:// unreachable at open: calls go on locally", "[redis-server][k
     RedisServer gone;
     port = gone.port();
   }
-  auto store = detail::RedisKeyStore::open(detail::parse_key_state_url(
-      "redis://127.0.0.1:" + std::to_string(port) + "?backoff_ms=60000"));
-  auto registry = std::make_shared<KeyRegistry>(store);
+  std::vector<std::string> warnings;
+  auto registry =
+      KeyRegistry::open("redis://127.0.0.1:" + std::to_string(port) + "?backoff_ms=60000",
+                        [&](const std::string& warning) { warnings.push_back(warning); });
   KeyPool pool = redis_pool(registry, 2, 1h);
   CHECK(pool.try_get_key()->api_key == redis_test_key(0).api_key);
   CHECK(pool.try_get_key()->api_key == redis_test_key(1).api_key);
   CHECK_FALSE(pool.try_get_key());  // this process's rows keep the wait
   CHECK(pool.snapshot()[0].uses == 1);
-  CHECK(store->warnings() == 1);  // one warning, not one per call
+  REQUIRE(warnings.size() == 1);  // one warning, not one per call
+  CHECK(contains(warnings[0], "unavailable"));
+  CHECK(contains(warnings[0], std::to_string(port)));
 }
 
 TEST_CASE("A frozen redis:// never holds a call longer than its timeout",

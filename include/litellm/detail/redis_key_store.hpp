@@ -20,16 +20,17 @@
 //   versions, retried on a conflict): two round trips, the same code as memory:// and shm://.
 // Faults: when Redis is unreachable (at open or later), slow (no answer within `timeout_ms`) or
 // answers with an error, calls go on with this process's rows (the memory:// logic), a warning is
-// written to stderr once per outage, and the shared rows are read again as soon as Redis answers
-// (reconnects at most every `backoff_ms`). A wrong password, a denied command or a bad database
-// is a ConfigError from open(); after open, such a refusal is handled as an outage (a lease
-// ending in a destructor must not throw).
+// given once per outage (to KeyRegistry::open's sink; standard error by default), and the shared
+// rows are read again as soon as Redis answers (reconnects at most every `backoff_ms`). A wrong
+// password, a denied command or a bad database is a ConfigError from open(); after open, such a
+// refusal is handled as an outage (a lease ending in a destructor must not throw).
 #pragma once
 
 #include "litellm/detail/header_begin.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,7 +48,8 @@ class RedisKeyStore final : public KeyStateStore {
   /// recheck_ms=R&ttl_s=S`). An unreachable server is not an error (see the file comment).
   /// @throws ConfigError for a bad URL or option, `rediss://` (no TLS in Debian's hiredis 0.14),
   /// a refused password or database, or a denied command (EVALSHA, SCRIPT, TIME).
-  static std::shared_ptr<RedisKeyStore> open(const KeyStateUrl& url);
+  static std::shared_ptr<RedisKeyStore> open(const KeyStateUrl& url,
+                                             std::function<void(const std::string&)> warn = {});
 
   const std::string& url() const noexcept override { return url_; }
   std::chrono::milliseconds recheck_interval() const noexcept override { return recheck_; }
@@ -63,7 +65,9 @@ class RedisKeyStore final : public KeyStateStore {
  private:
   RedisKeyStore(std::string url, std::string prefix, std::unique_ptr<RedisConnection> connection,
                 std::chrono::milliseconds recheck, std::chrono::milliseconds ttl,
-                std::chrono::milliseconds backoff);
+                std::chrono::milliseconds backoff, std::function<void(const std::string&)> warn);
+  /// Sends a warning to the sink (standard error when none was given).
+  void warn(const std::string& text) const;
   /// True during the backoff after a failure: Redis is not asked (one call never waits on a
   /// failing Redis twice).
   bool quiet() const noexcept;
@@ -92,6 +96,7 @@ class RedisKeyStore final : public KeyStateStore {
   std::chrono::milliseconds recheck_;
   std::chrono::milliseconds ttl_;
   std::chrono::milliseconds backoff_;
+  std::function<void(const std::string&)> warn_;
   std::chrono::steady_clock::time_point quiet_until_{};
   bool have_offset_ = false;
   std::int64_t offset_ns_ = 0;  // local steady ns = server µs * 1000 + offset

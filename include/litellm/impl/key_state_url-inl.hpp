@@ -102,6 +102,11 @@ LITELLM_INLINE std::shared_ptr<KeyRegistry> open_global_key_registry() {
 }  // namespace detail
 
 LITELLM_INLINE std::shared_ptr<KeyRegistry> KeyRegistry::open(const std::string& url) {
+  return open(url, WarningSink());
+}
+
+LITELLM_INLINE std::shared_ptr<KeyRegistry> KeyRegistry::open(const std::string& url,
+                                                              WarningSink on_warning) {
   const detail::KeyStateUrl parsed = detail::parse_key_state_url(url);
   if (parsed.scheme == "memory") {
     if (!parsed.rest.empty()) {
@@ -115,8 +120,10 @@ LITELLM_INLINE std::shared_ptr<KeyRegistry> KeyRegistry::open(const std::string&
   }
   if (parsed.scheme == "redis" || parsed.scheme == "rediss") {
 #if LITELLM_HAS_HIREDIS
-    return std::shared_ptr<KeyRegistry>(new KeyRegistry(detail::RedisKeyStore::open(parsed)));
+    return std::shared_ptr<KeyRegistry>(
+        new KeyRegistry(detail::RedisKeyStore::open(parsed, std::move(on_warning))));
 #else
+    (void)on_warning;
     throw ConfigError("key state URL '" + parsed.shown + "': " + parsed.scheme +
                       ":// needs litellm built with hiredis (Debian: libhiredis-dev)");
 #endif

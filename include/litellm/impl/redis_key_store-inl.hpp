@@ -179,7 +179,8 @@ LITELLM_INLINE std::int64_t redis_integer(const std::string& text, std::int64_t 
   return end != text.c_str() ? value : fallback;
 }
 
-LITELLM_INLINE std::shared_ptr<RedisKeyStore> RedisKeyStore::open(const KeyStateUrl& url) {
+LITELLM_INLINE std::shared_ptr<RedisKeyStore> RedisKeyStore::open(
+    const KeyStateUrl& url, std::function<void(const std::string&)> warn) {
   check_key_state_options(
       url, {"prefix", "timeout_ms", "connect_timeout_ms", "backoff_ms", "recheck_ms", "ttl_s"});
   std::string prefix = "litellm:";
@@ -200,8 +201,8 @@ LITELLM_INLINE std::shared_ptr<RedisKeyStore> RedisKeyStore::open(const KeyState
   const std::string shown = parsed.redacted();
   auto connection =
       std::make_unique<RedisConnection>(std::move(parsed), connect_timeout, timeout, backoff);
-  std::shared_ptr<RedisKeyStore> store(
-      new RedisKeyStore(shown, prefix, std::move(connection), recheck, ttl, backoff));
+  std::shared_ptr<RedisKeyStore> store(new RedisKeyStore(shown, prefix, std::move(connection),
+                                                         recheck, ttl, backoff, std::move(warn)));
   // Reach it now: a refused password or a denied command is a ConfigError here; an unreachable
   // server only a warning (calls go on locally and join when it answers).
   if (!store->connection_->connect()) {
@@ -222,13 +223,27 @@ LITELLM_INLINE RedisKeyStore::RedisKeyStore(std::string url, std::string prefix,
                                             std::unique_ptr<RedisConnection> connection,
                                             std::chrono::milliseconds recheck,
                                             std::chrono::milliseconds ttl,
-                                            std::chrono::milliseconds backoff)
+                                            std::chrono::milliseconds backoff,
+                                            std::function<void(const std::string&)> warn)
     : url_(std::move(url)),
       prefix_(std::move(prefix)),
       connection_(std::move(connection)),
       recheck_(recheck),
       ttl_(ttl),
-      backoff_(backoff) {}
+      backoff_(backoff),
+      warn_(std::move(warn)) {}
+
+LITELLM_INLINE void RedisKeyStore::warn(const std::string& text) const {
+  if (warn_) {
+    try {
+      warn_(text);
+    } catch (...) {
+      // A sink that throws loses its warning, never the call.
+    }
+    return;
+  }
+  std::fprintf(stderr, "%s\n", text.c_str());
+}
 
 LITELLM_INLINE bool RedisKeyStore::quiet() const noexcept {
   return degraded_ && std::chrono::steady_clock::now() < quiet_until_;
@@ -239,17 +254,15 @@ LITELLM_INLINE void RedisKeyStore::lost(const std::string& problem) {
   if (degraded_) return;
   degraded_ = true;
   ++warnings_;
-  std::fprintf(stderr,
-               "litellm: warning: key state %s unavailable (%s): going on with this process's own "
-               "key state until it answers again\n",
-               url_.c_str(), problem.empty() ? "no answer" : problem.c_str());
+  warn("litellm: warning: key state " + url_ + " unavailable (" +
+       (problem.empty() ? std::string("no answer") : problem) +
+       "): going on with this process's own key state until it answers again");
 }
 
 LITELLM_INLINE void RedisKeyStore::answered() {
   if (!degraded_) return;
   degraded_ = false;
-  std::fprintf(stderr, "litellm: key state %s answers again: shared key state rejoined\n",
-               url_.c_str());
+  warn("litellm: key state " + url_ + " answers again: shared key state rejoined");
 }
 
 LITELLM_INLINE bool RedisKeyStore::know_offset() {
