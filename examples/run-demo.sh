@@ -55,6 +55,8 @@ run "$build/examples/config_file" "$config"
 if [ -n "${LITELLM_EXAMPLE_BASE:-}" ] || [ -n "${AWS_ACCESS_KEY_ID:-}${AWS_BEARER_TOKEN_BEDROCK:-}" ]; then
   run "$build/examples/bedrock"
 fi
+# Two processes sharing three keys through shared memory (no network, no server).
+run "$build/examples/shared_keys"
 # The replay example reads a stream from a file: one recorded here from the simulator with curl,
 # or (with real keys, where no simulator runs) examples/sample_stream.sse, written by hand.
 stream="$root/examples/sample_stream.sse"

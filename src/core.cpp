@@ -13,12 +13,15 @@
 #include "litellm/impl/json_tape-inl.hpp"
 #include "litellm/impl/json_writer-inl.hpp"
 #include "litellm/impl/key_pool-inl.hpp"
+#include "litellm/impl/key_state_url-inl.hpp"
 #include "litellm/impl/merge-inl.hpp"
 #include "litellm/impl/merge_rules-inl.hpp"
 #include "litellm/impl/rate_budget-inl.hpp"
 #include "litellm/impl/rate_limits-inl.hpp"
 #if LITELLM_HAS_HIREDIS
 #include "litellm/impl/redis_connection-inl.hpp"
+#include "litellm/impl/redis_key_store-inl.hpp"
 #endif
 #include "litellm/impl/retry-inl.hpp"
+#include "litellm/impl/shm_key_store-inl.hpp"
 #include "litellm/impl/stream_accumulator-inl.hpp"

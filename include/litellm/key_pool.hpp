@@ -23,7 +23,10 @@
 ///
 /// Per-key state lives in a `KeyRegistry`, process-wide by default and keyed by
 /// `make_unique_api_info_key`, so two pools (or backends) given the same key share its timer, as
-/// in the Python original.
+/// in the Python original. `KeyRegistry::open` (or the environment variable `LITELLM_KEY_STATE`)
+/// puts that state in shared memory (`shm://NAME`: the processes of one host) or in Redis
+/// (`redis://host:port`: many machines), so that every process using a key shares its timer,
+/// cooldowns, rotation and budgets with the same semantics.
 ///
 /// ## Key identifiers
 /// `make_unique_api_info_key(info)` is `<backend_used>:<redact_key(api_key)>:<hash>` where
@@ -49,6 +52,8 @@
 
 #include "litellm/api_info.hpp"
 #include "litellm/call_cost.hpp"
+#include "litellm/detail/key_state.hpp"
+#include "litellm/detail/key_state_store.hpp"
 #include "litellm/detail/rate_budget.hpp"
 #include "litellm/errors.hpp"
 #include "litellm/rate_limits.hpp"
@@ -172,8 +177,8 @@ struct LITELLM_API KeyPoolOptions {
   std::chrono::milliseconds max_cooldown{std::chrono::minutes(10)};
   /// Configured limits per key, in the order of the pool's ApiInfos (empty: none configured;
   /// otherwise one entry per key, an empty RateLimits for a key without). The api_infos JSON's
-  /// `"rpm"` / `"tpm"` members land here through `rate_limits_from_config`. A size that matches neither, a limit that is not
-  /// positive, or a window that is not positive is a ConfigError.
+  /// `"rpm"` / `"tpm"` members land here through `rate_limits_from_config`. A size that matches
+  /// neither, a limit that is not positive, or a window that is not positive is a ConfigError.
   std::vector<RateLimits> rate_limits;
   /// Pace calls by their keys' rate budgets (configured or learned). false: keys are chosen by
   /// `wait_per_key` and cooldowns alone (budgets are still learned, for the snapshot).
@@ -240,44 +245,68 @@ class KeyPool;
 
 /// The process-wide (or, in tests, private) table of per-key state, keyed by
 /// `make_unique_api_info_key`. All choosing and stamping happens under its one mutex.
+///
+/// ## Sharing the state between processes and machines
+/// `open(url)` chooses where the state lives:
+/// - `memory://` (the default): in this process only, as in the Python original;
+/// - `shm://NAME`: in a shared-memory region (`/dev/shm/litellm-NAME`) that every process of the
+///   host opening the same NAME shares, without a server (detail/shm_key_store.hpp);
+/// - `redis://[user:password@]host:port[/db]`: in Redis, across machines.
+/// With a shared store, choosing and stamping a key, ending a lease and reporting an outcome are
+/// atomic across all the processes; the choice semantics are the pool's, unchanged. Query
+/// options, e.g. `shm://jobs?keys=512&budgets=2048&recheck_ms=10`, are listed in the README
+/// ("Many processes, many machines").
 class LITELLM_API KeyRegistry {
  public:
-  /// A registry whose times come from `clock`.
+  /// A registry in this process only, whose times come from `clock`.
   explicit KeyRegistry(std::shared_ptr<Clock> clock = steady_clock());
   KeyRegistry(const KeyRegistry&) = delete;
   KeyRegistry& operator=(const KeyRegistry&) = delete;
+  ~KeyRegistry();
+
+  /// A registry whose state lives in `store` (what `open` makes from a URL; tests and tools can
+  /// make one themselves). Shared stores use the steady clock.
+  explicit KeyRegistry(std::shared_ptr<detail::KeyStateStore> store);
+
+  /// A registry whose state lives where `url` says: `memory://` (a new in-process registry),
+  /// `shm://NAME`, `redis://...`, `rediss://...`. Shared stores use the steady clock.
+  /// @throws ConfigError for a malformed or unsupported URL, a shared-memory region of another
+  /// layout version, or a Redis server that refuses the credentials or the commands.
+  static std::shared_ptr<KeyRegistry> open(const std::string& url);
+  /// Receives the shared store's warnings (Redis unavailable, and available again); never a key
+  /// or a password.
+  using WarningSink = std::function<void(const std::string& warning)>;
+  /// As `open(url)`, with the store's warnings sent to `on_warning` (empty: standard error, as
+  /// `open(url)` does).
+  static std::shared_ptr<KeyRegistry> open(const std::string& url, WarningSink on_warning);
+  /// Deletes the shared-memory region of a `shm://NAME` URL (`/dev/shm/litellm-NAME`), which
+  /// outlives the processes that used it: processes that have it open keep using it, later
+  /// `open`s start afresh. False when there was none, and for other schemes (Redis rows expire by
+  /// themselves). @throws ConfigError for a malformed URL.
+  static bool remove(const std::string& url);
 
   /// The registry every pool uses unless given another: the only global mutable state of the
-  /// library, as in the Python original.
+  /// library, as in the Python original. When the environment variable `LITELLM_KEY_STATE`
+  /// holds a URL (read once, at the first call), it is `open(that URL)`; else in-process.
+  /// @throws ConfigError when `LITELLM_KEY_STATE` is not a valid URL (at every call).
   LITELLM_PROCESS_WIDE static const std::shared_ptr<KeyRegistry>& global();
 
   /// The clock the registry's times come from.
   Clock& clock() const noexcept { return *clock_; }
+
+  /// Where the state lives: `memory://`, or the URL opened (without any password).
+  std::string url() const;
 
   /// Wakes every thread waiting for a key, e.g. so it can notice a cancellation.
   void notify_all();
 
  private:
   friend class KeyPool;
-  struct State {
-    std::optional<Clock::time_point> last_use;
-    Clock::time_point cooldown_until{};
-    bool in_rotation = true;
-    ErrorKind disabled_kind = ErrorKind::auth;
-    std::string disabled_reason;
-    std::string last_error;
-    std::uint64_t uses = 0;
-    std::uint64_t successes = 0;
-    std::uint64_t failures = 0;
-    std::uint64_t rate_limits = 0;
-    int consecutive_rate_limits = 0;
-    int in_flight = 0;
-    /// Rate budgets by model.
-    std::unordered_map<std::string, std::unique_ptr<detail::RateBudget>> budgets;
-  };
+  using State = detail::KeyState;
   State& state_locked(const std::string& key_id);
 
   std::shared_ptr<Clock> clock_;
+  std::shared_ptr<detail::KeyStateStore> store_;  // null: memory://
   std::mutex mutex_;
   std::condition_variable changed_;
   std::unordered_map<std::string, std::unique_ptr<State>> states_;
@@ -380,11 +409,25 @@ class LITELLM_API KeyPool {
   std::optional<KeyLease> choose(Clock::time_point deadline, bool wait,
                                  std::chrono::milliseconds* retry_after,
                                  const std::function<bool()>& should_stop, const KeyDemand* demand);
+  /// One look at the keys: the chosen one (stamped, counted in flight, its budget reserved), or
+  /// when the earliest is ready.
+  struct Look {
+    Clock::time_point now{};                                ///< When the look was taken.
+    std::optional<std::size_t> best;                        ///< The key chosen, if any.
+    std::optional<Clock::time_point> previous;              ///< Its last use before this one.
+    Clock::time_point earliest = Clock::time_point::max();  ///< Else: the earliest ready.
+  };
+  /// Takes one look under the registry lock (with a shared store: on the rows it loaded).
+  /// @throws AuthError / RateLimitError as `get_key` does when no key can ever be chosen.
+  Look look_locked(Clock::duration gap, const KeyDemand* demand,
+                   const std::vector<detail::RateBudget*>& budgets, bool pace);
   /// The budget of key `index` for `model`, made (and configured) on first use.
   detail::RateBudget& budget_locked(std::size_t index, const std::string& model);
   /// Ends a lease: settles its reservation and its in-flight count, and applies `outcome` when
   /// given.
   void end_lease(const KeyLease& lease, const KeyOutcome* outcome);
+  /// end_lease's step, under the registry lock (with a shared store: on the rows it loaded).
+  void end_lease_locked(const KeyLease& lease, const KeyOutcome* outcome);
   /// Applies `outcome` to a key's state and, when given, to its budget for the call's model.
   void apply_outcome_locked(KeyRegistry::State& state, detail::RateBudget* budget,
                             const KeyOutcome& outcome);
@@ -398,6 +441,7 @@ class LITELLM_API KeyPool {
   KeyPoolOptions options_;
   std::shared_ptr<KeyRegistry> registry_;
   std::vector<KeyRegistry::State*> states_;  // stable pointers into the registry
+  detail::KeyStateScope scope_;              // every key, for a shared store's steps
 };
 
 }  // namespace litellm

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "litellm/errors.hpp"
 #include "litellm/http.hpp"
 
 namespace litellm {

@@ -26,6 +26,21 @@ LITELLM_INLINE milliseconds ceil_ms(Clock::duration d) {
   return std::chrono::ceil<milliseconds>(d);
 }
 
+/// FNV-1a over the sorted key ids of a pool: its identity in a shared store.
+LITELLM_INLINE std::uint64_t pool_identity(std::vector<std::string> ids) {
+  std::sort(ids.begin(), ids.end());
+  std::uint64_t h = 14695981039346656037ULL;
+  for (const std::string& id : ids) {
+    for (const unsigned char c : id) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    h ^= '\n';
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
 LITELLM_INLINE std::string reason_of(const Error& error) {
   std::string reason;
   if (error.http_status() != 0) reason = "HTTP " + std::to_string(error.http_status());
@@ -237,10 +252,13 @@ LITELLM_INLINE KeyRegistry::KeyRegistry(std::shared_ptr<Clock> clock) : clock_(s
   if (!clock_) clock_ = steady_clock();
 }
 
-LITELLM_INLINE const std::shared_ptr<KeyRegistry>& KeyRegistry::global() {
-  // Never destroyed: threads may still use it while static destructors run.
-  static const auto* registry = new std::shared_ptr<KeyRegistry>(std::make_shared<KeyRegistry>());
-  return *registry;
+LITELLM_INLINE KeyRegistry::KeyRegistry(std::shared_ptr<detail::KeyStateStore> store)
+    : clock_(steady_clock()), store_(std::move(store)) {}
+
+LITELLM_INLINE KeyRegistry::~KeyRegistry() = default;
+
+LITELLM_INLINE std::string KeyRegistry::url() const {
+  return store_ ? store_->url() : std::string("memory://");
 }
 
 LITELLM_INLINE void KeyRegistry::notify_all() {
@@ -342,6 +360,11 @@ LITELLM_INLINE KeyPool::KeyPool(std::vector<ApiInfo> api_infos, KeyPoolOptions o
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   states_.reserve(key_ids_.size());
   for (const std::string& id : key_ids_) states_.push_back(&registry_->state_locked(id));
+  for (std::size_t i = 0; i < key_ids_.size(); ++i) {
+    scope_.ids.push_back(&key_ids_[i]);
+    scope_.states.push_back(states_[i]);
+  }
+  scope_.pool = detail::pool_identity(key_ids_);
 }
 
 LITELLM_INLINE detail::RateBudget& KeyPool::budget_locked(std::size_t index,
@@ -370,62 +393,114 @@ LITELLM_INLINE std::optional<KeyLease> KeyPool::choose(Clock::time_point deadlin
   }
   std::unique_lock<std::mutex> lock(registry_->mutex_);
   Clock& clock = *registry_->clock_;
+  detail::KeyStateStore* const store = registry_->store_.get();
   const Clock::duration gap = options_.wait_per_key + Clock::duration(1);  // strictly more
   std::vector<detail::RateBudget*> budgets(demand != nullptr ? states_.size() : 0, nullptr);
   for (std::size_t i = 0; i < budgets.size(); ++i) budgets[i] = &budget_locked(i, models[i]);
   const bool pace = demand != nullptr && options_.pace_by_rate_limits;
+  // A store that chooses server-side (Redis) is told the pool's rules once.
+  std::optional<detail::KeyChoiceRequest> request;
+  if (store != nullptr) {
+    request.emplace();
+    request->gap = gap;
+    request->pace = pace;
+    if (demand != nullptr) {
+      request->cost = &demand->cost;
+      request->budgets = budgets;
+      for (const std::string& model : models) request->models.push_back(&model);
+    }
+  }
   while (true) {
     if (should_stop && should_stop()) throw CancelledError("cancelled while waiting for a key");
-    const Clock::time_point now = clock.now();
-    std::optional<std::size_t> best;
-    Clock::time_point earliest = Clock::time_point::max();
-    bool any_in_rotation = false;
-    bool any_without_daily_quota = false;
-    for (std::size_t i = 0; i < states_.size(); ++i) {
-      const KeyRegistry::State& state = *states_[i];
-      if (!state.in_rotation) continue;
-      any_in_rotation = true;
-      Clock::time_point ready_at = state.cooldown_until;
-      if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
-      if (demand != nullptr) {
-        detail::RateBudget& budget = *budgets[i];
-        budget.refill(now);
-        const bool daily_out = budget.daily_quota && budget.cooldown_until > now;
-        any_without_daily_quota = any_without_daily_quota || !daily_out;
-        ready_at = std::max(ready_at, pace ? budget.ready_at(demand->cost, now)
-                                           : std::max(now, budget.cooldown_until));
+    Look look;
+    if (store == nullptr) {
+      look = look_locked(gap, demand, budgets, pace);
+    } else if (detail::KeyChoice choice; store->choose(scope_, *request, choice)) {
+      switch (choice.result) {
+        case detail::KeyChoice::Result::chosen:
+          look.best = choice.index;
+          look.now = choice.at;
+          look.previous = choice.previous;
+          break;
+        case detail::KeyChoice::Result::none_ready:
+          look.now = clock.now();
+          look.earliest = choice.earliest;
+          break;
+        case detail::KeyChoice::Result::all_out:
+          throw_all_out_locked();
+        case detail::KeyChoice::Result::daily_quota:
+          throw_daily_quota_locked();
       }
-      if (ready_at > now) {
-        earliest = std::min(earliest, ready_at);
-        continue;
-      }
-      // Least recently used first (never used is oldest); ties keep the first given.
-      if (!best) {
-        best = i;
-      } else {
-        const auto& current = states_[*best]->last_use;
-        if (current && (!state.last_use || *state.last_use < *current)) best = i;
-      }
+    } else {
+      // The same look, atomic across processes on the shared rows (its own variable: `look`
+      // stays out of the std::function, and in registers on the memory:// path).
+      Look shared;
+      store->exchange(scope_, [&] { shared = look_locked(gap, demand, budgets, pace); });
+      look = shared;
     }
-    if (best) {
-      KeyRegistry::State& state = *states_[*best];
-      const std::optional<Clock::time_point> previous = state.last_use;
-      state.last_use = now;
-      ++state.uses;
-      ++state.in_flight;
-      detail::RateBudget* budget = demand != nullptr ? budgets[*best] : nullptr;
+    if (look.best) {
+      detail::RateBudget* budget = demand != nullptr ? budgets[*look.best] : nullptr;
       const CallCost reserved = budget != nullptr ? demand->cost : CallCost{};
-      if (budget != nullptr) budget->reserve(reserved);
-      return KeyLease(this, *best, now, previous, budget, reserved);
+      return KeyLease(this, *look.best, look.now, look.previous, budget, reserved);
     }
-    if (!any_in_rotation) throw_all_out_locked();
-    if (demand != nullptr && !any_without_daily_quota) throw_daily_quota_locked();
-    if (!wait || earliest > deadline) {
-      if (retry_after != nullptr) *retry_after = detail::ceil_ms(earliest - now);
+    if (!wait || look.earliest > deadline) {
+      if (retry_after != nullptr) *retry_after = detail::ceil_ms(look.earliest - look.now);
       return std::nullopt;
     }
-    clock.wait_until(registry_->changed_, lock, earliest);
+    // Another process cannot wake this one: look again after the recheck interval at the latest.
+    clock.wait_until(registry_->changed_, lock,
+                     store != nullptr
+                         ? std::min(look.earliest, look.now + store->recheck_interval())
+                         : look.earliest);
   }
+}
+
+LITELLM_INLINE KeyPool::Look KeyPool::look_locked(Clock::duration gap, const KeyDemand* demand,
+                                                  const std::vector<detail::RateBudget*>& budgets,
+                                                  bool pace) {
+  Look look;
+  look.now = registry_->clock_->now();
+  const Clock::time_point now = look.now;
+  bool any_in_rotation = false;
+  bool any_without_daily_quota = false;
+  for (std::size_t i = 0; i < states_.size(); ++i) {
+    const KeyRegistry::State& state = *states_[i];
+    if (!state.in_rotation) continue;
+    any_in_rotation = true;
+    Clock::time_point ready_at = state.cooldown_until;
+    if (state.last_use) ready_at = std::max(ready_at, *state.last_use + gap);
+    if (demand != nullptr) {
+      detail::RateBudget& budget = *budgets[i];
+      budget.refill(now);
+      const bool daily_out = budget.daily_quota && budget.cooldown_until > now;
+      any_without_daily_quota = any_without_daily_quota || !daily_out;
+      ready_at = std::max(ready_at, pace ? budget.ready_at(demand->cost, now)
+                                         : std::max(now, budget.cooldown_until));
+    }
+    if (ready_at > now) {
+      look.earliest = std::min(look.earliest, ready_at);
+      continue;
+    }
+    // Least recently used first (never used is oldest); ties keep the first given.
+    if (!look.best) {
+      look.best = i;
+    } else {
+      const auto& current = states_[*look.best]->last_use;
+      if (current && (!state.last_use || *state.last_use < *current)) look.best = i;
+    }
+  }
+  if (look.best) {
+    KeyRegistry::State& state = *states_[*look.best];
+    look.previous = state.last_use;
+    state.last_use = now;
+    ++state.uses;
+    ++state.in_flight;
+    if (demand != nullptr) budgets[*look.best]->reserve(demand->cost);
+    return look;
+  }
+  if (!any_in_rotation) throw_all_out_locked();
+  if (demand != nullptr && !any_without_daily_quota) throw_daily_quota_locked();
+  return look;
 }
 
 LITELLM_INLINE void KeyPool::throw_all_out_locked() const {
@@ -525,12 +600,34 @@ LITELLM_INLINE void KeyPool::report(const ApiInfo& key, const KeyOutcome& outcom
                              ? key_ids_[static_cast<std::size_t>(it - api_infos_.begin())]
                              : make_unique_api_info_key(key);
   std::lock_guard<std::mutex> guard(registry_->mutex_);
-  apply_outcome_locked(registry_->state_locked(id), nullptr, outcome);
+  KeyRegistry::State& state = registry_->state_locked(id);
+  const auto step = [&] { apply_outcome_locked(state, nullptr, outcome); };
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    detail::KeyStateScope scope{{&id}, {&state}, scope_.pool};
+    store->exchange(scope, step);
+  } else {
+    step();
+  }
   registry_->changed_.notify_all();
 }
 
 LITELLM_INLINE void KeyPool::end_lease(const KeyLease& lease, const KeyOutcome* outcome) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {states_[lease.index_]}, scope_.pool};
+    try {
+      store->exchange(scope, [&] { end_lease_locked(lease, outcome); });
+    } catch (const Error&) {
+      // The store failed before the step (a lease may end in a destructor): this process's row.
+      end_lease_locked(lease, outcome);
+    }
+  } else {
+    end_lease_locked(lease, outcome);
+  }
+  registry_->changed_.notify_all();
+}
+
+LITELLM_INLINE void KeyPool::end_lease_locked(const KeyLease& lease, const KeyOutcome* outcome) {
   KeyRegistry::State& state = *states_[lease.index_];
   if (state.in_flight > 0) --state.in_flight;
   if (detail::RateBudget* budget = lease.budget_) {
@@ -547,7 +644,6 @@ LITELLM_INLINE void KeyPool::end_lease(const KeyLease& lease, const KeyOutcome* 
     if (outcome != nullptr) budget->observe(outcome->limits, registry_->clock_->now());
   }
   if (outcome != nullptr) apply_outcome_locked(state, lease.budget_, *outcome);
-  registry_->changed_.notify_all();
 }
 
 LITELLM_INLINE void KeyPool::apply_outcome_locked(KeyRegistry::State& state,
@@ -606,12 +702,20 @@ LITELLM_INLINE void KeyPool::apply_outcome_locked(KeyRegistry::State& state,
 LITELLM_INLINE void KeyPool::undo_use(const KeyLease& lease) {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = *states_[lease.index_];
-  if (state.in_flight > 0) --state.in_flight;
-  if (lease.budget_ != nullptr) lease.budget_->settle(lease.reserved_, CallCost{0, 0, 0});
-  // Only if nobody used the key since (it may be shared with another pool).
-  if (state.last_use == lease.acquired_at_) {
-    state.last_use = lease.previous_use_;
-    if (state.uses > 0) --state.uses;
+  const auto step = [&] {
+    if (state.in_flight > 0) --state.in_flight;
+    if (lease.budget_ != nullptr) lease.budget_->settle(lease.reserved_, CallCost{0, 0, 0});
+    // Only if nobody used the key since (it may be shared with another pool or process).
+    if (state.last_use == lease.acquired_at_) {
+      state.last_use = lease.previous_use_;
+      if (state.uses > 0) --state.uses;
+    }
+  };
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    detail::KeyStateScope scope{{&key_ids_[lease.index_]}, {&state}, scope_.pool};
+    store->exchange(scope, step);
+  } else {
+    step();
   }
   registry_->changed_.notify_all();
 }
@@ -623,20 +727,33 @@ LITELLM_INLINE void KeyPool::restore(const ApiInfo& key) {
                              : make_unique_api_info_key(key);
   std::lock_guard<std::mutex> guard(registry_->mutex_);
   KeyRegistry::State& state = registry_->state_locked(id);
-  state.in_rotation = true;
-  state.disabled_reason.clear();
-  state.cooldown_until = Clock::time_point{};
-  state.consecutive_rate_limits = 0;
-  for (auto& [model, budget] : state.budgets) {
-    budget->cooldown_until = Clock::time_point{};
-    budget->consecutive_rate_limits = 0;
-    budget->daily_quota = false;
+  const auto step = [&] {
+    state.in_rotation = true;
+    state.disabled_reason.clear();
+    state.cooldown_until = Clock::time_point{};
+    state.consecutive_rate_limits = 0;
+    for (auto& [model, budget] : state.budgets) {
+      budget->cooldown_until = Clock::time_point{};
+      budget->consecutive_rate_limits = 0;
+      budget->daily_quota = false;
+    }
+  };
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    detail::KeyStateScope scope{{&id}, {&state}, scope_.pool};
+    store->exchange(scope, step);
+  } else {
+    step();
   }
   registry_->changed_.notify_all();
 }
 
 LITELLM_INLINE std::vector<KeyStateSnapshot> KeyPool::snapshot() const {
   std::lock_guard<std::mutex> guard(registry_->mutex_);
+  if (detail::KeyStateStore* store = registry_->store_.get()) {
+    // Refresh this process's rows from the shared ones (a step that changes nothing).
+    detail::KeyStateScope scope = scope_;
+    store->exchange(scope, [] {});
+  }
   const Clock::time_point now = registry_->clock_->now();
   const Clock::duration gap = options_.wait_per_key + Clock::duration(1);
   std::vector<KeyStateSnapshot> out;

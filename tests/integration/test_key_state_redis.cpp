@@ -1,0 +1,333 @@
+// redis:// key state against a real redis-server (tests/support/redis_server.hpp, on a free
+// 127.0.0.1 port): KeyRegistry::open, sharing between registries and between processes, budgets,
+// expiry and hash tags, and the faults (unreachable, stopped and restarted, frozen, refused).
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "catch.hpp"
+#include "expect_error.hpp"
+#include "key_state_processes.hpp"
+#include "litellm/detail/redis_connection.hpp"
+#include "litellm/detail/redis_key_store.hpp"
+#include "litellm/key_pool.hpp"
+#include "redis_server.hpp"
+#include "text.hpp"
+
+using namespace litellm;
+using namespace std::chrono_literals;
+using litellm::test::contains;
+using litellm::test::expect_error;
+using litellm::test::RedisServer;
+
+namespace {
+
+ApiInfo redis_test_key(int i) {
+  return ApiInfo{"openai", std::nullopt, "sk-redis-test-key-00000000000" + std::to_string(i),
+                 std::nullopt};
+}
+
+KeyPool redis_pool(const std::shared_ptr<KeyRegistry>& registry, int count, Clock::duration wait) {
+  std::vector<ApiInfo> infos;
+  for (int i = 0; i < count; ++i) infos.push_back(redis_test_key(i));
+  KeyPoolOptions options;
+  options.wait_per_key = wait;
+  return KeyPool(infos, options, registry);
+}
+
+/// A plan whose children stamp their uses with the server's clock (what the gap is kept on).
+void stamp_on_server(test::ChooserPlan& plan) {
+  auto store = std::make_shared<std::shared_ptr<detail::RedisKeyStore>>();
+  const std::string url = plan.url;
+  plan.open = [store, url] {
+    *store = detail::RedisKeyStore::open(detail::parse_key_state_url(url));
+    return std::make_shared<KeyRegistry>(*store);
+  };
+  plan.stamp = [store](const KeyLease&, bool& shared) {
+    // A Redis choice moves the store's last server stamp; a local one (Redis down) does not.
+    static std::int64_t previous = 0;
+    const std::int64_t us = (*store)->last_choice_server_us();
+    shared = us != previous;
+    previous = us;
+    return us * 1000;
+  };
+}
+
+/// Every key name under `pattern` (KEYS: a test's small database only).
+std::vector<std::string> redis_keys(const RedisServer& server, const std::string& pattern) {
+  detail::RedisConnection connection(detail::parse_redis_url(server.url()), 1s, 1s);
+  const detail::RedisResult result = connection.command({"KEYS", pattern});
+  std::vector<std::string> out;
+  if (result.answered()) {
+    for (const auto& element : result.reply->elements) out.push_back(element.str);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Two registries on one redis:// share every key's state", "[redis-server][key_state]") {
+  RedisServer server;
+  auto one = KeyRegistry::open(server.url());
+  auto two = KeyRegistry::open(server.url() + "?prefix=litellm:");
+  CHECK(one->url() == server.url());
+  KeyPool a = redis_pool(one, 2, 1h);
+  KeyPool b = redis_pool(two, 2, 1h);
+
+  SECTION("least recently used first, ties to the first given, across registries") {
+    CHECK(a.try_get_key()->api_key == redis_test_key(0).api_key);
+    CHECK(b.try_get_key()->api_key == redis_test_key(1).api_key);
+    std::chrono::milliseconds retry_after{0};
+    CHECK_FALSE(a.try_acquire(&retry_after));
+    CHECK(retry_after > 59min);
+    const auto snap = b.snapshot();
+    CHECK(snap[0].uses == 1);
+    CHECK(snap[1].uses == 1);
+    REQUIRE(snap[0].last_used_ago);
+    CHECK(*snap[0].last_used_ago < 10s);
+  }
+  SECTION("out of rotation with its reason, and restored, across registries") {
+    a.report(redis_test_key(0), KeyOutcome::auth_failed("HTTP 401 invalid key"));
+    const auto snap = b.snapshot();
+    CHECK_FALSE(snap[0].in_rotation);
+    CHECK(snap[0].disabled_reason == "HTTP 401 invalid key");
+    CHECK(b.try_get_key()->api_key == redis_test_key(1).api_key);
+    a.report(redis_test_key(1), KeyOutcome::quota_exhausted("no credit"));
+    const AuthError all_out = expect_error<AuthError>([&] { b.get_key(); });
+    CHECK(contains(all_out.message(), "no credit"));
+    CHECK(contains(all_out.message(), "HTTP 401 invalid key"));
+    b.restore(redis_test_key(0));
+    CHECK(a.snapshot()[0].in_rotation);
+    CHECK(a.try_get_key()->api_key == redis_test_key(0).api_key);
+  }
+  SECTION("a cooldown set by one is kept by the other") {
+    auto lease = a.try_acquire();
+    REQUIRE(lease);
+    lease->report(KeyOutcome::rate_limited(std::chrono::milliseconds(30000)));
+    const auto snap = b.snapshot();
+    CHECK(snap[0].rate_limits == 1);
+    CHECK(snap[0].cooldown_left > 29s);
+    CHECK(snap[0].in_flight == 0);
+  }
+  SECTION("undo_use gives the use back to everyone") {
+    auto lease = a.try_acquire();
+    REQUIRE(lease);
+    CHECK(b.snapshot()[0].in_flight == 1);
+    lease->undo_use();
+    CHECK(b.snapshot()[0].uses == 0);
+    CHECK(b.try_get_key()->api_key == redis_test_key(0).api_key);
+  }
+  SECTION("every row carries the pool's hash tag and an expiry") {
+    REQUIRE(a.try_get_key());
+    REQUIRE(b.try_get_key());
+    const auto names = redis_keys(server, "litellm:*");
+    REQUIRE(names.size() == 2);
+    std::set<std::string> tags;
+    for (const std::string& name : names) {
+      tags.insert(name.substr(name.find('{'), name.find('}') - name.find('{') + 1));
+      detail::RedisConnection connection(detail::parse_redis_url(server.url()), 1s, 1s);
+      const auto ttl = connection.command({"PTTL", name});
+      REQUIRE(ttl.answered());
+      CHECK(ttl.reply->integer > 3500 * 1000);  // an hour by default
+    }
+    CHECK(tags.size() == 1);
+  }
+}
+
+TEST_CASE("redis:// budgets are shared: configured limits hold across registries",
+          "[redis-server][key_state]") {
+  RedisServer server;
+  auto one = KeyRegistry::open(server.url());
+  auto two = KeyRegistry::open(server.url());
+  KeyPoolOptions options;
+  options.wait_per_key = 0s;
+  RateLimits limits;
+  limits.rpm = 3;
+  options.rate_limits = {limits};
+  KeyPool a({redis_test_key(0)}, options, one);
+  KeyPool b({redis_test_key(0)}, options, two);
+  KeyDemand demand;
+  demand.cost = CallCost{1, 0, 0};
+  demand.model_for = [](const ApiInfo&) { return std::string("gpt-4o-mini"); };
+  std::chrono::milliseconds retry_after{0};
+  auto l1 = a.try_acquire(&retry_after, &demand);
+  auto l2 = b.try_acquire(&retry_after, &demand);
+  auto l3 = a.try_acquire(&retry_after, &demand);
+  REQUIRE(l1);
+  REQUIRE(l2);
+  REQUIRE(l3);
+  CHECK_FALSE(b.try_acquire(&retry_after, &demand));  // 3 per minute, together
+  CHECK(retry_after > 10s);
+  auto snap = b.snapshot();
+  REQUIRE(snap[0].models.size() == 1);
+  CHECK(snap[0].models[0].model == "gpt-4o-mini");
+  CHECK(snap[0].models[0].in_flight == 3);
+  CHECK(snap[0].models[0].windows[0].reserved == Approx(3));
+  // A 429 gives its reservation back and cools that model down, for both.
+  l1->report(KeyOutcome::rate_limited(std::chrono::milliseconds(20000)));
+  snap = b.snapshot();
+  CHECK(snap[0].models[0].in_flight == 2);
+  CHECK(snap[0].models[0].cooldown_left > 19s);
+  CHECK(snap[0].models[0].rate_limits == 1);
+}
+
+TEST_CASE("redis:// refuses bad credentials, denied commands and TLS at open",
+          "[redis-server][key_state]") {
+  RedisServer server({"--requirepass", "right-password"});
+  const std::string with = "redis://:wrong-password@127.0.0.1:" + std::to_string(server.port());
+  const ConfigError wrong = expect_error<ConfigError>([&] { KeyRegistry::open(with); });
+  CHECK_FALSE(contains(wrong.message(), "wrong-password"));
+  CHECK(KeyRegistry::open("redis://:right-password@127.0.0.1:" + std::to_string(server.port()))
+            ->url() == "redis://:***@127.0.0.1:" + std::to_string(server.port()));
+  RedisServer acl({"--user", "alice", "on", ">pw", "~*", "+@all", "-@scripting"});
+  expect_error<ConfigError>(
+      [&] { KeyRegistry::open("redis://alice:pw@127.0.0.1:" + std::to_string(acl.port())); });
+}
+
+TEST_CASE("redis:// URLs and options are checked at open, before connecting", "[key_state]") {
+  // No server needed: port 1 is never reached.
+  const ConfigError tls =
+      expect_error<ConfigError>([] { KeyRegistry::open("rediss://127.0.0.1:1"); });
+  CHECK(contains(tls.message(), "TLS"));
+  for (const char* url : {"redis://", "redis://127.0.0.1:1?prefix={x}",
+                          "redis://127.0.0.1:1?timeout=5", "redis://127.0.0.1:1?timeout_ms=0",
+                          "redis://127.0.0.1:notaport", "redis://:secret-pw@127.0.0.1:1?bogus=1"}) {
+    INFO(url);
+    const ConfigError error = expect_error<ConfigError>([&] { KeyRegistry::open(url); });
+    CHECK_FALSE(contains(error.message(), "secret-pw"));
+  }
+}
+
+TEST_CASE("redis:// unreachable at open: calls go on locally", "[redis-server][key_state]") {
+  int port = 0;
+  {
+    RedisServer gone;
+    port = gone.port();
+  }
+  std::vector<std::string> warnings;
+  auto registry =
+      KeyRegistry::open("redis://127.0.0.1:" + std::to_string(port) + "?backoff_ms=60000",
+                        [&](const std::string& warning) { warnings.push_back(warning); });
+  KeyPool pool = redis_pool(registry, 2, 1h);
+  CHECK(pool.try_get_key()->api_key == redis_test_key(0).api_key);
+  CHECK(pool.try_get_key()->api_key == redis_test_key(1).api_key);
+  CHECK_FALSE(pool.try_get_key());  // this process's rows keep the wait
+  CHECK(pool.snapshot()[0].uses == 1);
+  REQUIRE(warnings.size() == 1);  // one warning, not one per call
+  CHECK(contains(warnings[0], "unavailable"));
+  CHECK(contains(warnings[0], std::to_string(port)));
+}
+
+TEST_CASE("A frozen redis:// never holds a call longer than its timeout",
+          "[redis-server][key_state]") {
+  RedisServer server;
+  auto store = detail::RedisKeyStore::open(
+      detail::parse_key_state_url(server.url() + "?timeout_ms=50&backoff_ms=60000"));
+  auto registry = std::make_shared<KeyRegistry>(store);
+  KeyPool pool = redis_pool(registry, 3, 1h);
+  REQUIRE(pool.try_get_key());
+  server.freeze();
+  const auto start = std::chrono::steady_clock::now();
+  auto second = pool.try_get_key();
+  auto third = pool.try_get_key();
+  const auto took = std::chrono::steady_clock::now() - start;
+  server.thaw();
+  REQUIRE(second);
+  REQUIRE(third);
+  CHECK(second->api_key == redis_test_key(1).api_key);
+  CHECK(third->api_key == redis_test_key(2).api_key);
+  CHECK(took < 400ms);  // one timeout (50 ms), then local at once during the backoff
+  CHECK(store->warnings() == 1);
+}
+
+TEST_CASE("8 processes x 3 keys through redis://: no key used closer than its wait",
+          "[redis-server][key_state][processes]") {
+  RedisServer server;
+  test::ChooserPlan plan;
+  plan.url = server.url() + "?recheck_ms=5";
+  plan.processes = 8;
+  plan.keys = 3;
+  plan.wait = 100ms;  // room for wake-up delays on a loaded machine
+  plan.duration = 2500ms;
+  stamp_on_server(plan);
+  const test::ChooserRun run = test::run_key_choosers(plan);
+  for (int code : run.exit_codes) CHECK(code == 0);
+  for (const auto& use : run.uses) CHECK(use.shared == 1);
+  CHECK(test::gap_violations(run, plan.keys, plan.wait) == 0);
+  const double ideal = plan.keys * (static_cast<double>(plan.duration.count()) / plan.wait.count());
+  INFO("uses " << run.uses.size() << " of an ideal " << ideal);
+  CHECK(static_cast<double>(run.uses.size()) >= 0.95 * ideal);
+  CHECK(static_cast<double>(run.uses.size()) <= ideal + plan.keys);
+}
+
+TEST_CASE("2 processes with a configured rpm through redis:// never overspend it together",
+          "[redis-server][key_state][processes]") {
+  RedisServer server;
+  test::ChooserPlan plan;
+  plan.url = server.url() + "?recheck_ms=5";
+  plan.processes = 2;
+  plan.keys = 1;
+  plan.wait = 0ms;
+  plan.duration = 1500ms;
+  RateLimits limits;
+  limits.rpm = 10;
+  limits.window = 500ms;
+  plan.limits = limits;
+  stamp_on_server(plan);
+  const test::ChooserRun run = test::run_key_choosers(plan);
+  for (int code : run.exit_codes) CHECK(code == 0);
+  const double capacity = 10;
+  const double rate_per_ns = 10.0 / 500e6;
+  int excess = 0;
+  for (std::size_t i = 0; i < run.uses.size(); ++i) {
+    for (std::size_t j = i; j < run.uses.size(); ++j) {
+      const double allowed =
+          capacity + rate_per_ns * static_cast<double>(run.uses[j].at_ns - run.uses[i].at_ns);
+      if (static_cast<double>(j - i + 1) > allowed + 1e-6) ++excess;
+    }
+  }
+  CHECK(excess == 0);
+  const double expected = capacity + 20.0 * 1.5;
+  INFO("uses " << run.uses.size() << ", the budget allows " << expected);
+  CHECK(static_cast<double>(run.uses.size()) <= expected + 1);
+  CHECK(static_cast<double>(run.uses.size()) >= 0.8 * expected);
+}
+
+TEST_CASE("redis:// stopped and restarted mid-run: calls go on, then share again",
+          "[redis-server][key_state][processes]") {
+  RedisServer server;
+  test::ChooserPlan plan;
+  plan.url = server.url() + "?recheck_ms=5&timeout_ms=50&backoff_ms=50";
+  plan.processes = 4;
+  plan.keys = 3;
+  plan.wait = 50ms;
+  plan.duration = 2500ms;
+  stamp_on_server(plan);
+  std::int64_t restarted_ns = 0;
+  plan.meanwhile = [&] {
+    // The scenario's timeline (not a synchronisation): shared, down, shared again.
+    std::this_thread::sleep_for(700ms);
+    server.stop();
+    std::this_thread::sleep_for(600ms);
+    server.restart();
+    restarted_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();  // the server's clock (TIME) on this host
+  };
+  const test::ChooserRun run = test::run_key_choosers(plan);
+  for (int code : run.exit_codes) CHECK(code == 0);
+  int local = 0;
+  for (const auto& use : run.uses) local += use.shared == 0 ? 1 : 0;
+  CHECK(local > 0);  // calls went on while Redis was down
+  // Shared again after the restart: server stamps, and no gap broken among them.
+  REQUIRE(restarted_ns > 0);
+  int shared_after = 0;
+  for (const auto& use : run.uses) shared_after += use.shared == 1 && use.at_ns > restarted_ns;
+  CHECK(shared_after > 0);
+  CHECK(test::gap_violations(run, plan.keys, plan.wait) == 0);
+}
