@@ -18,6 +18,7 @@
 
 #include "catch.hpp"
 #include "expect_error.hpp"
+#include "key_state_checks.hpp"
 #include "key_state_processes.hpp"
 #include "litellm/detail/shm_key_store.hpp"
 #include "litellm/key_pool.hpp"
@@ -91,46 +92,7 @@ TEST_CASE("Two registries on one shm:// name share every key's state", "[key_sta
   KeyPool a = shm_pool(one, 2, 1h);
   KeyPool b = shm_pool(two, 2, 1h);
 
-  SECTION("least recently used first, ties to the first given, across registries") {
-    CHECK(a.try_get_key()->api_key == shm_key(0).api_key);
-    CHECK(b.try_get_key()->api_key == shm_key(1).api_key);
-    std::chrono::milliseconds retry_after{0};
-    CHECK_FALSE(a.try_acquire(&retry_after));
-    CHECK(retry_after > 59min);
-    const auto snap = b.snapshot();
-    CHECK(snap[0].uses == 1);
-    CHECK(snap[1].uses == 1);
-    CHECK(snap[0].last_used_ago);
-  }
-  SECTION("out of rotation with its reason, and restored, across registries") {
-    a.report(shm_key(0), KeyOutcome::auth_failed("HTTP 401 invalid key"));
-    const auto snap = b.snapshot();
-    CHECK_FALSE(snap[0].in_rotation);
-    CHECK(snap[0].disabled_reason == "HTTP 401 invalid key");
-    CHECK(b.try_get_key()->api_key == shm_key(1).api_key);
-    a.report(shm_key(1), KeyOutcome::quota_exhausted("no credit"));
-    const AuthError all_out = expect_error<AuthError>([&] { b.get_key(); });
-    CHECK(contains(all_out.message(), "no credit"));
-    b.restore(shm_key(0));
-    CHECK(a.snapshot()[0].in_rotation);
-  }
-  SECTION("a cooldown set by one is kept by the other") {
-    auto lease = a.try_acquire();
-    REQUIRE(lease);
-    lease->report(KeyOutcome::rate_limited(std::chrono::milliseconds(30000)));
-    const auto snap = b.snapshot();
-    CHECK(snap[0].rate_limits == 1);
-    CHECK(snap[0].cooldown_left > 29s);
-    CHECK(snap[0].in_flight == 0);
-  }
-  SECTION("undo_use gives the use back to everyone") {
-    auto lease = a.try_acquire();
-    REQUIRE(lease);
-    CHECK(b.snapshot()[0].in_flight == 1);
-    lease->undo_use();
-    CHECK(b.snapshot()[0].uses == 0);
-    CHECK(b.try_get_key()->api_key == shm_key(0).api_key);
-  }
+  litellm::test::check_registries_share_key_state(a, b);
 }
 
 TEST_CASE("shm:// budgets are shared: configured limits hold across registries", "[key_state]") {

@@ -1,0 +1,69 @@
+// What every shared key-state store (shm://, redis://) must show: two pools over the same keys,
+// on two registries opened on one store, see one state. Catch2 sections, run from a test case
+// of each store's test file.
+#pragma once
+
+#include <chrono>
+
+#include "catch.hpp"
+#include "expect_error.hpp"
+#include "litellm/key_pool.hpp"
+#include "text.hpp"
+
+namespace litellm::test {
+
+/// `a` and `b`: pools over the same two keys (in the same order) with a wait of an hour, on two
+/// registries of one shared store, nothing used yet.
+inline void check_registries_share_key_state(KeyPool& a, KeyPool& b) {
+  using namespace std::chrono_literals;
+  REQUIRE(a.api_infos().size() == 2);
+  REQUIRE(a.api_infos() == b.api_infos());
+  const ApiInfo& first = a.api_infos()[0];
+  const ApiInfo& second = a.api_infos()[1];
+
+  SECTION("least recently used first, ties to the first given, across registries") {
+    CHECK(a.try_get_key()->api_key == first.api_key);
+    CHECK(b.try_get_key()->api_key == second.api_key);
+    std::chrono::milliseconds retry_after{0};
+    CHECK_FALSE(a.try_acquire(&retry_after));
+    CHECK(retry_after > 59min);
+    const auto snap = b.snapshot();
+    CHECK(snap[0].uses == 1);
+    CHECK(snap[1].uses == 1);
+    REQUIRE(snap[0].last_used_ago);
+    CHECK(*snap[0].last_used_ago < 10s);
+  }
+  SECTION("out of rotation with its reason, and restored, across registries") {
+    a.report(first, KeyOutcome::auth_failed("HTTP 401 invalid key"));
+    const auto snap = b.snapshot();
+    CHECK_FALSE(snap[0].in_rotation);
+    CHECK(snap[0].disabled_reason == "HTTP 401 invalid key");
+    CHECK(b.try_get_key()->api_key == second.api_key);
+    a.report(second, KeyOutcome::quota_exhausted("no credit"));
+    const AuthError all_out = expect_error<AuthError>([&] { b.get_key(); });
+    CHECK(contains(all_out.message(), "no credit"));
+    CHECK(contains(all_out.message(), "HTTP 401 invalid key"));
+    b.restore(first);
+    CHECK(a.snapshot()[0].in_rotation);
+    CHECK(a.try_get_key()->api_key == first.api_key);
+  }
+  SECTION("a cooldown set by one is kept by the other") {
+    auto lease = a.try_acquire();
+    REQUIRE(lease);
+    lease->report(KeyOutcome::rate_limited(std::chrono::milliseconds(30000)));
+    const auto snap = b.snapshot();
+    CHECK(snap[0].rate_limits == 1);
+    CHECK(snap[0].cooldown_left > 29s);
+    CHECK(snap[0].in_flight == 0);
+  }
+  SECTION("undo_use gives the use back to everyone") {
+    auto lease = a.try_acquire();
+    REQUIRE(lease);
+    CHECK(b.snapshot()[0].in_flight == 1);
+    lease->undo_use();
+    CHECK(b.snapshot()[0].uses == 0);
+    CHECK(b.try_get_key()->api_key == first.api_key);
+  }
+}
+
+}  // namespace litellm::test
