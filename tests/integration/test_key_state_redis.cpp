@@ -103,36 +103,7 @@ TEST_CASE("redis:// budgets are shared: configured limits hold across registries
   RedisServer server;
   auto one = KeyRegistry::open(server.url());
   auto two = KeyRegistry::open(server.url());
-  KeyPoolOptions options;
-  options.wait_per_key = 0s;
-  RateLimits limits;
-  limits.rpm = 3;
-  options.rate_limits = {limits};
-  KeyPool a({redis_test_key(0)}, options, one);
-  KeyPool b({redis_test_key(0)}, options, two);
-  KeyDemand demand;
-  demand.cost = CallCost{1, 0, 0};
-  demand.model_for = [](const ApiInfo&) { return std::string("gpt-4o-mini"); };
-  std::chrono::milliseconds retry_after{0};
-  auto l1 = a.try_acquire(&retry_after, &demand);
-  auto l2 = b.try_acquire(&retry_after, &demand);
-  auto l3 = a.try_acquire(&retry_after, &demand);
-  REQUIRE(l1);
-  REQUIRE(l2);
-  REQUIRE(l3);
-  CHECK_FALSE(b.try_acquire(&retry_after, &demand));  // 3 per minute, together
-  CHECK(retry_after > 10s);
-  auto snap = b.snapshot();
-  REQUIRE(snap[0].models.size() == 1);
-  CHECK(snap[0].models[0].model == "gpt-4o-mini");
-  CHECK(snap[0].models[0].in_flight == 3);
-  CHECK(snap[0].models[0].windows[0].reserved == Approx(3));
-  // A 429 gives its reservation back and cools that model down, for both.
-  l1->report(KeyOutcome::rate_limited(std::chrono::milliseconds(20000)));
-  snap = b.snapshot();
-  CHECK(snap[0].models[0].in_flight == 2);
-  CHECK(snap[0].models[0].cooldown_left > 19s);
-  CHECK(snap[0].models[0].rate_limits == 1);
+  litellm::test::check_registries_share_budgets(one, two, redis_test_key(0));
 }
 
 TEST_CASE("redis:// refuses bad credentials, denied commands and TLS at open",

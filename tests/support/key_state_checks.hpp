@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <string>
 
 #include "catch.hpp"
 #include "expect_error.hpp"
@@ -64,6 +66,45 @@ inline void check_registries_share_key_state(KeyPool& a, KeyPool& b) {
     CHECK(b.snapshot()[0].uses == 0);
     CHECK(b.try_get_key()->api_key == first.api_key);
   }
+}
+
+/// `one` and `two`: two registries of one shared store, `key` never used there. A configured
+/// budget of 3 requests a minute holds for both together, the snapshot shows the reservations,
+/// and a 429 gives its reservation back and cools that model down, for both.
+inline void check_registries_share_budgets(const std::shared_ptr<KeyRegistry>& one,
+                                           const std::shared_ptr<KeyRegistry>& two,
+                                           const ApiInfo& key) {
+  using namespace std::chrono_literals;
+  KeyPoolOptions options;
+  options.wait_per_key = 0s;
+  RateLimits limits;
+  limits.rpm = 3;
+  limits.window = std::chrono::minutes(1);
+  options.rate_limits = {limits};
+  KeyPool a({key}, options, one);
+  KeyPool b({key}, options, two);
+  KeyDemand demand;
+  demand.cost = CallCost{1, 0, 0};
+  demand.model_for = [](const ApiInfo&) { return std::string("gpt-4o-mini"); };
+  std::chrono::milliseconds retry_after{0};
+  auto l1 = a.try_acquire(&retry_after, &demand);
+  auto l2 = b.try_acquire(&retry_after, &demand);
+  auto l3 = a.try_acquire(&retry_after, &demand);
+  REQUIRE(l1);
+  REQUIRE(l2);
+  REQUIRE(l3);
+  CHECK_FALSE(b.try_acquire(&retry_after, &demand));  // 3 per minute, together
+  CHECK(retry_after > 10s);
+  auto snap = b.snapshot();
+  REQUIRE(snap[0].models.size() == 1);
+  CHECK(snap[0].models[0].model == "gpt-4o-mini");
+  CHECK(snap[0].models[0].in_flight == 3);
+  CHECK(snap[0].models[0].windows[0].reserved == Approx(3));
+  l1->report(KeyOutcome::rate_limited(std::chrono::milliseconds(20000)));
+  snap = b.snapshot();
+  CHECK(snap[0].models[0].in_flight == 2);
+  CHECK(snap[0].models[0].cooldown_left > 19s);
+  CHECK(snap[0].models[0].rate_limits == 1);
 }
 
 }  // namespace litellm::test

@@ -99,31 +99,7 @@ TEST_CASE("shm:// budgets are shared: configured limits hold across registries",
   ShmName shm("budget");
   auto one = KeyRegistry::open(shm.url());
   auto two = KeyRegistry::open(shm.url());
-  KeyPoolOptions options;
-  options.wait_per_key = 0s;
-  RateLimits limits;
-  limits.rpm = 3;
-  limits.window = std::chrono::minutes(1);
-  options.rate_limits = {limits};
-  KeyPool a(shm_keys(1), options, one);
-  KeyPool b(shm_keys(1), options, two);
-  KeyDemand demand;
-  demand.cost = CallCost{1, 0, 0};
-  demand.model_for = [](const ApiInfo&) { return std::string("gpt-4o-mini"); };
-  std::chrono::milliseconds retry_after{0};
-  auto l1 = a.try_acquire(&retry_after, &demand);
-  auto l2 = b.try_acquire(&retry_after, &demand);
-  auto l3 = a.try_acquire(&retry_after, &demand);
-  REQUIRE(l1);
-  REQUIRE(l2);
-  REQUIRE(l3);
-  CHECK_FALSE(b.try_acquire(&retry_after, &demand));  // 3 per minute, together
-  CHECK(retry_after > 10s);
-  const auto snap = b.snapshot();
-  REQUIRE(snap[0].models.size() == 1);
-  CHECK(snap[0].models[0].model == "gpt-4o-mini");
-  CHECK(snap[0].models[0].in_flight == 3);
-  CHECK(snap[0].models[0].windows[0].reserved == Approx(3));
+  litellm::test::check_registries_share_budgets(one, two, shm_key(0));
 }
 
 TEST_CASE("KeyRegistry::remove deletes a shm:// region; later opens start afresh", "[key_state]") {
