@@ -179,7 +179,9 @@ TEST_CASE("8 processes x 3 keys through redis://: no key used closer than its wa
           "[redis-server][key_state][processes]") {
   RedisServer server;
   test::ChooserPlan plan;
-  plan.url = server.url() + "?recheck_ms=5";
+  // A generous command timeout: this checks sharing, not the fallback a slow Redis gets (the
+  // stop-and-restart case below does), and a loaded CI machine can stall Redis past 50 ms.
+  plan.url = server.url() + "?recheck_ms=5&timeout_ms=2000";
   plan.processes = 8;
   plan.keys = 3;
   plan.wait = 100ms;  // room for wake-up delays on a loaded machine
@@ -199,7 +201,9 @@ TEST_CASE("2 processes with a configured rpm through redis:// never overspend it
           "[redis-server][key_state][processes]") {
   RedisServer server;
   test::ChooserPlan plan;
-  plan.url = server.url() + "?recheck_ms=5";
+  // A generous command timeout: this checks sharing, not the fallback a slow Redis gets (the
+  // stop-and-restart case below does), and a loaded CI machine can stall Redis past 50 ms.
+  plan.url = server.url() + "?recheck_ms=5&timeout_ms=2000";
   plan.processes = 2;
   plan.keys = 1;
   plan.wait = 0ms;
@@ -211,6 +215,7 @@ TEST_CASE("2 processes with a configured rpm through redis:// never overspend it
   stamp_on_server(plan);
   const test::ChooserRun run = test::run_key_choosers(plan);
   for (int code : run.exit_codes) CHECK(code == 0);
+  for (const auto& use : run.uses) CHECK(use.shared == 1);
   const double capacity = 10;
   const double rate_per_ns = 10.0 / 500e6;
   int excess = 0;
