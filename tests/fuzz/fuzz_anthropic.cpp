@@ -4,10 +4,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include "litellm/merge.hpp"
 #include "litellm/providers/anthropic.hpp"
+#include "sse_translation.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
@@ -16,20 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     switch (data[0] % 3) {
       case 0: {
-        litellm::SseParserOptions limits;
-        limits.max_line_bytes = 4096;
-        limits.max_event_bytes = 8192;
-        litellm::SseParser parser(limits);
         auto translator = adapter.stream_translator();
         litellm::StreamAccumulator accumulator(1);
-        std::vector<litellm::json> chunks;
-        auto on_event = [&](const litellm::SseEvent& event) {
-          chunks.clear();
-          translator->on_event(event, chunks);
-          for (const litellm::json& chunk : chunks) accumulator.add(chunk);
-        };
-        parser.feed(bytes, on_event);
-        parser.finish(on_event);
+        litellm::fuzz::feed_sse_translation(bytes, *translator, accumulator);
         (void)accumulator.completion();
         break;
       }
