@@ -133,6 +133,27 @@ TEST_CASE("redis:// URLs and options are checked at open, before connecting", "[
   }
 }
 
+TEST_CASE("redis:// maps this process's instants to the server's microsecond at or after them",
+          "[key_state]") {
+  const std::int64_t offset_ns = 123'456'789'012;  // this process's clock minus the server's
+  const auto local = [&](std::int64_t ns) {
+    return detail::BudgetTime(std::chrono::nanoseconds(ns));
+  };
+  const std::int64_t server_us = 5'000'000;
+  const std::int64_t at = server_us * 1000 + offset_ns;
+  // A server instant maps back to itself; anything after it, even by 1 ns, to the next µs: a
+  // refill time written back never precedes the refill counted, so no step counts it twice.
+  CHECK(detail::server_us_of(local(at), offset_ns) == server_us);
+  CHECK(detail::server_us_of(local(at + 1), offset_ns) == server_us + 1);
+  CHECK(detail::server_us_of(local(at + 999), offset_ns) == server_us + 1);
+  CHECK(detail::server_us_of(local(at + 1000), offset_ns) == server_us + 1);
+  CHECK(detail::server_us_of(local(at - 1), offset_ns) == server_us);
+  CHECK(detail::local_time_of(server_us, offset_ns) == local(at));
+  // Before the server's epoch (a zero time point: no cooldown) it still rounds up.
+  CHECK(detail::server_us_of(local(offset_ns - 1500), offset_ns) == -1);
+  CHECK(detail::server_us_of(local(offset_ns - 2000), offset_ns) == -2);
+}
+
 TEST_CASE("redis:// unreachable at open: calls go on locally", "[redis-server][key_state]") {
   int port = 0;
   {

@@ -41,6 +41,14 @@
 
 namespace litellm::detail {
 
+/// An instant of this process on the server's clock (µs), where `offset_ns` is this process's
+/// steady clock minus the server's: rounded up, so a bucket's refill time written back is never
+/// earlier than the refill this process counted (rounding down counts up to 1 µs twice per step,
+/// which adds up over a run and lets a budget overspend).
+std::int64_t server_us_of(BudgetTime t, std::int64_t offset_ns) noexcept;
+/// The server's instant `server_us` on this process's steady clock: server_us_of's inverse.
+BudgetTime local_time_of(std::int64_t server_us, std::int64_t offset_ns) noexcept;
+
 /// The Redis store.
 class RedisKeyStore final : public KeyStateStore {
  public:

@@ -292,17 +292,25 @@ LITELLM_INLINE std::string RedisKeyStore::row_key(std::uint64_t pool, const std:
   return prefix_ + "{" + tag + "}:" + id;
 }
 
-LITELLM_INLINE std::int64_t RedisKeyStore::to_server_us(BudgetTime t) const noexcept {
+LITELLM_INLINE std::int64_t server_us_of(BudgetTime t, std::int64_t offset_ns) noexcept {
   const std::int64_t ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-  // Floor division: the same instant maps back to itself through to_local.
-  const std::int64_t shifted = ns - offset_ns_;
-  return shifted >= 0 ? shifted / 1000 : -((-shifted + 999) / 1000);
+  // Ceiling division; an instant read from the server maps back to itself.
+  const std::int64_t shifted = ns - offset_ns;
+  return shifted >= 0 ? (shifted + 999) / 1000 : -(-shifted / 1000);
+}
+
+LITELLM_INLINE BudgetTime local_time_of(std::int64_t server_us, std::int64_t offset_ns) noexcept {
+  return BudgetTime(std::chrono::duration_cast<BudgetDuration>(
+      std::chrono::nanoseconds(server_us * 1000 + offset_ns)));
+}
+
+LITELLM_INLINE std::int64_t RedisKeyStore::to_server_us(BudgetTime t) const noexcept {
+  return server_us_of(t, offset_ns_);
 }
 
 LITELLM_INLINE BudgetTime RedisKeyStore::to_local(std::int64_t server_us) const noexcept {
-  return BudgetTime(std::chrono::duration_cast<BudgetDuration>(
-      std::chrono::nanoseconds(server_us * 1000 + offset_ns_)));
+  return local_time_of(server_us, offset_ns_);
 }
 
 LITELLM_INLINE std::string RedisKeyStore::budget_text(const RateBudget& budget) const {
