@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "litellm/detail/sha256.hpp"
+#include "litellm/detail/digest.hpp"
 
 namespace litellm::detail {
 
@@ -19,19 +19,11 @@ inline std::array<std::uint8_t, 20> sha1(std::string_view data) {
   std::uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
   auto rotl = [](std::uint32_t x, int n) { return (x << n) | (x >> (32 - n)); };
 
-  std::string msg(data);
-  const std::uint64_t bit_len = static_cast<std::uint64_t>(data.size()) * 8;
-  msg.push_back(static_cast<char>(0x80));
-  while (msg.size() % 64 != 56) msg.push_back('\0');
-  for (int i = 7; i >= 0; --i) msg.push_back(static_cast<char>((bit_len >> (i * 8)) & 0xff));
+  const std::string msg = padded_message(data);
 
   for (std::size_t off = 0; off < msg.size(); off += 64) {
     std::uint32_t w[80];
-    for (int i = 0; i < 16; ++i) {
-      const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + off + i * 4);
-      w[i] = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-             (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-    }
+    block_words(msg.data() + off, w);
     for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
     for (int i = 0; i < 80; ++i) {
@@ -63,14 +55,7 @@ inline std::array<std::uint8_t, 20> sha1(std::string_view data) {
     h[3] += d;
     h[4] += e;
   }
-  std::array<std::uint8_t, 20> out{};
-  for (int i = 0; i < 5; ++i) {
-    out[i * 4] = static_cast<std::uint8_t>(h[i] >> 24);
-    out[i * 4 + 1] = static_cast<std::uint8_t>(h[i] >> 16);
-    out[i * 4 + 2] = static_cast<std::uint8_t>(h[i] >> 8);
-    out[i * 4 + 3] = static_cast<std::uint8_t>(h[i]);
-  }
-  return out;
+  return digest_bytes(h);
 }
 
 /// Lower-case hex of the SHA-1 of `data` (40 characters), as Redis names a script.

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "litellm/detail/digest.hpp"
+
 namespace litellm::detail {
 
 /// The SHA-256 digest of `data`.
@@ -27,19 +29,11 @@ inline std::array<std::uint8_t, 32> sha256(std::string_view data) {
                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   auto rotr = [](std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); };
 
-  std::string msg(data);
-  const std::uint64_t bit_len = static_cast<std::uint64_t>(data.size()) * 8;
-  msg.push_back(static_cast<char>(0x80));
-  while (msg.size() % 64 != 56) msg.push_back('\0');
-  for (int i = 7; i >= 0; --i) msg.push_back(static_cast<char>((bit_len >> (i * 8)) & 0xff));
+  const std::string msg = padded_message(data);
 
   for (std::size_t off = 0; off < msg.size(); off += 64) {
     std::uint32_t w[64];
-    for (int i = 0; i < 16; ++i) {
-      const auto* p = reinterpret_cast<const unsigned char*>(msg.data() + off + i * 4);
-      w[i] = (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) |
-             (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
-    }
+    block_words(msg.data() + off, w);
     for (int i = 16; i < 64; ++i) {
       const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
       const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -71,27 +65,7 @@ inline std::array<std::uint8_t, 32> sha256(std::string_view data) {
     h[6] += g;
     h[7] += hh;
   }
-  std::array<std::uint8_t, 32> out{};
-  for (int i = 0; i < 8; ++i) {
-    out[i * 4] = static_cast<std::uint8_t>(h[i] >> 24);
-    out[i * 4 + 1] = static_cast<std::uint8_t>(h[i] >> 16);
-    out[i * 4 + 2] = static_cast<std::uint8_t>(h[i] >> 8);
-    out[i * 4 + 3] = static_cast<std::uint8_t>(h[i]);
-  }
-  return out;
-}
-
-/// Lower-case hex of the first `bytes` bytes of `digest`.
-template <std::size_t N>
-std::string to_hex(const std::array<std::uint8_t, N>& digest, std::size_t bytes = N) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  for (std::size_t i = 0; i < bytes && i < N; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
-  }
-  return out;
+  return digest_bytes(h);
 }
 
 }  // namespace litellm::detail

@@ -1,6 +1,6 @@
 // AWS Signature Version 4 (header signing), self-contained: the Bedrock adapter signs its
-// requests with it and the provider simulator, which includes only this header and sha256.hpp
-// (it links no litellm code), verifies them with it. Tested against AWS's published
+// requests with it and the provider simulator, which includes only this header, sha256.hpp and
+// digest.hpp (it links no litellm code), verifies them with it. Tested against AWS's published
 // aws-sig-v4-test-suite and aws-c-auth's v4 suite (tests/unit/test_sigv4.cpp).
 //
 // Scope: what a client that signs JSON POSTs needs. Presigned URLs (query signing), chunked
