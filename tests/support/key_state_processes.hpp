@@ -215,4 +215,22 @@ inline int gap_violations(const ChooserRun& run, int keys, std::chrono::millisec
   return violations;
 }
 
+/// Pairs of uses (i <= j, in time order) between which more were made than a request budget of
+/// `limits` allows: the bucket's law, at most rpm + rpm / window * elapsed uses from the i-th to
+/// the j-th.
+inline int budget_violations(const ChooserRun& run, const RateLimits& limits) {
+  const double capacity = limits.rpm.value_or(0);
+  const double rate_per_ns =
+      capacity / static_cast<double>(std::chrono::nanoseconds(limits.window).count());
+  int violations = 0;
+  for (std::size_t i = 0; i < run.uses.size(); ++i) {
+    for (std::size_t j = i; j < run.uses.size(); ++j) {
+      const double allowed =
+          capacity + rate_per_ns * static_cast<double>(run.uses[j].at_ns - run.uses[i].at_ns);
+      if (static_cast<double>(j - i + 1) > allowed + 1e-6) ++violations;
+    }
+  }
+  return violations;
+}
+
 }  // namespace litellm::test
