@@ -3,6 +3,7 @@
 // gets AWS's 403), Bearer API keys, and the faults x {plain, streamed, embeddings} x
 // {one key, three keys} with key rotation.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,17 +63,20 @@ struct Outcome {
   bool has_partial = false;
   bool partial_matches = true;
   std::string seen;
+  std::string message;  ///< The error's, when it failed.
   std::vector<sim::RecordedRequest> requests;
   std::vector<KeyStateSnapshot> pool;
 };
 
-Outcome run(const Fault& fault, Mode mode, std::size_t key_count) {
+Outcome run(const Fault& fault, Mode mode, std::size_t key_count,
+            const std::function<void(BackendOptions&)>& adjust = {}) {
   BedrockSim s;
   BackendOptions options = Harness::options();
   options.timeouts.total = 400ms;
   options.timeouts.first_byte = 400ms;
   options.timeouts.idle = 400ms;
   options.retry.max_retry_after = 5s;
+  if (adjust) adjust(options);
   const std::string model = mode == Mode::embeddings ? "amazon.titan-embed-text-v2:0" : kModel;
   LiteLLMBackend backend = s.backend(s.infos(key_count), options, model);
   s.simulator.push_fault(fault);
@@ -89,6 +93,7 @@ Outcome run(const Fault& fault, Mode mode, std::size_t key_count) {
     out.ok = true;
   } catch (const Error& e) {
     out.error = e.kind();
+    out.message = e.what();
     if (const json* partial = e.partial()) {
       out.has_partial = true;
       out.partial_matches = text_of(*partial) == collector.text;
@@ -308,5 +313,38 @@ TEST_CASE("bedrock faults: plain and embedding answers with faults mid-body") {
       REQUIRE(malformed.error.has_value());
       CHECK(*malformed.error == ErrorKind::protocol);
     }
+  }
+}
+
+TEST_CASE(
+    "bedrock faults: a flood, an endless stream and an oversized message end, keeping what "
+    "arrived") {
+  for (const std::size_t keys : kKeyCounts) {
+    INFO(keys << " keys");
+    Fault flood = make(FaultKind::flood);
+    flood.flood_bytes = std::size_t{8} << 20;
+    const Outcome flooded = run(flood, Mode::streamed, keys, [](BackendOptions& o) {
+      o.max_response_bytes = std::size_t{1} << 20;
+      o.timeouts.stream_total = 30s;  // the size limit, not a clock, must end it
+      o.timeouts.total = 30s;
+    });
+    check_broken_stream(flooded, ErrorKind::protocol);
+    CHECK(contains(flooded.message, "max_response_bytes"));
+    CHECK(flooded.seen.size() > (std::size_t{1} << 19));  // the flood's text up to the limit
+
+    Fault endless = make(FaultKind::endless);
+    endless.interval = 5ms;
+    const Outcome timed_out = run(endless, Mode::streamed, keys, [](BackendOptions& o) {
+      o.timeouts.stream_total = 300ms;
+      o.timeouts.idle = 2s;  // never reached: an event comes every 5 ms
+    });
+    check_broken_stream(timed_out, ErrorKind::timeout);
+    CHECK(contains(timed_out.seen, "lorem lorem"));
+
+    Fault oversized = make(FaultKind::long_line);
+    oversized.flood_bytes = std::size_t{32} << 20;
+    const Outcome refused = run(oversized, Mode::streamed, keys);
+    check_broken_stream(refused, ErrorKind::protocol);
+    CHECK(contains(refused.message, "total length"));
   }
 }

@@ -108,16 +108,18 @@ enum class FaultKind {
   /// After N events (at most up to the finishing ones), valid content chunks of 1024 characters
   /// ("lorem ipsum lorem ..."; OpenAI / Azure: `chat.completion.chunk` deltas of choice 0;
   /// Anthropic: `content_block_delta` text_delta events of block 0, never before
-  /// `content_block_start` and `ping`), each with its own send(), as fast as the client reads,
-  /// until at least `Fault::flood_bytes` bytes of them were written (whole events); then the rest
-  /// of the stream, which ends normally. Non-stream: 200, a valid chat completion (Anthropic:
-  /// message) whose content string is `flood_bytes` characters long; embeddings: the valid body
-  /// after `flood_bytes` spaces. Both chunked, without Content-Length. With flood, long_line and
-  /// endless the reply is text: `tools` are ignored.
+  /// `content_block_start` and `ping`; Gemini: text parts of candidate 0; Bedrock: binary
+  /// `contentBlockDelta` events, never before `messageStart`), each with its own send(), as fast as
+  /// the client reads, until at least `Fault::flood_bytes` bytes of them were written (whole
+  /// events); then the rest of the stream, which ends normally. Non-stream: 200, a valid chat
+  /// completion (Anthropic: message) whose content string is `flood_bytes` characters long;
+  /// embeddings: the valid body after `flood_bytes` spaces. Both chunked, without Content-Length.
+  /// With flood, long_line and endless the reply is text: `tools` are ignored.
   flood,
   /// After N events (at most up to the finishing ones), `data: ` and `Fault::flood_bytes` bytes
-  /// of 'x' without a line end; then the chunked body ends and the connection closes
-  /// (`Connection: close`). Non-stream: as flood.
+  /// of 'x' without a line end (Bedrock: a message prelude, with its valid CRC, declaring
+  /// `flood_bytes` of payload, then those bytes); then the chunked body ends and the connection
+  /// closes (`Connection: close`). Non-stream: as flood.
   long_line,
   /// After N events (placed as flood's), one small valid content chunk (the text "lorem ") every
   /// `Fault::interval`, forever: until the client disconnects or stop(). Non-stream: 200, then

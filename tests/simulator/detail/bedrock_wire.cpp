@@ -1,6 +1,7 @@
 // The Bedrock wire format (see bedrock_wire.hpp).
 #include "bedrock_wire.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -260,15 +261,28 @@ std::string bedrock_event(const std::string& type, const json& payload, bool exc
   return out;
 }
 
+std::string bedrock_frame_prelude(std::size_t payload_bytes) {
+  std::string out;
+  const std::size_t total = std::min<std::size_t>(16 + payload_bytes, UINT32_MAX);
+  put_u32(out, static_cast<std::uint32_t>(total));
+  put_u32(out, 0);
+  put_u32(out, sim_crc32(out));
+  return out;
+}
+
 StreamPlan bedrock_stream(const ReplyPlan& plan) {
   StreamPlan out;
   out.provider = Provider::bedrock;
   const ChoicePlan& c = plan.choices.front();
   out.add(bedrock_event("messageStart", json{{"role", "assistant"}}));
   if (c.calls.empty()) {
-    // Binary framing has lengths and CRCs: every event is rendered whole (no templates, so the
-    // flood and endless faults, which need one, leave Bedrock streams alone).
+    // Binary framing has lengths and CRCs: every event is rendered whole (no templates; the
+    // flood and endless faults render their delta with content_event).
     out.content_from = out.events.size();
+    out.content_event = [](const std::string& text) {
+      return bedrock_event("contentBlockDelta",
+                           json{{"contentBlockIndex", 0}, {"delta", {{"text", text}}}});
+    };
     for (std::size_t j = 0; j < c.words.size(); ++j) {
       out.add(bedrock_event("contentBlockDelta", json{{"contentBlockIndex", 0},
                                                       {"delta", {{"text", c.word_chunk(j)}}}}));

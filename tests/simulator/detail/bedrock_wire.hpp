@@ -51,6 +51,10 @@ json bedrock_message(const ReplyPlan& plan, bool unfinished);
 /// exception (`:exception-type`), JSON payload.
 std::string bedrock_event(const std::string& type, const json& payload, bool exception = false);
 
+/// The 12-byte prelude of a message declaring `payload_bytes` of payload after no headers (total
+/// length, headers length 0, prelude CRC), for the long_line fault: a frame over any limit.
+std::string bedrock_frame_prelude(std::size_t payload_bytes);
+
 /// The ConverseStream events: messageStart, text deltas (one word each) or toolUse blocks (their
 /// input in three pieces), messageStop, metadata.
 StreamPlan bedrock_stream(const ReplyPlan& plan);

@@ -287,7 +287,7 @@ bool ProviderSimulator::Impl::write_stream(const StreamPlan& plan,
     case FaultKind::flood:
     case FaultKind::endless:
       // Content deltas where they are valid (Anthropic: inside the text block).
-      if (plan.content_template) {
+      if (plan.has_content_delta()) {
         fault_at = std::min(std::max(after, plan.content_from), plan.terminal_from);
       }
       break;
@@ -329,18 +329,25 @@ bool ProviderSimulator::Impl::write_stream(const StreamPlan& plan,
           return true;
         case FaultKind::flood: {
           // One event, written again and again: nothing grows with flood_bytes.
-          const std::string event = plan.fill(*plan.content_template, run_text(kFloodChunkChars));
+          const std::string event = plan.content_delta(run_text(kFloodChunkChars));
           for (std::size_t sent = 0; sent < fault->flood_bytes; sent += event.size()) {
             if (stopping || !send(event)) return false;
           }
           break;  // then the rest of the stream
         }
         case FaultKind::long_line:
-          if (!send("data: ") || !write_run(sink, "x", fault->flood_bytes)) return false;
+          // Bedrock: one binary frame whose prelude declares flood_bytes more (a valid prelude
+          // CRC: the client's limit on a message, not its checksum, must stop it).
+          if (!send(plan.provider == Provider::bedrock
+                        ? detail::bedrock_frame_prelude(fault->flood_bytes)
+                        : std::string("data: ")) ||
+              !write_run(sink, "x", fault->flood_bytes)) {
+            return false;
+          }
           sink.done();  // the connection closes after this response
           return true;
         case FaultKind::endless: {
-          const std::string event = plan.fill(*plan.content_template, kEndlessChunkText);
+          const std::string event = plan.content_delta(kEndlessChunkText);
           for (;;) {
             if (!pause(fault->interval)) return false;
             if (!sink.is_writable() || !send(event)) return false;

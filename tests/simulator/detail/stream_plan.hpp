@@ -1,8 +1,10 @@
-// A stream as the list of its SSE events, built before the first is written (openai_stream,
-// anthropic_stream) and written by ProviderSimulator::Impl::write_stream (faults.cpp).
+// A stream as the list of its events, built before the first is written (openai_stream,
+// anthropic_stream, gemini_stream, bedrock_stream) and written by
+// ProviderSimulator::Impl::write_stream (faults.cpp).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,6 +31,9 @@ struct StreamPlan {
   std::size_t terminal_from = 0;
   std::size_t content_from = 0;  // content deltas are valid from this event on (Anthropic: 3)
   std::optional<std::size_t> content_template;  // choice 0's text delta, when it has text
+  /// Choice 0's text delta, rendered whole, for wires whose events cannot be templated (Bedrock's
+  /// binary frames carry lengths and CRCs); empty when content_template serves.
+  std::function<std::string(const std::string& text)> content_event;
 
   void add(std::string text) { events.push_back(StreamEvent{std::move(text), 0, false}); }
   void add_word(std::size_t template_index, std::string word) {
@@ -45,6 +50,12 @@ struct StreamPlan {
   std::string render(std::size_t i) const {
     const StreamEvent& e = events[i];
     return e.templated ? fill(e.template_index, e.text) : e.text;
+  }
+  /// True when choice 0 has a text delta that a flood or endless fault can repeat.
+  bool has_content_delta() const { return content_template.has_value() || bool(content_event); }
+  /// Choice 0's text delta carrying `text`.
+  std::string content_delta(const std::string& text) const {
+    return content_event ? content_event(text) : fill(*content_template, text);
   }
   /// Template `index` with this value.
   std::string fill(std::size_t index, const std::string& value) const {
