@@ -1,5 +1,7 @@
-// The native Gemini backend over real HTTP (libcurl) against the simulator's Gemini API:
-// {plain, streamed, embeddings} x faults, with key rotation.
+// The native Gemini backend over real HTTP (libcurl) against the simulator's Gemini API: plain,
+// streamed and embeddings calls, tool calls, RetryInfo, unknown keys, candidateCount. The faults
+// x {plain, streamed, embeddings} x {one key, three keys} are in test_fault_matrix.cpp, with
+// every other provider's.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -127,24 +129,6 @@ TEST_CASE("gemini tool calls round-trip through the simulator") {
   CHECK(text_of(second).find("sunny") != std::string::npos);
 }
 
-TEST_CASE("gemini: a server error is retried on the next key and the call succeeds") {
-  for (const Mode mode : kModes) {
-    for (const int status : {500, 503}) {
-      INFO(name_of(mode) << ", " << status);
-      Harness server;
-      auto backend = gemini_backend(server, 3);
-      server.simulator.push_fault(status_fault(status));
-      StreamCollector collector;
-      CHECK_NOTHROW(call(backend, mode, collector));
-      const auto requests = server.simulator.requests();
-      REQUIRE(requests.size() == 2);
-      CHECK(requests[0].status == status);
-      CHECK(requests[1].status == 200);
-      CHECK(requests[0].key != requests[1].key);
-    }
-  }
-}
-
 TEST_CASE("gemini: a 429 with RetryInfo cools the key and the call moves to the next key") {
   for (const Mode mode : kModes) {
     INFO(name_of(mode));
@@ -161,20 +145,6 @@ TEST_CASE("gemini: a 429 with RetryInfo cools the key and the call moves to the 
     CHECK(pool[0].in_rotation);
     CHECK(pool[0].rate_limits == 1);
     CHECK(pool[0].cooldown_left > 1s);  // RetryInfo / Retry-After: 3 s
-  }
-}
-
-TEST_CASE("gemini: a per-day quota takes the key out of rotation and the next key answers") {
-  for (const Mode mode : kModes) {
-    INFO(name_of(mode));
-    Harness server;
-    auto backend = gemini_backend(server, 2);
-    server.simulator.push_fault(make_fault(FaultKind::insufficient_quota));
-    StreamCollector collector;
-    CHECK_NOTHROW(call(backend, mode, collector));
-    const auto pool = backend.key_pool().snapshot();
-    CHECK_FALSE(pool[0].in_rotation);
-    CHECK(pool[1].in_rotation);
   }
 }
 
@@ -198,53 +168,6 @@ TEST_CASE("gemini: a key the simulator does not know is an AuthError that takes 
   auto only_bad = server.backend({server.info_with_key("gemini", "AIza-unknown-key-0000000000")});
   const auto error = expect_error<AuthError>([&] { only_bad.completion(ping()); });
   CHECK(error.error_code() == "API_KEY_INVALID");
-}
-
-TEST_CASE("gemini: a connection reset before the headers is retried") {
-  for (const Mode mode : kModes) {
-    INFO(name_of(mode));
-    Harness server;
-    auto backend = gemini_backend(server, 2);
-    server.simulator.push_fault(make_fault(FaultKind::reset_before_headers));
-    StreamCollector collector;
-    CHECK_NOTHROW(call(backend, mode, collector));
-    CHECK(server.simulator.requests().size() == 2);
-  }
-}
-
-TEST_CASE("gemini streams broken after chunks arrived carry exactly what arrived") {
-  struct Case {
-    FaultKind kind;
-    ErrorKind expected;
-  };
-  for (const Case c : {Case{FaultKind::reset_mid_stream, ErrorKind::stream},
-                       Case{FaultKind::no_terminator, ErrorKind::stream},
-                       Case{FaultKind::malformed_chunk, ErrorKind::protocol},
-                       Case{FaultKind::inband_error, ErrorKind::server}}) {
-    INFO(sim::fault_kind_name(c.kind));
-    Harness server;
-    auto backend = gemini_backend(server, 2);
-    server.simulator.push_fault(make_fault(c.kind, 3));
-    StreamCollector collector;
-    try {
-      backend.completion(ping(), collector.callback());
-      FAIL("no error");
-    } catch (const Error& error) {
-      CHECK(error.kind() == c.expected);
-      REQUIRE(error.partial() != nullptr);
-      CHECK(text_of(*error.partial()) == collector.text);
-      CHECK_FALSE(collector.text.empty());
-    }
-    CHECK(server.simulator.requests().size() == 1);  // not retried: chunks reached the caller
-  }
-}
-
-TEST_CASE("gemini: an in-band error in a plain 200 body is typed and retried") {
-  Harness server;
-  auto backend = gemini_backend(server, 2);
-  server.simulator.push_fault(make_fault(FaultKind::inband_error));
-  CHECK(trimmed(text_of(backend.completion(ping()))) == kPingAnswer);
-  CHECK(server.simulator.requests().size() == 2);
 }
 
 TEST_CASE("gemini: n = 2 becomes candidateCount and two choices, plain and streamed") {

@@ -24,6 +24,13 @@ inline const std::vector<std::string> kHarnessKeys = {
     "sk-harness-key-0003-cccccccccccc", "sk-harness-key-0004-dddddddddddd",
     "sk-harness-key-0005-eeeeeeeeeeee"};
 
+/// AWS credentials ("ACCESS_KEY_ID:SECRET[:SESSION_TOKEN]") for "bedrock" ApiInfos, by index:
+/// the simulator verifies their SigV4 signatures (the second carries a session token).
+inline const std::vector<std::string> kHarnessAwsKeys = {
+    "AKIDHARNESS000000001:harnessSecret0001/aaaaaaaaaaaaaaaaaaaaaaa",
+    "AKIDHARNESS000000002:harnessSecret0002/bbbbbbbbbbbbbbbbbbbbbbb:harnessSessionToken0002",
+    "AKIDHARNESS000000003:harnessSecret0003/ccccccccccccccccccccccc"};
+
 /// What the simulator answers to ping(): its greeting and the user's text.
 inline const std::string kPingAnswer = "Hello from the simulator. You said: ping pong";
 
@@ -57,10 +64,12 @@ inline Fault status_fault(int status, std::optional<double> retry_after_s = std:
 /// A started simulator (stopped with the harness) and backends on it.
 class Harness {
  public:
-  /// Simulator options that accept only kHarnessKeys (401 for any other key).
+  /// Simulator options that accept only kHarnessKeys and kHarnessAwsKeys (401 for any other key;
+  /// Bedrock: 403 for an unknown access key or a wrong signature).
   static sim::SimulatorOptions known_keys() {
     sim::SimulatorOptions options;
     options.keys = kHarnessKeys;
+    options.keys.insert(options.keys.end(), kHarnessAwsKeys.begin(), kHarnessAwsKeys.end());
     return options;
   }
 
@@ -70,19 +79,23 @@ class Harness {
   }
 
   /// An ApiInfo for `key` on the simulator in `provider`'s shape: "openai" (its /v1 base),
-  /// "azure" (api-version 2024-10-21), "anthropic" or "gemini".
+  /// "azure" (api-version 2024-10-21), "anthropic", "gemini" or "bedrock" (region us-east-1).
   ApiInfo info_with_key(const std::string& provider, const std::string& key) const {
     if (provider == "azure") {
       return {"azure", std::string("2024-10-21"), key, simulator.base_url()};
+    }
+    if (provider == "bedrock") {
+      return {"bedrock", std::string("us-east-1"), key, simulator.base_url()};
     }
     if (provider == "anthropic") return {"anthropic", std::nullopt, key, simulator.base_url()};
     if (provider == "gemini") return {"gemini", std::nullopt, key, simulator.base_url()};
     return {"openai", std::nullopt, key, simulator.openai_base()};
   }
 
-  /// info_with_key for kHarnessKeys[key].
+  /// info_with_key for kHarnessKeys[key] (Bedrock: kHarnessAwsKeys[key]).
   ApiInfo info(const std::string& provider, std::size_t key = 0) const {
-    return info_with_key(provider, kHarnessKeys.at(key));
+    return info_with_key(provider,
+                         provider == "bedrock" ? kHarnessAwsKeys.at(key) : kHarnessKeys.at(key));
   }
 
   /// The first `count` keys' ApiInfos, in order.

@@ -408,8 +408,14 @@ LITELLM_INLINE json BedrockAdapter::chat_response(json body) const {
   const json* message = output != nullptr ? detail::member(*output, "message") : nullptr;
   const json* content = message != nullptr ? detail::member(*message, "content") : nullptr;
   if (content == nullptr || !content->is_array()) {
-    throw ProtocolError(
-        "the response is not a Bedrock Converse answer (no output.message.content)");
+    // AWS signals errors by status; a 200 in AWS's error shape ({"message": ...}) still says
+    // what went wrong: keep it.
+    ErrorDetails details;
+    details.http_status = 200;
+    details.provider_message = detail::string_member(body, "message");
+    std::string text = "the response is not a Bedrock Converse answer (no output.message.content)";
+    if (!details.provider_message.empty()) text += ": " + details.provider_message;
+    throw ProtocolError(text, std::move(details));
   }
   std::string text;
   std::string reasoning;

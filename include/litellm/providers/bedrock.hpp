@@ -52,13 +52,15 @@ namespace litellm {
 ///   values), `toolConfig` (when no `tools`). `n` > 1 -> ConfigError. Every other OpenAI
 ///   parameter is dropped (Converse rejects members it does not know).
 ///
-/// **Response** (`chat_response`): `output.message.content` -> `content` (text blocks joined,
-/// null when none), `tool_calls` (toolUse -> `{id: toolUseId, type: function, function: {name,
-/// arguments: input.dump()}}`), `reasoning_content` (reasoningContent.reasoningText.text);
-/// Server tool calls (`type: server_tool_use`, run by Bedrock) are left out.
-/// `redactedContent` and reasoning signatures are dropped (OpenAI's format has no place for
-/// them, and they are opaque). `finish_reason` from `bedrock_finish_reason`; `usage` from
-/// `bedrock_usage`. Converse sends no id or model: `id` is "chatcmpl-bedrock-<n>", `model` "".
+/// **Response** (`chat_response`; a body without `output.message.content` is a ProtocolError
+/// carrying its `message`, as AWS's error shape has one): `output.message.content` -> `content`
+/// (text blocks joined, null when none), `tool_calls` (toolUse -> `{id: toolUseId, type: function,
+/// function: {name, arguments: input.dump()}}`), `reasoning_content`
+/// (reasoningContent.reasoningText.text); Server tool calls (`type: server_tool_use`, run by
+/// Bedrock) are left out. `redactedContent` and reasoning signatures are dropped (OpenAI's format
+/// has no place for them, and they are opaque). `finish_reason` from `bedrock_finish_reason`;
+/// `usage` from `bedrock_usage`. Converse sends no id or model: `id` is "chatcmpl-bedrock-<n>",
+/// `model` "".
 ///
 /// **Streams**: see `BedrockStreamTranslator`; the body is AWS's binary event stream
 /// (`StreamFraming::aws_eventstream`).

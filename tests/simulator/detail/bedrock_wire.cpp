@@ -137,6 +137,8 @@ std::string bedrock_error_type(int status) {
   switch (status) {
     case 400:
       return "ValidationException";
+    case 401:  // AWS answers a bad credential with 403; a 401 still names an auth exception
+      return "UnrecognizedClientException";
     case 403:
       return "AccessDeniedException";
     case 404:
@@ -162,6 +164,8 @@ json bedrock_status_error(int status) {
   switch (status) {
     case 429:
       return bedrock_error("Too many requests, please wait before trying again.");
+    case 401:
+      return bedrock_error("The security token included in the request is invalid.");
     case 403:
       return bedrock_error("You don't have access to the model with the specified model ID.");
     case 404:
