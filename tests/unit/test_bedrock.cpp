@@ -396,6 +396,16 @@ TEST_CASE("Stop reasons map to OpenAI finish reasons") {
   CHECK(litellm::bedrock_finish_reason(nullptr).is_null());
 }
 
+TEST_CASE("A body that is no Converse answer is a ProtocolError keeping AWS's message") {
+  const auto error = expect_error<litellm::ProtocolError>([] {
+    kAdapter.chat_response(json{{"message", "The server encountered an internal error."}});
+  });
+  CHECK(error.details().provider_message == "The server encountered an internal error.");
+  CHECK(std::string(error.what()).find("no output.message.content") != std::string::npos);
+  CHECK_THROWS_AS(kAdapter.chat_response(json{{"output", {{"message", nullptr}}}}),
+                  litellm::ProtocolError);
+}
+
 TEST_CASE("Cached input tokens count in the prompt and as cached_tokens") {
   CHECK(litellm::bedrock_usage({{"inputTokens", 10},
                                 {"outputTokens", 5},
