@@ -37,7 +37,8 @@ struct LITELLM_API RetryPolicy {
   /// rejected (401/403, exhausted quota) move to the next key without counting here.
   int max_attempts = 3;
   /// The longest server-requested wait (Retry-After and friends) that is honoured before a retry;
-  /// a longer hint ends the call with the error instead.
+  /// a longer hint ends the call with the error instead, except for a per-day limit
+  /// (`ErrorDetails::daily_quota`), whose key waits for its reset while another key is tried.
   std::chrono::milliseconds max_retry_after{std::chrono::seconds(60)};
   /// 429s (rate limits, not exhausted quotas) that a call waits out on its keys' budgets and
   /// cooldowns before giving up; they do not count in `max_attempts`. Must not be negative (0:

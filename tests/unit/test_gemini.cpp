@@ -12,6 +12,7 @@
 #include "expect_error.hpp"
 #include "fake_harness.hpp"
 #include "litellm/backend.hpp"
+#include "litellm/detail/daily_reset.hpp"
 #include "litellm/fake_transport.hpp"
 #include "litellm/merge.hpp"
 #include "litellm/providers/gemini.hpp"
@@ -704,17 +705,25 @@ TEST_CASE("The recorded per-minute 429 is a retryable rate limit", "[shared-data
   CHECK_FALSE(hinted.is_quota_exhausted());
 }
 
-TEST_CASE("A 429 on a per-day quota takes the key out like insufficient_quota") {
+TEST_CASE("A 429 on a per-day quota waits for Google's daily reset, not its RetryInfo") {
   litellm::HttpResponse response;
   response.status = 429;
   response.body = R"({"error": {"code": 429, "message": "quota", "status": "RESOURCE_EXHAUSTED",
       "details": [{"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [
         {"quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]},
        {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "20s"}]}})";
+  const auto before = std::chrono::system_clock::now();
   const litellm::Error error = kAdapter.error_from_response(response);
+  const auto after = std::chrono::system_clock::now();
   CHECK(error.kind() == ErrorKind::rate_limit);
-  CHECK(error.is_quota_exhausted());
-  CHECK_FALSE(error.retryable());
+  CHECK(error.is_daily_quota());
+  CHECK_FALSE(error.is_quota_exhausted());  // the key comes back at the reset
+  REQUIRE(error.retry_after());
+  // Until 00:00 Pacific time (the 20 s RetryInfo is not used), give or take the test's own time.
+  CHECK(*error.retry_after() <= litellm::detail::until_pacific_midnight(before));
+  CHECK(*error.retry_after() >=
+        litellm::detail::until_pacific_midnight(after) - std::chrono::milliseconds(1));
+  CHECK(*error.retry_after() != std::chrono::seconds(20));
 }
 
 // ---- The backend over a fake transport ---------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "catch.hpp"
 #include "litellm/api_info.hpp"
 #include "litellm/call_cost.hpp"
+#include "litellm/detail/daily_reset.hpp"
 #include "litellm/key_pool.hpp"
 #include "litellm/rate_limits.hpp"
 
@@ -410,4 +411,26 @@ TEST_CASE("many threads never overspend a budget window", "[concurrency]") {
   double total = 0;
   for (const auto& s : spent) total += s.second;
   CHECK(total_span <= (total - kTokens) / kTokens + 0.5);
+}
+
+TEST_CASE("Google's per-day quotas reset at 00:00 Pacific time, across daylight saving") {
+  using std::chrono::system_clock;
+  // (now, the next Pacific midnight), both in UTC seconds, worked out by hand.
+  const std::pair<std::int64_t, std::int64_t> cases[] = {
+      {1796328000, 1796371200},  // 2026-12-03 20:00 UTC, 12:00 PST -> 12-04 08:00 UTC
+      {1796371199, 1796371200},  // one second before midnight PST
+      {1796371200, 1796457600},  // midnight itself: the next one, a day later
+      {1782885600, 1782889200},  // 2026-07-01 06:00 UTC, 23:00 PDT -> 07:00 UTC
+      {1772958600, 1773039600},  // 2026-03-08 00:30 PST, the day PDT starts -> 03-09 07:00 UTC
+      {1793521800, 1793606400},  // 2026-11-01 01:30 PDT, the day PST returns -> 11-02 08:00 UTC
+      {1798759800, 1798790400},  // 2026-12-31 15:30 PST -> 2027-01-01 08:00 UTC
+      {1709208000, 1709280000},  // 2024-02-29 04:00 PST (leap day) -> 03-01 08:00 UTC
+  };
+  for (const auto& [now, reset] : cases) {
+    INFO(now);
+    const system_clock::time_point at{std::chrono::seconds(now)};
+    CHECK(detail::next_pacific_midnight(at) ==
+          system_clock::time_point{std::chrono::seconds(reset)});
+    CHECK(detail::until_pacific_midnight(at) == std::chrono::seconds(reset - now));
+  }
 }

@@ -202,6 +202,10 @@ TEST_CASE("the retry policy waits out 429s on the budget, apart from max_attempt
   daily.daily_quota = true;
   CHECK(verdict(RateLimitError("per day", daily)) == Verdict::retry);
   CHECK(verdict(RateLimitError("per day", daily), 3) == Verdict::give_up);
+  // Its wait is the reset, hours away and beyond max_retry_after: that key waits, another is
+  // tried.
+  daily.retry_after = std::chrono::hours(7);
+  CHECK(verdict(RateLimitError("per day", daily)) == Verdict::retry);
 }
 
 TEST_CASE("the retry policy gives up on what the caller caused or already received") {

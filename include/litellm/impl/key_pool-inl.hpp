@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "litellm/detail/daily_reset.hpp"
 #include "litellm/detail/option_checks.hpp"
 
 namespace litellm {
@@ -204,13 +205,6 @@ LITELLM_INLINE ModelBudgetSnapshot budget_snapshot(const std::string& model,
     w.configured = bucket.configured;
   }
   return m;
-}
-
-/// The next 00:00 UTC after `now` (steady time), when a per-day quota with no wait hint resets.
-LITELLM_INLINE Clock::time_point next_day_start(Clock::time_point now) {
-  const auto wall = std::chrono::system_clock::now();
-  const auto since_midnight = wall.time_since_epoch() % std::chrono::hours(24);
-  return now + (std::chrono::hours(24) - since_midnight);
 }
 
 }  // namespace detail
@@ -674,7 +668,7 @@ LITELLM_INLINE void KeyPool::apply_outcome_locked(KeyRegistry::State& state,
       Clock::time_point ends;
       if (outcome.daily_quota) {
         // Per day: its reset, however far (max_cooldown is for per-minute hints).
-        ends = outcome.retry_after ? now + *outcome.retry_after : detail::next_day_start(now);
+        ends = outcome.retry_after ? now + *outcome.retry_after : detail::next_utc_midnight(now);
         if (budget != nullptr) budget->daily_quota = true;
       } else {
         ends = now + (outcome.retry_after ? std::min(*outcome.retry_after, options_.max_cooldown)

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "litellm/detail/daily_reset.hpp"
 #include "litellm/providers/anthropic.hpp"
 #include "litellm/providers/bedrock.hpp"
 #include "litellm/providers/gemini.hpp"
@@ -221,8 +222,14 @@ LITELLM_INLINE void read_error_object(const json& error, ErrorDetails& details, 
   if (const std::string* reason = google ? google_reason(error) : nullptr) {
     details.error_code = *reason;
   }
-  details.daily_quota = details.daily_quota || (google && google_daily_quota(error)) ||
-                        names_daily_limit(details.provider_message);
+  const bool google_daily = google && google_daily_quota(error);
+  if (google_daily) {
+    // Back at Google's daily reset, midnight Pacific time. The RetryInfo delay Google also sends
+    // (often seconds) would only spend calls on a key that cannot answer before then.
+    details.retry_after = until_pacific_midnight(std::chrono::system_clock::now());
+  }
+  details.daily_quota =
+      details.daily_quota || google_daily || names_daily_limit(details.provider_message);
 }
 
 /// A redirect's Location as it may appear in a message: without user info (credentials), query
@@ -333,11 +340,6 @@ LITELLM_INLINE Error error_from_http(const HttpResponse& response, std::string_v
     detail::read_error_object(error, details, shape);
     if (google && !details.retry_after && error.is_object()) {
       details.retry_after = detail::google_retry_delay(error);
-    }
-    if (google && response.status == 429 && error.is_object() &&
-        detail::google_daily_quota(error)) {
-      // A per-day quota: the key is out until the daily reset, as with insufficient_quota.
-      details.error_code = "insufficient_quota";
     }
   } else if (!response.body.empty()) {
     details.provider_message = detail::tidy_message(response.body);

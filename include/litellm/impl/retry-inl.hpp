@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <random>
 
+#include "litellm/detail/civil_date.hpp"
+
 namespace litellm {
 namespace detail {
 
@@ -73,16 +75,6 @@ LITELLM_INLINE std::optional<int> fixed_digits(std::string_view s, std::size_t p
     value = value * 10 + (s[i] - '0');
   }
   return value;
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-LITELLM_INLINE std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
 LITELLM_INLINE std::optional<system_clock::time_point> make_time(int year, int month, int day,

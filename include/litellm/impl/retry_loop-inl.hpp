@@ -29,8 +29,11 @@ LITELLM_INLINE Verdict verdict_after(const Error& error, const KeyOutcome& outco
       outcome.kind == KeyOutcome::Kind::quota_exhausted) {
     return Verdict::rotate_key;
   }
-  if (error.retry_after() && *error.retry_after() > policy.max_retry_after) {
-    return Verdict::give_up;  // the server asks for a longer wait than we accept
+  // The server asks for a longer wait than we accept. Not for a per-day limit: its wait (the
+  // reset, hours away) keeps that key and model out while another key may answer at once.
+  if (error.retry_after() && *error.retry_after() > policy.max_retry_after &&
+      !outcome.daily_quota) {
+    return Verdict::give_up;
   }
   // A rate limit is waited out on the budget's schedule: not a failure of the attempt.
   if (outcome.kind == KeyOutcome::Kind::rate_limited && !outcome.daily_quota &&
