@@ -9,6 +9,7 @@
 
 #include "catch.hpp"
 #include "expect_error.hpp"
+#include "key_state_processes.hpp"
 #include "litellm/key_pool.hpp"
 #include "text.hpp"
 
@@ -105,6 +106,21 @@ inline void check_registries_share_budgets(const std::shared_ptr<KeyRegistry>& o
   CHECK(snap[0].models[0].in_flight == 2);
   CHECK(snap[0].models[0].cooldown_left > 19s);
   CHECK(snap[0].models[0].rate_limits == 1);
+}
+
+/// A run of processes under `plan.limits` (requests only) kept the bucket's law between every
+/// two uses, and used the budget: about rpm + rpm / window * duration uses (unshared processes
+/// would each spend it all).
+inline void check_budget_kept(const ChooserRun& run, const ChooserPlan& plan) {
+  REQUIRE(plan.limits);
+  const RateLimits& limits = *plan.limits;
+  CHECK(budget_violations(run, limits) == 0);
+  const double rpm = limits.rpm.value_or(0);
+  const double expected = rpm + rpm * std::chrono::duration<double>(plan.duration) /
+                                    std::chrono::duration<double>(limits.window);
+  INFO("uses " << run.uses.size() << ", the budget allows " << expected);
+  CHECK(static_cast<double>(run.uses.size()) <= expected + 1);
+  CHECK(static_cast<double>(run.uses.size()) >= 0.8 * expected);
 }
 
 }  // namespace litellm::test
