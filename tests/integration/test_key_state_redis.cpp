@@ -221,18 +221,9 @@ TEST_CASE("8 processes x 3 keys through redis://: no key used closer than its wa
 TEST_CASE("2 processes with a configured rpm through redis:// never overspend it together",
           "[redis-server][key_state][processes]") {
   RedisServer server;
-  test::ChooserPlan plan;
   // A generous command timeout: this checks sharing, not the fallback a slow Redis gets (the
   // stop-and-restart case below does), and a loaded CI machine can stall Redis past 50 ms.
-  plan.url = server.url() + "?recheck_ms=5&timeout_ms=2000";
-  plan.processes = 2;
-  plan.keys = 1;
-  plan.wait = 0ms;
-  plan.duration = 1500ms;
-  RateLimits limits;
-  limits.rpm = 10;
-  limits.window = 500ms;
-  plan.limits = limits;
+  test::ChooserPlan plan = test::shared_rpm_plan(server.url() + "?recheck_ms=5&timeout_ms=2000");
   stamp_on_server(plan);
   const test::ChooserRun run = test::run_key_choosers(plan);
   for (int code : run.exit_codes) CHECK(code == 0);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "litellm/key_pool.hpp"
@@ -213,6 +214,22 @@ inline int gap_violations(const ChooserRun& run, int keys, std::chrono::millisec
     }
   }
   return violations;
+}
+
+/// The shared-budget scenario of the shm:// and redis:// tests: 2 processes, 1 key, no wait,
+/// 1.5 s, under a configured 10 requests per 500 ms (20 per second).
+inline ChooserPlan shared_rpm_plan(std::string url) {
+  ChooserPlan plan;
+  plan.url = std::move(url);
+  plan.processes = 2;
+  plan.keys = 1;
+  plan.wait = std::chrono::milliseconds(0);
+  plan.duration = std::chrono::milliseconds(1500);
+  RateLimits limits;
+  limits.rpm = 10;
+  limits.window = std::chrono::milliseconds(500);
+  plan.limits = limits;
+  return plan;
 }
 
 /// Pairs of uses (i <= j, in time order) between which more were made than a request budget of

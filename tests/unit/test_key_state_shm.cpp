@@ -179,16 +179,7 @@ TEST_CASE("8 processes x 3 keys through shm://: no key used closer than its wait
 TEST_CASE("2 processes with a configured rpm through shm:// never overspend it together",
           "[key_state][processes]") {
   ShmName shm("rpm");
-  test::ChooserPlan plan;
-  plan.url = shm.url("?recheck_ms=5");
-  plan.processes = 2;
-  plan.keys = 1;
-  plan.wait = 0ms;
-  plan.duration = 1500ms;
-  RateLimits limits;
-  limits.rpm = 10;
-  limits.window = 500ms;  // 10 per half second: 20 per second
-  plan.limits = limits;
+  const test::ChooserPlan plan = test::shared_rpm_plan(shm.url("?recheck_ms=5"));
   const test::ChooserRun run = test::run_key_choosers(plan);
   for (int code : run.exit_codes) CHECK(code == 0);
   test::check_budget_kept(run, plan);
